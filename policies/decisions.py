@@ -1,0 +1,196 @@
+"""The one typed decision API over Casbin for field access.
+
+Callers ask which fields of a case a partner may read, given its relation to the case. An
+answer is computed once per distinct ``AccessKey`` for the lifetime of a ``PolicyEngine`` (one
+engine per policy version), never once per field per record: a list of 10,000 cases in one
+municipality needs a handful of keys, each decided by one Casbin call per field.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import casbin
+
+from policies.fields import FIELD_GROUPS, FIELDS, expand_fields
+
+MODEL_PATH = Path(__file__).with_name("model.conf")
+
+
+class Relation(StrEnum):
+    """A partner's relation to a case, derived from the database."""
+
+    OWNER = "owner"  # the corporation that registered the case
+    MUNICIPALITY = "municipality"  # the municipality the case belongs to
+    INVOLVED = "involved"  # listed as involved, with a role
+    NONE = "none"  # no relation: the case does not exist for this partner
+
+
+class PolicyEffect(StrEnum):
+    """What a stored policy row does."""
+
+    GRANT = "grant"  # a municipality releases fields for its municipality
+    RESTRICTION = "restriction"  # an owner shares only these fields of its own cases
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    """A policy as Casbin needs it: plain values, no registry types.
+
+    ``subject`` is ``"*"``, ``"kind:<kind>"`` or ``"partner:<id>"``; ``municipality`` and
+    ``owner`` are a code/id or ``"*"``; ``fields`` are field or group names.
+    """
+
+    id: str
+    effect: PolicyEffect
+    subject: str
+    relation: str
+    municipality: str
+    owner: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    """Everything a field decision depends on; decisions are cached per distinct key."""
+
+    partner: str
+    kind: str
+    relation: Relation
+    municipality: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class FieldDecision:
+    """One field's decision and what decided it (a policy id, a built-in rule, or the default)."""
+
+    field: str
+    allowed: bool
+    decided_by: str
+
+
+#: Rules that hold in every municipality; ids start with "builtin:" so explanations say so.
+BUILTIN_ROWS: tuple[PolicyRow, ...] = (
+    PolicyRow("builtin:owner", PolicyEffect.GRANT, "*", Relation.OWNER, "*", "*", ("all",)),
+    PolicyRow(
+        "builtin:statutory-early-signal",
+        PolicyEffect.GRANT,
+        "*",
+        Relation.MUNICIPALITY,
+        "*",
+        "*",
+        ("earlySignal",),
+    ),
+)
+
+DEFAULT_DENY = "default:deny"
+
+
+def _model_from_text(text: str) -> casbin.model.Model:
+    model = casbin.model.Model()
+    model.load_model_from_text(text)
+    return model
+
+
+def _casbin_rows(row: PolicyRow) -> list[list[str]]:
+    if row.effect is PolicyEffect.GRANT:
+        return [
+            [row.subject, row.relation, row.municipality, row.owner, name, "allow", row.id]
+            for name in row.fields
+        ]
+    # A restriction names what may still be shared; Casbin gets a deny for everything else, so
+    # that it can only take away what grants give and never add to it.
+    shared = expand_fields(row.fields)
+    return [
+        [row.subject, row.relation, row.municipality, row.owner, field, "deny", row.id]
+        for field in sorted(set(FIELDS) - shared)
+    ]
+
+
+class PolicyEngine:
+    """Decisions for one set of policy rows (built-in rows are always added).
+
+    Immutable once built: a policy change builds a new engine, so a cached decision can never
+    outlive the rows it was made from.
+    """
+
+    def __init__(self, rows: Iterable[PolicyRow] = ()) -> None:
+        self.rows: tuple[PolicyRow, ...] = (*BUILTIN_ROWS, *rows)
+        self._enforcer = casbin.Enforcer(str(MODEL_PATH))
+        grouping = [[field, group] for group, members in FIELD_GROUPS.items() for field in members]
+        if grouping:
+            self._enforcer.add_named_grouping_policies("g", grouping)
+        policy = [casbin_row for row in self.rows for casbin_row in _casbin_rows(row)]
+        if policy:
+            self._enforcer.add_named_policies("p", policy)
+        self._explainer: casbin.Enforcer | None = None
+        self._readable: dict[AccessKey, frozenset[str]] = {}
+        self._lock = threading.Lock()
+        #: How many Casbin decisions this engine has taken (for benchmarks and tests).
+        self.decisions_taken = 0
+
+    def with_rows(self, extra: Sequence[PolicyRow]) -> PolicyEngine:
+        """A new engine with ``extra`` rows added: how a draft policy is tried before issuing."""
+        return PolicyEngine((*self.rows[len(BUILTIN_ROWS) :], *extra))
+
+    @staticmethod
+    def _request(key: AccessKey, field: str) -> tuple[str, ...]:
+        return (
+            f"partner:{key.partner}",
+            f"kind:{key.kind}",
+            str(key.relation),
+            key.municipality,
+            key.owner,
+            field,
+        )
+
+    def _decide(self, key: AccessKey, field: str) -> tuple[bool, str]:
+        if key.relation is Relation.NONE:
+            return False, DEFAULT_DENY  # no relation: nothing, whatever the rows say
+        self.decisions_taken += 1
+        try:
+            allowed, explain = self._enforcer.enforce_ex(*self._request(key, field))
+        except Exception:  # noqa: BLE001 - fail closed: a decision that errs is a deny
+            return False, DEFAULT_DENY
+        if not allowed:
+            return False, explain[-1] if explain else DEFAULT_DENY
+        return True, self._allowing_rule(key, field)
+
+    def _allowing_rule(self, key: AccessKey, field: str) -> str:
+        # With allow-and-deny effects Casbin names the deciding rule only for a deny. For an
+        # allow (no deny matched), the first matching allow rule decided; an allow-only twin
+        # of the model finds it. Only explanations need this, so it is built on first use.
+        if self._explainer is None:
+            text = MODEL_PATH.read_text().replace(
+                "e = some(where (p.eft == allow)) && !some(where (p.eft == deny))",
+                "e = some(where (p.eft == allow))",
+            )
+            explainer = casbin.Enforcer(_model_from_text(text))
+            explainer.add_named_grouping_policies("g", self._enforcer.get_named_grouping_policy("g"))
+            allows = [r for r in self._enforcer.get_policy() if r[5] == "allow"]
+            if allows:
+                explainer.add_named_policies("p", allows)
+            self._explainer = explainer
+        _, explain = self._explainer.enforce_ex(*self._request(key, field))
+        return explain[-1] if explain else DEFAULT_DENY
+
+    def readable_fields(self, key: AccessKey) -> frozenset[str]:
+        """The fields ``key`` may read; decided once per key for this engine's lifetime."""
+        cached = self._readable.get(key)
+        if cached is not None:
+            return cached
+        with self._lock:
+            cached = self._readable.get(key)
+            if cached is None:
+                cached = frozenset(f for f in FIELDS if self._decide(key, f)[0])
+                self._readable[key] = cached
+        return cached
+
+    def explain(self, key: AccessKey) -> list[FieldDecision]:
+        """Per field: allowed or not, and the policy row (or default) that decided it."""
+        return [FieldDecision(f, *self._decide(key, f)) for f in FIELDS]

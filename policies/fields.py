@@ -1,0 +1,115 @@
+"""The vocabulary of access policies: every field a policy can release, and named groups.
+
+Field names are the GraphQL field names, so a policy, a ``withheld`` list, an explanation and an
+access-log record all speak of a field the same way. Each aggregate lists its own fields here;
+a field that is not listed can never be released (default deny).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+#: The shared case record (domain.md, "The minimal shared case record").
+CASE_FIELDS: dict[str, str] = {
+    "municipality": "the municipality the case belongs to",
+    "owner": "the corporation that registered the case (the data owner)",
+    "phase": "the BZK phase, 0 (arrears) to 6 (after the eviction)",
+    "reasons": "why eviction threatens: rent arrears, nuisance, housing fraud, ...",
+    "householdComposition": "single, couple, single parent, family, other",
+    "childrenInvolved": "whether minor children live in the household",
+    "arrearsAmount": "rent arrears in euros",
+    "arrearsMonths": "months of rent in arrears",
+    "earlySignalChecks": "the statutory preconditions met before the early signal",
+    "earlySignalledOn": "the date of the statutory early signal to the municipality",
+    "judgmentRequestedOn": "the date the corporation asked the court for dissolution",
+    "judgmentGrantedOn": "the date the court granted it",
+    "evictionDate": "the scheduled eviction date",
+    "evictionOutcome": "executed, called off, or household already gone",
+    "shelterArranged": "whether shelter was arranged after the eviction",
+    "housingBlockUntil": "until when the corporation blocks the household from renting",
+    "involvements": "which partners are involved, and in what role",
+    "registeredAt": "when the case was registered",
+}
+
+#: Identity and contact details: personal data, kept apart and released least.
+IDENTITY_FIELDS: dict[str, str] = {
+    "contactName": "the tenant's name",
+    "contactAddress": "the address of the home",
+    "contactPostalCode": "the postal code of the home",
+    "contactPhone": "the tenant's phone number",
+    "contactEmail": "the tenant's e-mail address",
+}
+
+FIELDS: dict[str, str] = {**CASE_FIELDS, **IDENTITY_FIELDS}
+
+_IDENTITY = frozenset(IDENTITY_FIELDS)
+
+#: Named groups a policy may use instead of listing fields one by one.
+FIELD_GROUPS: dict[str, frozenset[str]] = {
+    "all": frozenset(FIELDS),
+    "identity": _IDENTITY,
+    # What the landlord must pass to the municipality in the statutory early signal
+    # (Wet gemeentelijke schuldhulpverlening, art. 3 lid 4 and the Besluit): who, where, how much.
+    "earlySignal": _IDENTITY
+    | {
+        "municipality",
+        "owner",
+        "arrearsAmount",
+        "arrearsMonths",
+        "earlySignalChecks",
+        "earlySignalledOn",
+    },
+    # What a district team, welfare organisation or credit bank needs for a home visit.
+    "homeVisit": frozenset(
+        {
+            "contactName",
+            "contactAddress",
+            "contactPostalCode",
+            "contactPhone",
+            "municipality",
+            "phase",
+            "householdComposition",
+            "childrenInvolved",
+            "arrearsAmount",
+            "arrearsMonths",
+            "evictionDate",
+            "involvements",
+        }
+    ),
+    # What Bureau Woonkans needs to decide on a second chance (no contact details).
+    "secondChance": frozenset(
+        {
+            "municipality",
+            "owner",
+            "phase",
+            "reasons",
+            "householdComposition",
+            "childrenInvolved",
+            "arrearsAmount",
+            "arrearsMonths",
+            "judgmentGrantedOn",
+            "evictionDate",
+            "evictionOutcome",
+            "housingBlockUntil",
+            "involvements",
+        }
+    ),
+}
+
+
+def is_known_field(name: str) -> bool:
+    """Whether ``name`` is a field or a field group that policies may name."""
+    return name in FIELDS or name in FIELD_GROUPS
+
+
+def expand_fields(names: Iterable[str]) -> frozenset[str]:
+    """The fields that ``names`` (fields and groups) stand for; unknown names raise KeyError."""
+    fields: set[str] = set()
+    for name in names:
+        if name in FIELD_GROUPS:
+            fields |= FIELD_GROUPS[name]
+        elif name in FIELDS:
+            fields.add(name)
+        else:
+            raise KeyError(name)
+    return frozenset(fields)

@@ -1,0 +1,42 @@
+"""Who may take which action: permissions as data (``permissions.conf`` + ``permissions.csv``).
+
+Field access is ``policies.decisions``; this module answers the other question: may a partner
+of this kind, with this relation to a case, register a case, issue a grant, read an access
+history, ... No caller writes ``if partner.kind == ...``: it asks ``permits``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+import casbin
+
+_HERE = Path(__file__).parent
+
+
+class Permission(StrEnum):
+    """Actions, named ``<scope>:<resource>:<action>``."""
+
+    CASE_REGISTER = "case:case:register"
+    CASE_UPDATE = "case:case:update"
+    INVOLVEMENT_MANAGE = "case:involvement:manage"
+    ACCESS_LOG_READ = "case:accesslog:read"
+    EXPLAIN_FOR_OTHER = "case:access:explain_other"
+    GRANT_ISSUE = "policy:grant:issue"
+    GRANT_DRY_RUN = "policy:grant:dryrun"
+    RESTRICTION_ISSUE = "policy:restriction:issue"
+
+
+@cache
+def _enforcer() -> casbin.Enforcer:
+    return casbin.Enforcer(str(_HERE / "permissions.conf"), str(_HERE / "permissions.csv"))
+
+
+def permits(kind: str, relation: str, permission: Permission) -> bool:
+    """Whether a partner of ``kind`` with ``relation`` to the case (or ``"none"``) may act."""
+    try:
+        return bool(_enforcer().enforce(kind, relation, str(permission)))
+    except Exception:  # noqa: BLE001 - fail closed: an error in a decision is a refusal
+        return False

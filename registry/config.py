@@ -1,0 +1,47 @@
+"""Settings of one registry deployment, read from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite:///var/ketenregister.sqlite3"
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What differs between deployments. Production defaults are the safe ones."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    #: The ``aud`` every partner token must carry: this registry's identifier.
+    audience: str = "ketenregister"
+    #: Introspection and the GraphiQL page: on in the demo, off by default in production.
+    introspection: bool = False
+    graphiql: bool = False
+    max_body_bytes: int = 64 * 1024
+    max_query_depth: int = 10
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    #: Tokens live at most this long (DESIGN: exp at most 5 minutes after iat).
+    max_token_lifetime_seconds: int = 300
+    #: Tolerated clock difference between a partner system and the registry.
+    clock_skew_seconds: int = 30
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read ``KETENREGISTER_*`` variables (``DATABASE_URL`` is honoured too)."""
+        return cls(
+            database_url=os.environ.get(
+                "KETENREGISTER_DATABASE_URL", os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+            ),
+            audience=os.environ.get("KETENREGISTER_AUDIENCE", cls.audience),
+            introspection=_flag("KETENREGISTER_INTROSPECTION", False),
+            graphiql=_flag("KETENREGISTER_GRAPHIQL", False),
+        )

@@ -1,0 +1,151 @@
+"""The minimal shared case record of one household at risk of eviction, its identity and
+contact details (kept apart), and the partners involved in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.coltypes import Slug, Timestamp, UtcDateTime, UuidPk, utcnow
+from registry.db import Base
+from registry.models.partner import str_enum
+
+
+class Phase(StrEnum):
+    """The BZK phases of a case, 0 to 6."""
+
+    ARREARS = "arrears"  # 0: arrears arise, the corporation contacts the tenant
+    EARLY_SIGNAL = "early_signal"  # 1: statutory early signal to the municipality
+    COLLECTION = "collection"  # 2: debt collector or bailiff
+    COURT = "court"  # 3: the sub-district court decides on dissolution
+    JUDGMENT_SERVED = "judgment_served"  # 4: the bailiff serves the judgment
+    EVICTION = "eviction"  # 5: the household must leave
+    AFTER_EVICTION = "after_eviction"  # 6: shelter, aftercare, belongings, second chance
+
+
+class Reason(StrEnum):
+    """Why eviction threatens (often combined)."""
+
+    RENT_ARREARS = "rent_arrears"
+    NUISANCE = "nuisance"
+    HOUSING_FRAUD = "housing_fraud"
+    ILLEGAL_ACTIVITY = "illegal_activity"  # cannabis cultivation, illegal subletting
+    OTHER = "other"
+
+
+class HouseholdComposition(StrEnum):
+    """Who lives in the home."""
+
+    SINGLE = "single"
+    COUPLE = "couple"
+    SINGLE_PARENT = "single_parent"
+    FAMILY = "family"
+    OTHER = "other"
+
+
+class EvictionOutcome(StrEnum):
+    """What happened on the scheduled day."""
+
+    EXECUTED = "executed"
+    CALLED_OFF = "called_off"
+    HOUSEHOLD_GONE = "household_gone"  # "noorderzon": found gone on the day
+
+
+class InvolvementRole(StrEnum):
+    """In what role a partner works on a case."""
+
+    HOME_VISITS = "home_visits"
+    DEBT_COUNSELLING = "debt_counselling"
+    OUTREACH = "outreach"
+    CARE = "care"
+    BAILIFF = "bailiff"
+    SECOND_CHANCE = "second_chance"
+    SHELTER = "shelter"
+    STORAGE = "storage"
+    CASE_COORDINATION = "case_coordination"
+    OTHER = "other"
+
+
+class Case(Base):
+    """The shared case record (no identity or contact details: see ``CaseContact``)."""
+
+    __tablename__ = "case_record"
+    __table_args__ = (Index("ix_case_record_registered", "registered_at", "id"),)
+
+    id: Mapped[UuidPk]
+    municipality_code: Mapped[str] = mapped_column(
+        ForeignKey("municipality.code"), index=True
+    )
+    owner_id: Mapped[str] = mapped_column(ForeignKey("partner.id"), index=True)
+    phase: Mapped[Phase] = mapped_column(str_enum(Phase, "phase"))
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    household_composition: Mapped[HouseholdComposition] = mapped_column(
+        str_enum(HouseholdComposition, "household_composition")
+    )
+    children_involved: Mapped[bool]
+    arrears_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    arrears_months: Mapped[int]
+    # The statutory preconditions of the early signal, each recorded by the corporation.
+    contact_attempted: Mapped[bool]
+    debt_help_referred: Mapped[bool]
+    reminder_sent: Mapped[bool]
+    tenant_did_not_object: Mapped[bool]
+    early_signalled_on: Mapped[dt.date | None] = mapped_column(Date)
+    judgment_requested_on: Mapped[dt.date | None] = mapped_column(Date)
+    judgment_granted_on: Mapped[dt.date | None] = mapped_column(Date)
+    eviction_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    eviction_outcome: Mapped[EvictionOutcome | None] = mapped_column(
+        str_enum(EvictionOutcome, "eviction_outcome")
+    )
+    shelter_arranged: Mapped[bool | None]
+    housing_block_until: Mapped[dt.date | None] = mapped_column(Date)
+    registered_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    updated_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    contact: Mapped[CaseContact | None] = relationship(
+        back_populates="case", lazy="raise", uselist=False
+    )
+    involvements: Mapped[list[Involvement]] = relationship(
+        back_populates="case", lazy="raise", order_by="Involvement.since"
+    )
+
+
+class CaseContact(Base):
+    """Identity and contact details of the household: personal data, apart from the case and
+    released least. Deleting this row erases the household without touching any log."""
+
+    __tablename__ = "case_contact"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("case_record.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    postal_code: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    case: Mapped[Case] = relationship(back_populates="contact", lazy="raise")
+
+
+class Involvement(Base):
+    """A partner working on a case, in a role, since a time; released when it stops."""
+
+    __tablename__ = "involvement"
+    __table_args__ = (Index("ix_involvement_partner_case", "partner_id", "case_id"),)
+
+    id: Mapped[UuidPk]
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("case_record.id", ondelete="CASCADE"), index=True
+    )
+    partner_id: Mapped[Slug] = mapped_column(ForeignKey("partner.id"))
+    role: Mapped[InvolvementRole] = mapped_column(str_enum(InvolvementRole, "involvement_role"))
+    since: Mapped[Timestamp] = mapped_column(default=utcnow)
+    involved_by: Mapped[str] = mapped_column(String(64))
+    released_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    case: Mapped[Case] = relationship(back_populates="involvements", lazy="raise")
