@@ -1,0 +1,37 @@
+"""Ketenregister partner SDK: sign tokens, call the registry's GraphQL API, typed errors.
+
+Partners install this package on their side; it imports nothing from the server packages.
+
+Example:
+    >>> from clients import RegistryClient, NotAllowedError
+    >>> with RegistryClient.from_key_file("zowonen.key.json") as client:  # doctest: +SKIP
+    ...     print(client.case("case-1"))
+"""
+
+from clients.errors import (
+    BadRequestError,
+    ConflictError,
+    InvalidInputError,
+    NotAllowedError,
+    NotFoundError,
+    RegistryClientError,
+    ServerError,
+    UnauthenticatedError,
+)
+from clients.keyfile import KeyFile, KeyFileError, load_key_file
+from clients.sdk import RegistryClient
+
+__all__ = [
+    "BadRequestError",
+    "ConflictError",
+    "InvalidInputError",
+    "KeyFile",
+    "KeyFileError",
+    "NotAllowedError",
+    "NotFoundError",
+    "RegistryClient",
+    "RegistryClientError",
+    "ServerError",
+    "UnauthenticatedError",
+    "load_key_file",
+]

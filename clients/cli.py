@@ -1,0 +1,149 @@
+"""``ketenregister-client``: the partner command line over the SDK.
+
+::
+
+    ketenregister-client keygen --partner ID --kid KID --registry URL --audience AUD --out FILE
+    ketenregister-client --key-file FILE [--act WHO] [--purpose WHY] case CASE_ID
+    ketenregister-client --key-file FILE query '{ ... }' [--variables JSON]
+    ketenregister-client --key-file FILE query @query.graphql
+
+Registry and network errors end in a one-line message on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+
+from clients.errors import RegistryClientError
+from clients.keyfile import KeyFile, KeyFileError, write_key_file
+from clients.sdk import RegistryClient
+from clients.tokens import generate_key_pair
+
+__all__ = ["main"]
+
+
+@dataclass(frozen=True)
+class _Options:
+    key_file: Path | None
+    act: str | None
+    purpose: str | None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Partner key file (JSON) with partner id, key id, private key, registry URL.",
+)
+@click.option("--act", metavar="WHO", help="Staff member acting, for the access log.")
+@click.option("--purpose", metavar="WHY", help="Processing purpose, e.g. eviction_prevention.")
+@click.pass_context
+def main(ctx: click.Context, key_file: Path | None, act: str | None, purpose: str | None) -> None:
+    """Ketenregister partner client: keys, cases and GraphQL queries."""
+    ctx.obj = _Options(key_file=key_file, act=act, purpose=purpose)
+
+
+@main.command()
+@click.option("--partner", required=True, help="Partner id (slug).")
+@click.option("--kid", required=True, help="Key id to register the public key under.")
+@click.option("--registry", required=True, metavar="URL", help="The registry's base URL.")
+@click.option("--audience", required=True, help="The registry's audience string.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Key file to write (mode 0600).",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing key file.")
+def keygen(partner: str, kid: str, registry: str, audience: str, out: Path, force: bool) -> None:
+    """Generate a key pair, write the key file, print the public key to register."""
+    private_pem, public_pem = generate_key_pair()
+    key_file = KeyFile(
+        partner=partner, kid=kid, private_key=private_pem, registry=registry, audience=audience
+    )
+    try:
+        write_key_file(out, key_file, overwrite=force)
+    except (KeyFileError, OSError) as exc:
+        raise click.ClickException(_one_line(str(exc))) from None
+    click.echo(
+        f"Wrote {out} (mode 0600). Register this public key for partner {partner!r}, "
+        f"key id {kid!r}:",
+        err=True,
+    )
+    click.echo(public_pem, nl=False)
+
+
+@main.command()
+@click.argument("case_id")
+@click.pass_obj
+def case(options: _Options, case_id: str) -> None:
+    """Print the shared case record CASE_ID as JSON."""
+    with _client(options) as client, _reported():
+        record = client.case(case_id)
+    if record is None:
+        click.echo(f"case {case_id} not found (or not visible to you)", err=True)
+        click.get_current_context().exit(1)
+    _print_json(record)
+
+
+@main.command()
+@click.argument("query_text", metavar="QUERY_OR_@FILE")
+@click.option("--variables", metavar="JSON", help="Variables as a JSON object.")
+@click.pass_obj
+def query(options: _Options, query_text: str, variables: str | None) -> None:
+    """Run a GraphQL query (text, @FILE, or @- for stdin) and print its data as JSON."""
+    if query_text.startswith("@"):
+        with click.open_file(query_text[1:], encoding="utf-8") as source:
+            query_text = source.read()
+    parsed: dict[str, Any] | None = None
+    if variables is not None:
+        try:
+            value = json.loads(variables)
+        except json.JSONDecodeError as exc:
+            raise click.BadParameter(f"not JSON: {exc}", param_hint="--variables") from None
+        if not isinstance(value, dict):
+            raise click.BadParameter("must be a JSON object", param_hint="--variables")
+        parsed = value
+    with _client(options) as client, _reported():
+        data = client.execute(query_text, parsed)
+    _print_json(data)
+
+
+def _client(options: _Options) -> RegistryClient:
+    if options.key_file is None:
+        raise click.UsageError("--key-file is required for this command")
+    try:
+        return RegistryClient.from_key_file(
+            options.key_file, act=options.act, purpose=options.purpose
+        )
+    # ValueError: a bad private key; httpx.InvalidURL: a bad registry URL in the key file.
+    except (KeyFileError, OSError, ValueError, httpx.InvalidURL) as exc:
+        raise click.ClickException(_one_line(str(exc))) from None
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    # Partners' operators see one line, never a traceback (which could quote a query).
+    try:
+        yield
+    except RegistryClientError as exc:
+        prefix = f"{exc.code}: " if exc.code else ""
+        raise click.ClickException(_one_line(prefix + exc.message)) from None
+    except httpx.HTTPError as exc:
+        raise click.ClickException(_one_line(f"cannot reach the registry: {exc}")) from None
+
+
+def _print_json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

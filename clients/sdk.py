@@ -1,0 +1,223 @@
+"""The partner SDK: a small GraphQL client for the Ketenregister over httpx."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from clients.errors import (
+    NotFoundError,
+    RegistryClientError,
+    ServerError,
+    UnauthenticatedError,
+    error_from_graphql,
+)
+from clients.keyfile import load_key_file
+from clients.tokens import load_private_key, sign_token
+
+__all__ = ["DEFAULT_TIMEOUT", "RegistryClient", "new_traceparent"]
+
+#: Seconds to wait for the registry (connect, read, write, pool) by default.
+DEFAULT_TIMEOUT = 10.0
+
+_CASE_QUERY = (
+    "query($id: ID!) { case(id: $id) { id municipality owner phase evictionDate withheld } }"
+)
+# W3C Trace Context, version 00: trace id and parent id in lowercase hex, not all zeros.
+_TRACEPARENT = re.compile(r"00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}")
+
+
+def new_traceparent() -> str:
+    """Return a fresh W3C ``traceparent`` value (``00-<trace id>-<parent id>-01``)."""
+    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+
+
+class RegistryClient:
+    """A client for the registry's GraphQL API, signing a fresh token for every request.
+
+    Options are keyword-only. ``url`` is the registry's base URL (requests go to
+    ``<url>/graphql``); ``partner_id``, ``key_id``, ``private_key`` and ``audience`` are as
+    in the partner's key file; ``act`` names the staff member acting and ``purpose`` the
+    processing purpose, both recorded in the registry's access log; ``timeout`` is in
+    seconds; ``transport`` replaces httpx's network transport (tests pass an
+    ``httpx.MockTransport``).
+
+    Registry errors raise the subclass of :class:`clients.errors.RegistryClientError`
+    for their ``extensions.code``; network failures raise ``httpx.TransportError``.
+
+    Example:
+        >>> from clients import RegistryClient
+        >>> from clients.tokens import generate_key_pair
+        >>> private_pem, public_pem = generate_key_pair()
+        >>> client = RegistryClient(
+        ...     url="http://127.0.0.1:8000",
+        ...     partner_id="zowonen",
+        ...     key_id="zowonen-2025",
+        ...     private_key=private_pem,
+        ...     audience="ketenregister",
+        ...     act="j.jansen",
+        ...     purpose="eviction_prevention",
+        ... )
+        >>> client.case("case-1")  # doctest: +SKIP
+        {'id': 'case-1', 'municipality': '0363', 'owner': 'zowonen', ...}
+        >>> client.execute("{ __typename }")  # doctest: +SKIP
+        {'__typename': 'Query'}
+        >>> client.close()
+
+        With a key file, as a context manager:
+
+        >>> with RegistryClient.from_key_file("zowonen.key.json") as client:  # doctest: +SKIP
+        ...     case = client.case("case-1")
+    """
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        partner_id: str,
+        key_id: str,
+        private_key: str | bytes | Ed25519PrivateKey,
+        audience: str,
+        act: str | None = None,
+        purpose: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.url = url
+        self.partner_id = partner_id
+        self.key_id = key_id
+        self.audience = audience
+        self.act = act
+        self.purpose = purpose
+        # Parsed once, so a bad key fails here rather than on the first request.
+        if isinstance(private_key, Ed25519PrivateKey):
+            self._private_key = private_key
+        else:
+            self._private_key = load_private_key(private_key)
+        # Redirects are not followed (httpx's default): the token is for this registry only.
+        self._http = httpx.Client(base_url=url, timeout=timeout, transport=transport)
+
+    @classmethod
+    def from_key_file(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        act: str | None = None,
+        purpose: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ) -> Self:
+        """Create a client from a partner key file (see :mod:`clients.keyfile`).
+
+        The other options are those of :class:`RegistryClient`.
+        """
+        key_file = load_key_file(path)
+        return cls(
+            url=key_file.registry,
+            partner_id=key_file.partner,
+            key_id=key_file.kid,
+            private_key=key_file.private_key,
+            audience=key_file.audience,
+            act=act,
+            purpose=purpose,
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def execute(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        traceparent: str | None = None,
+    ) -> dict[str, Any]:
+        """Run a GraphQL query or mutation and return its ``data``.
+
+        Args:
+            query: The GraphQL document.
+            variables: Values for the document's variables.
+            traceparent: A W3C ``traceparent`` to continue a trace; a new one by default.
+
+        Raises:
+            RegistryClientError: The typed error of the first GraphQL error (also when the
+                response carries partial data), or of an HTTP error without GraphQL errors.
+            ValueError: ``traceparent`` is not a valid W3C traceparent.
+            httpx.TransportError: The registry could not be reached.
+        """
+        if traceparent is None:
+            traceparent = new_traceparent()
+        elif not _TRACEPARENT.fullmatch(traceparent):
+            raise ValueError(
+                f"not a W3C traceparent (00-<trace id>-<parent id>-<flags>): {traceparent!r}"
+            )
+        token = sign_token(
+            partner_id=self.partner_id,
+            key_id=self.key_id,
+            private_key=self._private_key,
+            audience=self.audience,
+            act=self.act,
+            purpose=self.purpose,
+        )
+        body: dict[str, Any] = {"query": query}
+        if variables is not None:
+            body["variables"] = variables
+        response = self._http.post(
+            "/graphql",
+            json=body,
+            headers={"Authorization": f"Bearer {token}", "traceparent": traceparent},
+        )
+        return _data_of(response)
+
+    def case(self, case_id: str) -> dict[str, Any] | None:
+        """Return the shared case record with this id, or None.
+
+        None means the case does not exist or is not visible to this partner; the registry
+        does not tell the two apart.
+        """
+        try:
+            data = self.execute(_CASE_QUERY, {"id": case_id})
+        except NotFoundError:
+            return None
+        case = data.get("case")
+        return case if isinstance(case, dict) else None
+
+    def close(self) -> None:
+        """Close the underlying HTTP connections."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _data_of(response: httpx.Response) -> dict[str, Any]:
+    try:
+        payload = response.json()
+    except ValueError:  # not JSON (a proxy's error page, an empty body)
+        payload = None
+    if isinstance(payload, dict):
+        errors = payload.get("errors")
+        if isinstance(errors, list) and errors:
+            raise error_from_graphql(errors)
+        data = payload.get("data")
+        if response.is_success and isinstance(data, dict):
+            return data
+    status = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+    if response.status_code == httpx.codes.UNAUTHORIZED:
+        raise UnauthenticatedError(f"the registry refused the token ({status})")
+    if response.is_server_error:
+        raise ServerError(f"the registry failed ({status})")
+    raise RegistryClientError(f"unexpected response from the registry ({status})")

@@ -1,0 +1,180 @@
+"""``ketenregister``: run, migrate and administer a registry (a composition root)."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from registry import demo, partners
+from registry.config import Settings
+from registry.db import make_engine, make_session_factory
+from registry.errors import RegistryError
+from registry.migrate import upgrade
+from registry.models import PartnerKind
+
+
+def _settings(database_url: str | None) -> Settings:
+    settings = Settings.from_env()
+    return replace(settings, database_url=database_url) if database_url else settings
+
+
+database_option = click.option(
+    "--database-url", envvar="KETENREGISTER_DATABASE_URL", default=None,
+    help="SQLAlchemy URL; default: the SQLite file under var/.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Ketenregister: the shared registry for eviction-prevention chain partners."""
+
+
+@main.group()
+def db() -> None:
+    """The registry's database."""
+
+
+@db.command("upgrade")
+@database_option
+def db_upgrade(database_url: str | None) -> None:
+    """Apply all migrations (Alembic) to the database."""
+    upgrade(_settings(database_url).database_url)
+    click.echo("database is up to date")
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from registry.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@main.command()
+@database_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(database_url: str | None, host: str, port: int) -> None:
+    """Serve the registry over HTTP (run `db upgrade` first)."""
+    _serve(_settings(database_url), host, port)
+
+
+@main.command("demo")
+@click.option("--data-dir", default="var/demo", show_default=True, type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--reset", is_flag=True, help="Start again from an empty demo.")
+@click.option("--no-serve", is_flag=True, help="Set up the demo, print how to use it, and stop.")
+def demo_command(data_dir: Path, host: str, port: int, reset: bool, no_serve: bool) -> None:
+    """Set up and serve a demo registry: SQLite file, demo partners, policies, ~200 cases."""
+    if reset and data_dir.exists():
+        shutil.rmtree(data_dir)
+    url = f"http://{host}:{port}"
+    settings = replace(
+        Settings.from_env(),
+        database_url=f"sqlite:///{data_dir / 'registry.sqlite3'}",
+        introspection=True,
+        graphiql=True,
+    )
+    upgrade(settings.database_url)
+    sessions = make_session_factory(make_engine(settings.database_url))
+    keys = data_dir / "keys"
+    with sessions.begin() as session:
+        if demo.seed(session):
+            demo.write_keys(session, keys, registry_url=url, audience=settings.audience)
+            click.echo(f"demo registry created in {data_dir}")
+    click.echo(
+        f"""
+Ketenregister demo on {url}/graphql  (GraphiQL: open it in a browser)
+Partner key files: {keys}/<partner>.json  (e.g. zowonen, gemeente-sittard-geleen,
+partners-in-welzijn, bureau-woonkans, wijkteam-zaandam-noord)
+
+Query as a partner, in a second terminal:
+  .venv/bin/ketenregister-client --key-file {keys}/partners-in-welzijn.json \\
+      query '{{ cases(first: 3) {{ nodes {{ id municipality owner evictionDate withheld }} }} }}'
+  .venv/bin/ketenregister-client --key-file {keys}/gemeente-sittard-geleen.json \\
+      query '{{ cases(first: 3) {{ nodes {{ id contactName arrearsAmount withheld }} }} }}'
+"""
+    )
+    if not no_serve:
+        _serve(settings, host, port)
+
+
+@main.group()
+def partner() -> None:
+    """Partner organisations and their keys."""
+
+
+@partner.command("add")
+@database_option
+@click.argument("partner_id")
+@click.option("--name", required=True)
+@click.option("--kind", required=True, type=click.Choice([k.value for k in PartnerKind]))
+@click.option("--municipality", "municipalities", multiple=True, required=True)
+@click.option("--authority-for", default=None, help="Speak for this municipality (a municipality).")
+def partner_add(
+    database_url: str | None, partner_id: str, name: str, kind: str,
+    municipalities: tuple[str, ...], authority_for: str | None,
+) -> None:
+    """Register a partner organisation."""
+    sessions = make_session_factory(make_engine(_settings(database_url).database_url))
+    try:
+        with sessions.begin() as session:
+            partners.add_partner(session, partner_id, name, PartnerKind(kind), municipalities,
+                                 authority_for=authority_for)
+    except RegistryError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"partner {partner_id} registered")
+
+
+@partner.command("municipality")
+@database_option
+@click.argument("code")
+@click.option("--name", required=True)
+def municipality_add(database_url: str | None, code: str, name: str) -> None:
+    """Register a municipality."""
+    sessions = make_session_factory(make_engine(_settings(database_url).database_url))
+    try:
+        with sessions.begin() as session:
+            partners.add_municipality(session, code, name)
+    except RegistryError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"municipality {code} registered")
+
+
+@partner.command("keygen")
+@database_option
+@click.argument("partner_id")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--registry-url", default="http://127.0.0.1:8000", show_default=True)
+def partner_keygen(database_url: str | None, partner_id: str, out: Path, registry_url: str) -> None:
+    """Create a key pair for a partner, register the public key, write the key file."""
+    settings = _settings(database_url)
+    sessions = make_session_factory(make_engine(settings.database_url))
+    try:
+        with sessions.begin() as session:
+            row, private_pem = partners.create_key(session, partner_id)
+            partners.write_key_file(out, partner_id=partner_id, kid=row.kid,
+                                    private_key_pem=private_pem, registry_url=registry_url,
+                                    audience=settings.audience)
+    except RegistryError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"key {row.kid} registered; key file written to {out}")
+
+
+@partner.command("add-key")
+@database_option
+@click.argument("partner_id")
+@click.argument("public_key", type=click.File("r"))
+def partner_add_key(database_url: str | None, partner_id: str, public_key: click.utils.LazyFile) -> None:
+    """Register a public key (PEM) the partner generated itself."""
+    sessions = make_session_factory(make_engine(_settings(database_url).database_url))
+    try:
+        with sessions.begin() as session:
+            row = partners.register_key(session, partner_id, public_key.read())
+    except RegistryError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"key {row.kid} registered for {partner_id}")

@@ -1,0 +1,36 @@
+"""One request's scope: its session, principal, disclosure and clock.
+
+Built by the composition root for every request and handed to the GraphQL layer as its
+context. Mutations run through ``mutate`` so each one happens entirely or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
+
+from sqlalchemy.orm import Session
+
+from registry.disclosure import Disclosure
+from registry.principal import Principal
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass
+class RequestScope:
+    """Everything a service call in this request needs."""
+
+    session: Session
+    principal: Principal
+    disclosure: Disclosure
+    now: dt.datetime
+
+    def mutate(self, change: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``change`` in a savepoint: if it raises, none of its writes remain, while the
+        rest of the request (other mutations, the access log) still commits."""
+        with self.session.begin_nested():
+            return change(*args, **kwargs)

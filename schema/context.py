@@ -1,0 +1,40 @@
+"""The typed GraphQL context: the registry's per-request scope."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import strawberry
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
+
+from registry.request import RequestScope
+
+Info: TypeAlias = strawberry.Info[RequestScope, None]
+
+
+def requested_fields(info: Info) -> frozenset[str]:
+    """Every field name selected below the current field, fragments included.
+
+    The registry reads and logs only the case fields a caller asked for; a name that is not a
+    case field is simply ignored there.
+    """
+    names: set[str] = set()
+    fragments = info._raw_info.fragments  # noqa: SLF001 - graphql-core's parsed fragments
+
+    def walk(selection_set: SelectionSetNode | None) -> None:
+        if selection_set is None:
+            return
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode):
+                names.add(node.name.value)
+                walk(node.selection_set)
+            elif isinstance(node, InlineFragmentNode):
+                walk(node.selection_set)
+            elif isinstance(node, FragmentSpreadNode):
+                fragment = fragments.get(node.name.value)
+                if fragment is not None:
+                    walk(fragment.selection_set)
+
+    for field_node in info._raw_info.field_nodes:  # noqa: SLF001
+        walk(field_node.selection_set)
+    return frozenset(names)

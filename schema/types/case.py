@@ -1,0 +1,139 @@
+"""GraphQL types of the shared case record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import strawberry
+
+from policies import Relation
+from registry.models import (
+    EvictionOutcome,
+    HouseholdComposition,
+    InvolvementRole,
+    PartnerKind,
+    Phase,
+    Reason,
+)
+
+PhaseType = strawberry.enum(Phase, name="Phase")
+ReasonType = strawberry.enum(Reason, name="Reason")
+HouseholdCompositionType = strawberry.enum(HouseholdComposition, name="HouseholdComposition")
+EvictionOutcomeType = strawberry.enum(EvictionOutcome, name="EvictionOutcome")
+InvolvementRoleType = strawberry.enum(InvolvementRole, name="InvolvementRole")
+PartnerKindType = strawberry.enum(PartnerKind, name="PartnerKind")
+RelationType = strawberry.enum(Relation, name="Relation")
+
+
+@strawberry.type(description="A partner working on the case.")
+class Involvement:
+    partner: str
+    role: InvolvementRoleType  # type: ignore[valid-type]
+    since: dt.datetime
+
+
+@strawberry.type(description="The statutory preconditions met before the early signal.")
+class EarlySignalChecks:
+    contact_attempted: bool
+    debt_help_referred: bool
+    reminder_sent: bool
+    tenant_did_not_object: bool
+
+
+@strawberry.type(
+    description=(
+        "A case as released to you. Fields the access policies withhold are null and named "
+        "in `withheld`."
+    )
+)
+class Case:
+    id: strawberry.ID
+    relation: str = strawberry.field(description="Your relation to the case.")
+    withheld: list[str] = strawberry.field(
+        description="The fields the policies do not release to you."
+    )
+    municipality: str | None
+    owner: str | None
+    phase: PhaseType | None  # type: ignore[valid-type]
+    reasons: list[str] | None
+    household_composition: HouseholdCompositionType | None  # type: ignore[valid-type]
+    children_involved: bool | None
+    arrears_amount: Decimal | None
+    arrears_months: int | None
+    early_signal_checks: EarlySignalChecks | None
+    early_signalled_on: dt.date | None
+    judgment_requested_on: dt.date | None
+    judgment_granted_on: dt.date | None
+    eviction_date: dt.date | None
+    eviction_outcome: EvictionOutcomeType | None  # type: ignore[valid-type]
+    shelter_arranged: bool | None
+    housing_block_until: dt.date | None
+    involvements: list[Involvement] | None
+    registered_at: dt.datetime | None
+    contact_name: str | None
+    contact_address: str | None
+    contact_postal_code: str | None
+    contact_phone: str | None
+    contact_email: str | None
+
+
+@strawberry.type
+class PageInfo:
+    end_cursor: str | None
+    has_next_page: bool
+
+
+@strawberry.type(description="A page of cases, in registration order.")
+class CaseConnection:
+    nodes: list[Case]
+    page_info: PageInfo
+
+
+@strawberry.input
+class CaseFilterInput:
+    municipality: str | None = None
+    phase: PhaseType | None = None  # type: ignore[valid-type]
+    owner: str | None = None
+    eviction_from: dt.date | None = None
+    eviction_to: dt.date | None = None
+
+
+@strawberry.input(description="Identity and contact details of the household.")
+class ContactInput:
+    name: str
+    address: str
+    postal_code: str
+    phone: str | None = None
+    email: str | None = None
+
+
+@strawberry.input(
+    description=(
+        "A new case. The four statutory early-signal preconditions must all be true "
+        "(Wet gemeentelijke schuldhulpverlening)."
+    )
+)
+class RegisterCaseInput:
+    municipality: str
+    household_composition: HouseholdCompositionType  # type: ignore[valid-type]
+    children_involved: bool
+    arrears_amount: Decimal
+    arrears_months: int
+    reasons: list[ReasonType]  # type: ignore[valid-type]
+    contact: ContactInput
+    contact_attempted: bool
+    debt_help_referred: bool
+    reminder_sent: bool
+    tenant_did_not_object: bool
+    early_signalled_on: dt.date | None = None
+
+
+@strawberry.input(description="Corrections to a case; omitted fields stay as they are.")
+class UpdateCaseInput:
+    reasons: list[ReasonType] | None = None  # type: ignore[valid-type]
+    household_composition: HouseholdCompositionType | None = None  # type: ignore[valid-type]
+    children_involved: bool | None = None
+    arrears_amount: Decimal | None = None
+    arrears_months: int | None = None
+    contact: ContactInput | None = None

@@ -1,0 +1,88 @@
+"""GraphQL types of access policies, explanations and dry runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from schema.types.case import PartnerKindType, RelationType
+
+
+@strawberry.type(description="An issued access policy (a municipality grant or an owner restriction).")
+class AccessPolicy:
+    id: strawberry.ID
+    kind: str
+    issuer: str
+    subject: str = strawberry.field(description="`*`, `kind:<kind>` or `partner:<id>`.")
+    relation: str
+    municipality: str
+    owner: str
+    fields: list[str]
+    purpose: str | None
+    issued_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+@strawberry.type(description="One field's decision and the policy that decided it.")
+class FieldDecision:
+    field: str
+    allowed: bool
+    decided_by: str = strawberry.field(
+        description="`policy:<id>`, a `builtin:` rule, or `default:deny`."
+    )
+
+
+@strawberry.type
+class AccessExplanation:
+    case_id: strawberry.ID
+    partner: str
+    relation: RelationType  # type: ignore[valid-type]
+    decisions: list[FieldDecision]
+
+
+@strawberry.type(description="A field's decision now and with the draft grant in force.")
+class DryRunField:
+    field: str
+    allowed_now: bool
+    allowed_with_draft: bool
+    decided_by: str
+
+
+@strawberry.input(
+    description=(
+        "A grant: the partners (of a kind, or one named partner) that, with this relation to "
+        "a case of the municipality, may read these fields or field groups."
+    )
+)
+class GrantInput:
+    municipality: str
+    fields: list[str]
+    partner_kind: PartnerKindType | None = None  # type: ignore[valid-type]
+    partner: str | None = None
+    relation: RelationType = RelationType.INVOLVED  # type: ignore[valid-type,attr-defined]
+    purpose: str | None = None
+
+
+@strawberry.input(
+    description="Of your own cases, share only these fields with the involved partners."
+)
+class RestrictionInput:
+    shared_fields: list[str]
+    partner_kind: PartnerKindType | None = None  # type: ignore[valid-type]
+    partner: str | None = None
+    purpose: str | None = None
+
+
+@strawberry.type(description="One disclosure of case data (Logboek Dataverwerkingen).")
+class AccessLogEntry:
+    trace_id: str
+    partner: str
+    actor: str | None
+    case_id: strawberry.ID
+    purpose: str
+    operation: str
+    fields_disclosed: list[str]
+    fields_withheld: list[str]
+    occurred_at: dt.datetime
+    outcome: str
