@@ -49,3 +49,7 @@ def build_schema(
 def printed_sdl() -> str:
     """The schema as SDL, as kept in ``schema/schema.graphql``."""
     return build_schema(introspection=True).as_str() + "\n"
+
+
+if __name__ == "__main__":  # python -m schema.build > schema/schema.graphql
+    print(printed_sdl(), end="")
