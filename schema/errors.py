@@ -17,7 +17,13 @@ from registry.errors import RegistryError
 log = logging.getLogger(__name__)
 
 MASKED = "Internal server error"
-_COERCION_HINTS = ("got invalid value", "Expected value of type", "cannot represent", "Expected type")
+_COERCION_HINTS = (
+    "got invalid value",
+    "Expected value of type",
+    "cannot represent",
+    "Expected type",
+    "does not exist in",
+)
 
 
 def error_code(error: GraphQLError) -> str:
@@ -25,7 +31,9 @@ def error_code(error: GraphQLError) -> str:
     original = error.original_error
     if isinstance(original, RegistryError):
         return original.code
-    if original is None:
+    # No path: the error arose before execution (parsing, validation, input coercion), in
+    # graphql-core's own checks of the document and variables, never in our code.
+    if original is None or not error.path:
         if any(hint in error.message for hint in _COERCION_HINTS):
             return "INVALID_INPUT"
         return "BAD_REQUEST"
