@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -169,7 +170,7 @@ def partner_keygen(database_url: str | None, partner_id: str, out: Path, registr
 @database_option
 @click.argument("partner_id")
 @click.argument("public_key", type=click.File("r"))
-def partner_add_key(database_url: str | None, partner_id: str, public_key: click.utils.LazyFile) -> None:
+def partner_add_key(database_url: str | None, partner_id: str, public_key: TextIO) -> None:
     """Register a public key (PEM) the partner generated itself."""
     sessions = make_session_factory(make_engine(_settings(database_url).database_url))
     try:

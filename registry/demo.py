@@ -153,7 +153,9 @@ def _case(rng: random.Random, number: int, municipality: str, today: dt.date) ->
     if index >= _PHASES.index(Phase.COURT):
         case.judgment_requested_on = signalled + dt.timedelta(days=rng.randint(60, 120))
     if index >= _PHASES.index(Phase.JUDGMENT_SERVED):
-        case.judgment_granted_on = case.judgment_requested_on + dt.timedelta(days=rng.randint(30, 60))  # type: ignore[operator]
+        requested = case.judgment_requested_on
+        assert requested is not None
+        case.judgment_granted_on = requested + dt.timedelta(days=rng.randint(30, 60))
         case.eviction_date = today + dt.timedelta(days=rng.randint(7, 60))
     if phase is Phase.AFTER_EVICTION:
         case.eviction_date = today - dt.timedelta(days=rng.randint(5, 90))

@@ -60,7 +60,7 @@ class GrantInput:
     fields: list[str]
     partner_kind: PartnerKindType | None = None  # type: ignore[valid-type]
     partner: str | None = None
-    relation: RelationType = RelationType.INVOLVED  # type: ignore[valid-type,attr-defined]
+    relation: RelationType = RelationType.INVOLVED  # type: ignore[valid-type]
     purpose: str | None = None
 
 
