@@ -6,6 +6,7 @@
     ketenregister-client --key-file FILE [--act WHO] [--purpose WHY] case CASE_ID
     ketenregister-client --key-file FILE query '{ ... }' [--variables JSON]
     ketenregister-client --key-file FILE query @query.graphql
+    ketenregister-client --key-file FILE token      # one bearer token, e.g. for GraphiQL
 
 Registry and network errors end in a one-line message on stderr and exit code 1.
 """
@@ -23,9 +24,9 @@ import click
 import httpx
 
 from clients.errors import RegistryClientError
-from clients.keyfile import KeyFile, KeyFileError, write_key_file
+from clients.keyfile import KeyFile, KeyFileError, load_key_file, write_key_file
 from clients.sdk import RegistryClient
-from clients.tokens import generate_key_pair
+from clients.tokens import generate_key_pair, sign_token
 
 __all__ = ["main"]
 
@@ -115,6 +116,22 @@ def query(options: _Options, query_text: str, variables: str | None) -> None:
     with _client(options) as client, _reported():
         data = client.execute(query_text, parsed)
     _print_json(data)
+
+
+@main.command()
+@click.option("--lifetime", default=120, show_default=True, help="Seconds (at most 300).")
+@click.pass_obj
+def token(options: _Options, lifetime: int) -> None:
+    """Print one fresh bearer token (for GraphiQL or curl); it is accepted once."""
+    if options.key_file is None:
+        raise click.UsageError("--key-file is required for this command")
+    try:
+        key = load_key_file(options.key_file)
+        click.echo(sign_token(partner_id=key.partner, key_id=key.kid, private_key=key.private_key,
+                              audience=key.audience, act=options.act, purpose=options.purpose,
+                              lifetime=lifetime))
+    except (KeyFileError, OSError, ValueError) as exc:
+        raise click.ClickException(_one_line(str(exc))) from None
 
 
 def _client(options: _Options) -> RegistryClient:

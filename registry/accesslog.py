@@ -73,3 +73,12 @@ def history(session: Session, disclosure: Disclosure, case_id: str) -> Sequence[
     if not permits(principal.kind, relation, Permission.ACCESS_LOG_READ):
         raise NotAllowedError("only the owner and the municipality read a case's access history")
     return for_case(session, case.id)
+
+
+def received(session: Session, disclosure: Disclosure, limit: int) -> Sequence[AccessLogRecord]:
+    """What the calling partner itself received: its own side of the log."""
+    if not 1 <= limit <= 500:
+        from registry.errors import InvalidInputError
+
+        raise InvalidInputError("limit must be between 1 and 500")
+    return for_partner(session, disclosure.principal.partner_id, limit)

@@ -90,6 +90,11 @@ class CaseQuery:
         scope = info.context
         return [access_log_entry(r) for r in accesslog.history(scope.session, scope.disclosure, case_id)]
 
+    @strawberry.field(description="What case data you received, newest first (your own log).")
+    def my_disclosures(self, info: Info, limit: int = 100) -> list[AccessLogEntry]:
+        scope = info.context
+        return [access_log_entry(r) for r in accesslog.received(scope.session, scope.disclosure, limit)]
+
 
 @strawberry.type
 class CaseMutation:

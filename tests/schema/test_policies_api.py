@@ -176,3 +176,13 @@ def test_access_history_is_for_the_owner_and_the_municipality(
                         "fieldsDisclosed": ["evictionDate"], "fieldsWithheld": ["contactName"]}]
     assert gql("gemeente-sittard-geleen", query, {"id": case_id})["data"]["accessHistory"]
     assert error_codes(gql("partners-in-welzijn", query, {"id": case_id})) == ["NOT_ALLOWED"]
+
+
+def test_a_partner_reads_its_own_side_of_the_access_log(gql: GraphQL) -> None:
+    listed = gql("wij-groningen", "{ cases(first: 3) { nodes { id phase } } }")["data"]["cases"]
+    ids = {n["id"] for n in listed["nodes"]}
+    mine = gql("wij-groningen", "{ myDisclosures(limit: 10) { caseId partner fieldsDisclosed } }")
+    entries = mine["data"]["myDisclosures"]
+    assert {e["caseId"] for e in entries} == ids
+    assert all(e["partner"] == "wij-groningen" and e["fieldsDisclosed"] == ["phase"]
+               for e in entries)

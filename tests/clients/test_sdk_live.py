@@ -1,0 +1,101 @@
+"""The partner SDK and command line against the real registry over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from click.testing import CliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from clients import RegistryClient
+from clients.cli import main
+from clients.errors import NotAllowedError, UnauthenticatedError
+from clients.keyfile import KeyFile, write_key_file
+from registry.app import create_app
+from registry.config import Settings
+from registry.models import Case, Involvement
+from tests.conftest import AUDIENCE, Clock, DemoKey
+
+
+@pytest.fixture
+def registry_url(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> Iterator[str]:
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, session_factory=sessions),
+                                           host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "registry did not start"
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _key_file(tmp_path: Path, key: DemoKey, url: str) -> Path:
+    path = tmp_path / f"{key.partner}.json"
+    write_key_file(path, KeyFile(partner=key.partner, kid=key.kid, private_key=key.private_key,
+                                 registry=url, audience=AUDIENCE))
+    return path
+
+
+def _zowonen_case_with_welfare(sessions: sessionmaker[Session]) -> str:
+    with sessions() as session:
+        return str(session.scalar(
+            select(Case.id).join(Involvement, Involvement.case_id == Case.id)
+            .where(Case.owner_id == "zowonen", Involvement.partner_id == "partners-in-welzijn",
+                   Case.eviction_date.is_not(None))))
+
+
+def test_the_sdk_reads_a_case_as_the_policies_allow(
+    registry_url: str, demo_keys: dict[str, DemoKey], tmp_path: Path,
+    sessions: sessionmaker[Session],
+) -> None:
+    case_id = _zowonen_case_with_welfare(sessions)
+    path = _key_file(tmp_path, demo_keys["partners-in-welzijn"], registry_url)
+    with RegistryClient.from_key_file(path, act="outreach-worker-3") as client:
+        case = client.case(case_id)
+        assert case is not None
+        assert case["evictionDate"] and case["owner"] is None
+        assert "contactName" in case["withheld"]
+        assert client.case("00000000-0000-4000-8000-000000000000") is None
+        with pytest.raises(NotAllowedError, match="only the owner and the municipality"):
+            client.execute("query($id: ID!) { accessHistory(caseId: $id) { partner } }",
+                           {"id": case_id})
+
+
+def test_a_key_the_registry_does_not_know_is_refused(
+    registry_url: str, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    out = tmp_path / "stranger.json"
+    result = runner.invoke(main, ["keygen", "--partner", "zowonen", "--kid", "zowonen-new",
+                                  "--registry", registry_url, "--audience", AUDIENCE,
+                                  "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with RegistryClient.from_key_file(out) as client, pytest.raises(UnauthenticatedError):
+        client.execute("{ cases(first: 1) { nodes { id } } }")
+
+
+def test_the_command_line_queries_and_prints_tokens(
+    registry_url: str, demo_keys: dict[str, DemoKey], tmp_path: Path,
+    sessions: sessionmaker[Session],
+) -> None:
+    case_id = _zowonen_case_with_welfare(sessions)
+    path = _key_file(tmp_path, demo_keys["partners-in-welzijn"], registry_url)
+    runner = CliRunner()
+    shown = runner.invoke(main, ["--key-file", str(path), "case", case_id])
+    assert shown.exit_code == 0, shown.output
+    assert '"evictionDate": "' in shown.output and '"owner": null' in shown.output
+    missing = runner.invoke(main, ["--key-file", str(path), "case",
+                                   "00000000-0000-4000-8000-000000000000"])
+    assert missing.exit_code == 1
+    token = runner.invoke(main, ["--key-file", str(path), "token"])
+    assert token.exit_code == 0 and token.output.count(".") == 2
