@@ -14,6 +14,14 @@ from registry.disclosure import Disclosure
 from registry.models import AccessLogRecord
 
 
+def _outcome(disclosed: set[str], withheld: set[str]) -> str:
+    if disclosed:
+        return "disclosed"
+    # Asked only for fields it may not read, or only for the case's id: still a record, since
+    # even confirming that a case exists is processing of the household's data.
+    return "withheld" if withheld else "identified"
+
+
 def write(session: Session, disclosure: Disclosure, operation: str, now: dt.datetime) -> int:
     """Record what ``disclosure`` released in this request; returns the number of records."""
     principal = disclosure.principal
@@ -30,7 +38,7 @@ def write(session: Session, disclosure: Disclosure, operation: str, now: dt.date
             "fields_disclosed": sorted(released.disclosed),
             "fields_withheld": sorted(released.withheld),
             "occurred_at": now,
-            "outcome": "disclosed" if released.disclosed else "withheld",
+            "outcome": _outcome(released.disclosed, released.withheld),
         }
         for released in disclosure.released.values()
     ]
