@@ -27,6 +27,12 @@ CASE_FIELDS: dict[str, str] = {
     "evictionOutcome": "executed, called off, or household already gone",
     "shelterArranged": "whether shelter was arranged after the eviction",
     "housingBlockUntil": "until when the corporation blocks the household from renting",
+    "housingBlockUntilDebtSettled": "whether the housing block lasts until the debt is settled",
+    "bailiff": "the bailiff who is to carry out the scheduled eviction",
+    "householdDestination": "where the household went after the eviction, as far as known",
+    "destinationArrangedBy": "the partner who arranged where the household went",
+    "closedOn": "the date the case was closed",
+    "closureOutcome": "how the case ended: prevented (and how), evicted, or household gone",
     "involvements": "which partners are involved, and in what role",
     "registeredAt": "when the case was registered",
 }
@@ -40,14 +46,49 @@ IDENTITY_FIELDS: dict[str, str] = {
     "contactEmail": "the tenant's e-mail address",
 }
 
-FIELDS: dict[str, str] = {**CASE_FIELDS, **IDENTITY_FIELDS}
+#: Annotations partners add to a case, one field per kind: a policy releases a kind of
+#: annotation like any other field (registry.models.AnnotationKind names the same kinds).
+ANNOTATION_FIELDS: dict[str, str] = {
+    "annotationContactAttempt": "partners' attempts to reach the tenant",
+    "annotationHomeVisit": "home visits made",
+    "annotationHelpAccepted": "the tenant accepted help",
+    "annotationHelpRefused": "the tenant refused help",
+    "annotationPaymentArrangement": "payment arrangements made",
+    "annotationCaseConference": "case-conference decisions and their action items",
+}
+
+FIELDS: dict[str, str] = {**CASE_FIELDS, **IDENTITY_FIELDS, **ANNOTATION_FIELDS}
 
 _IDENTITY = frozenset(IDENTITY_FIELDS)
+_ANNOTATIONS = frozenset(ANNOTATION_FIELDS)
 
 #: Named groups a policy may use instead of listing fields one by one.
 FIELD_GROUPS: dict[str, frozenset[str]] = {
     "all": frozenset(FIELDS),
     "identity": _IDENTITY,
+    "annotations": _ANNOTATIONS,
+    # The eviction itself: judgment, date, bailiff, what happened on the day.
+    "eviction": frozenset(
+        {
+            "judgmentRequestedOn",
+            "judgmentGrantedOn",
+            "evictionDate",
+            "bailiff",
+            "evictionOutcome",
+        }
+    ),
+    # After the eviction: where the household went, who arranged it, children, housing block.
+    "aftercare": frozenset(
+        {
+            "evictionOutcome",
+            "householdDestination",
+            "destinationArrangedBy",
+            "shelterArranged",
+            "childrenInvolved",
+            "housingBlockUntil",
+            "housingBlockUntilDebtSettled",
+        }
+    ),
     # What the landlord must pass to the municipality in the statutory early signal
     # (Wet gemeentelijke schuldhulpverlening, art. 3 lid 4 and the Besluit): who, where, how much.
     "earlySignal": _IDENTITY
@@ -75,7 +116,10 @@ FIELD_GROUPS: dict[str, frozenset[str]] = {
             "evictionDate",
             "involvements",
         }
-    ),
+    )
+    # Who tried to reach the tenant, who visited, what was agreed: what the next visitor
+    # needs to know before knocking.
+    | _ANNOTATIONS,
     # What Bureau Woonkans needs to decide on a second chance (no contact details).
     "secondChance": frozenset(
         {
@@ -91,7 +135,15 @@ FIELD_GROUPS: dict[str, frozenset[str]] = {
             "evictionDate",
             "evictionOutcome",
             "housingBlockUntil",
+            "housingBlockUntilDebtSettled",
+            "householdDestination",
+            "closureOutcome",
             "involvements",
+            # Whether help was accepted and arrangements kept weighs in a second chance.
+            "annotationHelpAccepted",
+            "annotationHelpRefused",
+            "annotationPaymentArrangement",
+            "annotationCaseConference",
         }
     ),
 }

@@ -21,6 +21,9 @@ class Permission(StrEnum):
 
     CASE_REGISTER = "case:case:register"
     CASE_UPDATE = "case:case:update"
+    LIFECYCLE_MANAGE = "case:lifecycle:manage"
+    EVICTION_CARRY_OUT = "case:eviction:carry_out"
+    ANNOTATION_ADD = "case:annotation:add"
     INVOLVEMENT_MANAGE = "case:involvement:manage"
     ACCESS_LOG_READ = "case:accesslog:read"
     EXPLAIN_FOR_OTHER = "case:access:explain_other"

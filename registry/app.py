@@ -7,10 +7,11 @@ happens before the response is sent, so an acknowledged write is durable.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +29,7 @@ from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.disclosure import Disclosure
 from registry.errors import AuthenticationError
+from registry.notifications.delivery import DeliveryWorker
 from registry.policystore import PolicyCache
 from registry.request import RequestScope
 from registry.tracing import TraceContext, trace_from_header
@@ -52,6 +54,7 @@ class Registry:
         *,
         clock: Clock = utcnow,
         session_factory: sessionmaker[Session] | None = None,
+        delivery_worker: bool = False,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -59,6 +62,12 @@ class Registry:
             session_factory = make_session_factory(make_engine(settings.database_url))
         self.sessions = session_factory
         self.policies = PolicyCache()
+        #: The webhook delivery worker this process runs while it serves (``serve``, ``demo``).
+        self.worker = (
+            DeliveryWorker(session_factory, clock=clock, policies=self.policies)
+            if delivery_worker
+            else None
+        )
         self.schema = build_schema(
             introspection=settings.introspection,
             max_depth=settings.max_query_depth,
@@ -164,14 +173,33 @@ def create_app(
     *,
     clock: Clock = utcnow,
     session_factory: sessionmaker[Session] | None = None,
+    delivery_worker: bool = False,
 ) -> Starlette:
-    """The registry's ASGI application."""
-    registry = Registry(settings or Settings.from_env(), clock=clock, session_factory=session_factory)
+    """The registry's ASGI application; with ``delivery_worker`` it runs the webhook delivery
+    worker in a thread from startup to shutdown (the ASGI lifespan)."""
+    registry = Registry(
+        settings or Settings.from_env(),
+        clock=clock,
+        session_factory=session_factory,
+        delivery_worker=delivery_worker,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if registry.worker is not None:
+            registry.worker.start()
+        try:
+            yield
+        finally:
+            if registry.worker is not None:
+                await run_in_threadpool(registry.worker.stop)
+
     app = Starlette(
         routes=[
             Route("/graphql", registry.graphql, methods=["GET", "POST"]),
             Route("/healthz", _health, methods=["GET"]),
-        ]
+        ],
+        lifespan=lifespan,
     )
     app.state.registry = registry
     return app

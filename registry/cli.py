@@ -46,21 +46,61 @@ def db_upgrade(database_url: str | None) -> None:
     click.echo("database is up to date")
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, *, worker: bool = True) -> None:
     import uvicorn
 
     from registry.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    app = create_app(settings, delivery_worker=worker)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+worker_option = click.option(
+    "--worker/--no-worker", default=True, show_default=True,
+    help="Run the webhook delivery worker in this process (more may run: `ketenregister worker`).",
+)
 
 
 @main.command()
 @database_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(database_url: str | None, host: str, port: int) -> None:
+@worker_option
+def serve(database_url: str | None, host: str, port: int, worker: bool) -> None:
     """Serve the registry over HTTP (run `db upgrade` first)."""
-    _serve(_settings(database_url), host, port)
+    _serve(_settings(database_url), host, port, worker=worker)
+
+
+@main.command("worker")
+@database_option
+@click.option("--poll-interval", default=1.0, show_default=True, type=float,
+              help="Seconds to wait when a round found nothing to do.")
+@click.option("--once", is_flag=True, help="Run one round and stop.")
+def worker_command(database_url: str | None, poll_interval: float, once: bool) -> None:
+    """Deliver webhooks: fan out new events and post due deliveries, next to `serve` or on its
+    own. Any number may run against one database; each delivery is claimed by one at a time."""
+    import signal
+
+    from registry.notifications.delivery import DeliveryWorker
+
+    engine = make_engine(_settings(database_url).database_url)
+    runner = DeliveryWorker(make_session_factory(engine), poll_interval=poll_interval)
+    try:
+        if once:
+            report = runner.run_once()
+            click.echo(
+                f"fanned out {report.fanned_out} events, announced {report.announced}, "
+                f"delivered {report.delivered}, failed attempts {report.failed_attempts}"
+            )
+            return
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: runner.request_stop())
+        click.echo(f"{runner.worker_id} delivering webhooks (Ctrl-C stops)")
+        runner.run_forever()
+    finally:
+        runner.stop()
+        engine.dispose()
+    click.echo(f"{runner.worker_id} stopped")
 
 
 @main.command("demo")
@@ -69,7 +109,10 @@ def serve(database_url: str | None, host: str, port: int) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--reset", is_flag=True, help="Start again from an empty demo.")
 @click.option("--no-serve", is_flag=True, help="Set up the demo, print how to use it, and stop.")
-def demo_command(data_dir: Path, host: str, port: int, reset: bool, no_serve: bool) -> None:
+@worker_option
+def demo_command(
+    data_dir: Path, host: str, port: int, reset: bool, no_serve: bool, worker: bool
+) -> None:
     """Set up and serve a demo registry: SQLite file, demo partners, policies, ~200 cases."""
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
@@ -98,10 +141,16 @@ Query as a partner, in a second terminal:
       query '{{ cases(first: 3) {{ nodes {{ id municipality owner evictionDate withheld }} }} }}'
   .venv/bin/ketenregister-client --key-file {keys}/gemeente-sittard-geleen.json \\
       query '{{ cases(first: 3) {{ nodes {{ id contactName arrearsAmount withheld }} }} }}'
+
+Have a partner system told of events (webhooks, Standard Webhooks signatures; the delivery
+worker runs in this process):
+  .venv/bin/ketenregister-client --key-file {keys}/partners-in-welzijn.json \\
+      query 'mutation {{ subscribeWebhook(url: "http://127.0.0.1:9000/hook",
+        eventTypes: ["eviction.scheduled"]) {{ secret }} }}'
 """
     )
     if not no_serve:
-        _serve(settings, host, port)
+        _serve(settings, host, port, worker=worker)
 
 
 @main.group()

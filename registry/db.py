@@ -56,3 +56,20 @@ def make_engine(database_url: str) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (views are built before commit)."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def begin_writing(session: Session) -> None:
+    """Take SQLite's write lock now, at the start of a change (a no-op on PostgreSQL).
+
+    pysqlite begins a transaction lazily, so a change that reads before it writes runs in a
+    deferred transaction; its first write then has to upgrade a read lock, and SQLite refuses
+    that at once ("database is locked", busy_timeout does not apply) when another connection
+    committed since the read. ``BEGIN IMMEDIATE`` takes the write lock first and waits for it
+    (busy_timeout) instead, so concurrent changes queue rather than fail.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not getattr(raw, "in_transaction", True):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -20,6 +20,7 @@ from registry.models import (
     CaseContact,
     EvictionOutcome,
     HouseholdComposition,
+    HouseholdDestination,
     Involvement,
     InvolvementRole,
     Partner,
@@ -109,6 +110,16 @@ GRANTS: tuple[tuple[str, PartnerKind, tuple[str, ...]], ...] = (
     ("deventer", PartnerKind.CREDIT_BANK, ("homeVisit",)),
     ("deventer", PartnerKind.BAILIFF, ("evictionDate", "contactName", "contactAddress")),
 )
+# Annotation kinds are policy fields: the homeVisit group carries them all, so the covenants
+# above let district teams, credit banks and care read what partners did; secondChance
+# carries help, arrangements and case conferences for Bureau Woonkans.
+
+#: Grants to a municipality itself, beyond the statutory early-signal fields it always reads:
+#: (municipality, fields). Zaanstad's Stedelijke Toegang coordinates the chain and reads what
+#: the partners did.
+MUNICIPALITY_GRANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("zaanstad", ("annotations",)),
+)
 
 _FIRST = ("Sanne", "Mohamed", "Kevin", "Priya", "Joost", "Fatma", "Dennis", "Iris", "Rachid",
           "Mark", "Esra", "Bram", "Naima", "Ruud", "Lotte", "Tarik")
@@ -163,6 +174,11 @@ def _case(rng: random.Random, number: int, municipality: str, today: dt.date) ->
             [EvictionOutcome.EXECUTED, EvictionOutcome.HOUSEHOLD_GONE], weights=(1, 1))[0]
         case.shelter_arranged = case.children_involved or rng.random() < 0.4
         case.housing_block_until = case.eviction_date + dt.timedelta(days=365 * rng.randint(1, 3))
+        # Derived, not drawn: the demo's random sequence (and so every other case) stays as it was.
+        case.household_destination = (
+            HouseholdDestination.CRISIS_SHELTER if case.shelter_arranged
+            else HouseholdDestination.UNKNOWN
+        )
     case.contact = CaseContact(
         name=f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
         address=f"{rng.choice(_STREETS)} {rng.randint(1, 180)}, {MUNICIPALITIES[municipality]}",
@@ -189,6 +205,11 @@ def seed(session: Session, *, cases_per_municipality: int = 50, today: dt.date |
                                  subject=f"kind:{kind}", relation="involved",
                                  municipality=municipality, owner="*", fields=list(fields),
                                  purpose="covenant eviction prevention"))
+    for municipality, fields in MUNICIPALITY_GRANTS:
+        session.add(AccessPolicy(kind=PolicyKind.GRANT, issuer_id=f"gemeente-{municipality}",
+                                 subject=f"kind:{PartnerKind.MUNICIPALITY}",
+                                 relation="municipality", municipality=municipality, owner="*",
+                                 fields=list(fields), purpose="covenant eviction prevention"))
     # ZOwonen shares only the eviction date with the other organisations involved.
     session.add(AccessPolicy(kind=PolicyKind.RESTRICTION, issuer_id="zowonen", subject="*",
                              relation="involved", municipality="*", owner="zowonen",

@@ -4,19 +4,53 @@ Every channel (GraphQL, notifications, exports) builds its case views here, so n
 release what another withholds. Per request, a ``Disclosure`` asks ``policies`` which fields a
 (partner, relation, municipality, owner) combination may read, once per distinct combination,
 and remembers every case it released for the access log.
+
+Annotations are released per kind: each kind is a policy field. Two things reach a partner
+whatever the field policies say, because they are its own and release nothing of anyone
+else's: the annotations it wrote itself, and the action items addressed to it.
+Notifications ask ``may_be_told`` before a partner is told of an event.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from policies import AccessKey, PolicyEngine, Relation
-from registry.models import Case
+from registry.models import ActionItem, Annotation, AnnotationKind, Case
 from registry.principal import Principal
-from registry.views import CASE_FIELD_READERS, CaseView
+from registry.views import (
+    ANNOTATION_KIND_FIELDS,
+    CASE_FIELD_READERS,
+    ActionItemView,
+    AnnotationView,
+    CaseView,
+)
 
 ALL_CASE_FIELDS = frozenset(CASE_FIELD_READERS)
+CASE_CONFERENCE_FIELD = ANNOTATION_KIND_FIELDS[AnnotationKind.CASE_CONFERENCE]
+
+
+def may_be_told(
+    engine: PolicyEngine,
+    partner_id: str,
+    kind: str,
+    relation: Relation,
+    case: Case,
+    reveals: str,
+    addressee: str | None = None,
+) -> bool:
+    """Whether a partner may be told that ``reveals`` changed on ``case``: only when it relates
+    to the case and may read that field (or the event is addressed to it, as an overdue action
+    item is to its assignee). The notification channel's door: it asks nothing else."""
+    if relation is Relation.NONE:
+        return False  # fail closed: no relation, no event, whatever a row says
+    if addressee is not None and addressee == partner_id:
+        return True
+    key = AccessKey(partner_id, kind, relation, case.municipality_code, case.owner_id)
+    return reveals in engine.readable_fields(key)
 
 
 @dataclass
@@ -82,9 +116,86 @@ class Disclosure:
         for name in released:
             attr, read = CASE_FIELD_READERS[name]
             setattr(view, attr, read(case))
-        record = self.released.get(case.id)
-        if record is None:
-            record = self.released[case.id] = DisclosedCase(case.id)
+        record = self._record(case.id)
         record.disclosed |= released
         record.withheld |= wanted - readable
         return view
+
+    def _record(self, case_id: uuid.UUID) -> DisclosedCase:
+        record = self.released.get(case_id)
+        if record is None:
+            record = self.released[case_id] = DisclosedCase(case_id)
+        return record
+
+    def annotations(
+        self,
+        case: Case,
+        relation: Relation,
+        annotations: Sequence[Annotation],
+        corrected_by: Mapping[uuid.UUID, uuid.UUID],
+        today: dt.date,
+    ) -> list[AnnotationView]:
+        """The annotations of ``case`` this principal may read: kinds the policies release to
+        it, and what it wrote itself. ``corrected_by`` maps an annotation to its correction;
+        action items must be loaded."""
+        readable = self.readable_of(case, relation)
+        record = self._record(case.id)
+        me = self.principal.partner_id
+        views = []
+        for annotation in annotations:
+            kind_field = ANNOTATION_KIND_FIELDS[annotation.kind]
+            if kind_field not in readable and annotation.author_id != me:
+                record.withheld.add(kind_field)
+                continue
+            record.disclosed.add(kind_field)
+            successor = corrected_by.get(annotation.id)
+            views.append(
+                AnnotationView(
+                    id=str(annotation.id),
+                    case_id=str(case.id),
+                    kind=annotation.kind,
+                    author=annotation.author_id,
+                    actor=annotation.actor if annotation.author_id == me else None,
+                    occurred_on=annotation.occurred_on,
+                    note=annotation.note,
+                    recorded_at=annotation.recorded_at,
+                    corrects=str(annotation.corrects_id) if annotation.corrects_id else None,
+                    corrected_by=str(successor) if successor else None,
+                    action_items=[
+                        action_item_view(item, today) for item in annotation.action_items
+                    ],
+                )
+            )
+        return views
+
+    def action_items(
+        self, rows: Iterable[tuple[Case, Relation, ActionItem, Annotation]], today: dt.date
+    ) -> list[ActionItemView]:
+        """The action items this principal may read: of case-conference decisions the policies
+        release to it, of decisions it wrote, and those addressed to it."""
+        me = self.principal.partner_id
+        views = []
+        for case, relation, item, annotation in rows:
+            record = self._record(case.id)
+            readable = CASE_CONFERENCE_FIELD in self.readable_of(case, relation)
+            if not (readable or item.assignee_id == me or annotation.author_id == me):
+                record.withheld.add(CASE_CONFERENCE_FIELD)
+                continue
+            record.disclosed.add(CASE_CONFERENCE_FIELD)
+            views.append(action_item_view(item, today))
+        return views
+
+
+def action_item_view(item: ActionItem, today: dt.date) -> ActionItemView:
+    """The view of an action item whose release was decided already."""
+    return ActionItemView(
+        id=str(item.id),
+        case_id=str(item.case_id),
+        annotation_id=str(item.annotation_id),
+        description=item.description,
+        assignee=item.assignee_id,
+        due_on=item.due_on,
+        done_at=item.done_at,
+        done_by=item.done_by,
+        overdue=item.done_at is None and item.due_on < today,
+    )

@@ -13,6 +13,7 @@ from typing import ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
+from registry.db import begin_writing
 from registry.disclosure import Disclosure
 from registry.principal import Principal
 
@@ -32,5 +33,6 @@ class RequestScope:
     def mutate(self, change: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``change`` in a savepoint: if it raises, none of its writes remain, while the
         rest of the request (other mutations, the access log) still commits."""
+        begin_writing(self.session)
         with self.session.begin_nested():
             return change(*args, **kwargs)

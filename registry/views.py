@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from registry.models import Case, EvictionOutcome, HouseholdComposition, InvolvementRole, Phase
+from registry.models import (
+    AnnotationKind,
+    Case,
+    ClosureOutcome,
+    EvictionOutcome,
+    HouseholdComposition,
+    HouseholdDestination,
+    InvolvementRole,
+    Phase,
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,12 @@ class CaseView:
     eviction_outcome: EvictionOutcome | None = None
     shelter_arranged: bool | None = None
     housing_block_until: dt.date | None = None
+    housing_block_until_debt_settled: bool | None = None
+    bailiff: str | None = None
+    household_destination: HouseholdDestination | None = None
+    destination_arranged_by: str | None = None
+    closed_on: dt.date | None = None
+    closure_outcome: ClosureOutcome | None = None
     involvements: list[InvolvementView] | None = None
     registered_at: dt.datetime | None = None
     contact_name: str | None = None
@@ -106,6 +121,14 @@ CASE_FIELD_READERS: dict[str, tuple[str, Callable[[Case], Any]]] = {
     "evictionOutcome": ("eviction_outcome", lambda c: c.eviction_outcome),
     "shelterArranged": ("shelter_arranged", lambda c: c.shelter_arranged),
     "housingBlockUntil": ("housing_block_until", lambda c: c.housing_block_until),
+    "housingBlockUntilDebtSettled": (
+        "housing_block_until_debt_settled", lambda c: c.housing_block_until_debt_settled
+    ),
+    "bailiff": ("bailiff", lambda c: c.bailiff_id),
+    "householdDestination": ("household_destination", lambda c: c.household_destination),
+    "destinationArrangedBy": ("destination_arranged_by", lambda c: c.destination_arranged_by),
+    "closedOn": ("closed_on", lambda c: c.closed_on),
+    "closureOutcome": ("closure_outcome", lambda c: c.closure_outcome),
     "involvements": ("involvements", _involvements),
     "registeredAt": ("registered_at", lambda c: c.registered_at),
     "contactName": ("contact_name", _contact("name")),
@@ -117,3 +140,46 @@ CASE_FIELD_READERS: dict[str, tuple[str, Callable[[Case], Any]]] = {
 
 #: Fields whose data lives in related rows: load them only when they may be disclosed.
 CONTACT_FIELDS = frozenset(f for f in CASE_FIELD_READERS if f.startswith("contact"))
+
+
+#: The policy field that releases each kind of annotation (policies.fields.ANNOTATION_FIELDS).
+ANNOTATION_KIND_FIELDS: dict[AnnotationKind, str] = {
+    AnnotationKind.CONTACT_ATTEMPT: "annotationContactAttempt",
+    AnnotationKind.HOME_VISIT: "annotationHomeVisit",
+    AnnotationKind.HELP_ACCEPTED: "annotationHelpAccepted",
+    AnnotationKind.HELP_REFUSED: "annotationHelpRefused",
+    AnnotationKind.PAYMENT_ARRANGEMENT: "annotationPaymentArrangement",
+    AnnotationKind.CASE_CONFERENCE: "annotationCaseConference",
+}
+
+
+@dataclass(frozen=True)
+class ActionItemView:
+    """An action item of a case-conference decision, as released to one partner."""
+
+    id: str
+    case_id: str
+    annotation_id: str
+    description: str
+    assignee: str
+    due_on: dt.date
+    done_at: dt.datetime | None
+    done_by: str | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class AnnotationView:
+    """An annotation as released to one partner (only kinds the policies release reach one)."""
+
+    id: str
+    case_id: str
+    kind: AnnotationKind
+    author: str
+    actor: str | None
+    occurred_on: dt.date
+    note: str | None
+    recorded_at: dt.datetime
+    corrects: str | None
+    corrected_by: str | None
+    action_items: list[ActionItemView]

@@ -17,13 +17,21 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.annotations import AnnotationMutation, AnnotationQuery
 from schema.cases import CaseMutation, CaseQuery
+from schema.lifecycle import LifecycleMutation, LifecycleQuery
+from schema.notifications import NotificationMutation, NotificationQuery
 from schema.policies import PolicyMutation, PolicyQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-Query = merge_types("Query", (CaseQuery, PolicyQuery))
-Mutation = merge_types("Mutation", (CaseMutation, PolicyMutation))
+Query = merge_types(
+    "Query", (CaseQuery, PolicyQuery, LifecycleQuery, AnnotationQuery, NotificationQuery)
+)
+Mutation = merge_types(
+    "Mutation",
+    (CaseMutation, PolicyMutation, LifecycleMutation, AnnotationMutation, NotificationMutation),
+)
 
 
 def build_schema(

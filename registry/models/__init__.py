@@ -2,15 +2,25 @@
 on ``registry.db.Base.metadata`` (Alembic and the tests rely on that)."""
 
 from registry.models.accesslog import AccessLogRecord
+from registry.models.annotation import ActionItem, Annotation, AnnotationKind
 from registry.models.case import (
     Case,
     CaseContact,
+    ClosureOutcome,
     EvictionOutcome,
     HouseholdComposition,
+    HouseholdDestination,
     Involvement,
     InvolvementRole,
     Phase,
     Reason,
+)
+from registry.models.notification import (
+    DeliveryStatus,
+    EventType,
+    OutboxEvent,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 from registry.models.partner import Municipality, Partner, PartnerKey, PartnerKind, UsedTokenId
 from registry.models.policy import AccessPolicy, PolicyKind, PolicyState
@@ -18,13 +28,21 @@ from registry.models.policy import AccessPolicy, PolicyKind, PolicyState
 __all__ = [
     "AccessLogRecord",
     "AccessPolicy",
+    "ActionItem",
+    "Annotation",
+    "AnnotationKind",
     "Case",
     "CaseContact",
+    "ClosureOutcome",
+    "DeliveryStatus",
+    "EventType",
     "EvictionOutcome",
     "HouseholdComposition",
+    "HouseholdDestination",
     "Involvement",
     "InvolvementRole",
     "Municipality",
+    "OutboxEvent",
     "Partner",
     "PartnerKey",
     "PartnerKind",
@@ -33,4 +51,6 @@ __all__ = [
     "PolicyState",
     "Reason",
     "UsedTokenId",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -56,6 +56,27 @@ class EvictionOutcome(StrEnum):
     HOUSEHOLD_GONE = "household_gone"  # "noorderzon": found gone on the day
 
 
+class ClosureOutcome(StrEnum):
+    """How a case ended: the eviction was prevented (and how), or it went ahead."""
+
+    PREVENTED_PAYMENT_ARRANGEMENT = "prevented_payment_arrangement"
+    PREVENTED_DEBT_HELP = "prevented_debt_help"  # schuldhulpverlening took over the debt
+    PREVENTED_MOVED_VOLUNTARILY = "prevented_moved_voluntarily"
+    PREVENTED_SECOND_CHANCE = "prevented_second_chance"  # woonkansovereenkomst
+    EVICTED = "evicted"
+    HOUSEHOLD_GONE = "household_gone"  # "noorderzon": already gone on the day
+
+
+class HouseholdDestination(StrEnum):
+    """Where an evicted household went, as far as known."""
+
+    OWN_NETWORK = "own_network"  # family, friends
+    CRISIS_SHELTER = "crisis_shelter"  # crisisopvang
+    SOCIAL_SHELTER = "social_shelter"  # maatschappelijke opvang
+    WAITING_ROOM_HOME = "waiting_room_home"  # a "De Wachtkamer" home, as in Maastricht
+    UNKNOWN = "unknown"
+
+
 class InvolvementRole(StrEnum):
     """In what role a partner works on a case."""
 
@@ -104,6 +125,18 @@ class Case(Base):
     )
     shelter_arranged: Mapped[bool | None]
     housing_block_until: Mapped[dt.date | None] = mapped_column(Date)
+    # Lifecycle (registry/lifecycle.py): who carries out the eviction, what followed it, and
+    # how the case ended.
+    bailiff_id: Mapped[str | None] = mapped_column(ForeignKey("partner.id"))
+    household_destination: Mapped[HouseholdDestination | None] = mapped_column(
+        str_enum(HouseholdDestination, "household_destination")
+    )
+    destination_arranged_by: Mapped[str | None] = mapped_column(ForeignKey("partner.id"))
+    housing_block_until_debt_settled: Mapped[bool | None]
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    closure_outcome: Mapped[ClosureOutcome | None] = mapped_column(
+        str_enum(ClosureOutcome, "closure_outcome")
+    )
     registered_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)

@@ -9,8 +9,10 @@ import strawberry
 
 from policies import Relation
 from registry.models import (
+    ClosureOutcome,
     EvictionOutcome,
     HouseholdComposition,
+    HouseholdDestination,
     InvolvementRole,
     PartnerKind,
     Phase,
@@ -21,6 +23,8 @@ PhaseType = strawberry.enum(Phase, name="Phase")
 ReasonType = strawberry.enum(Reason, name="Reason")
 HouseholdCompositionType = strawberry.enum(HouseholdComposition, name="HouseholdComposition")
 EvictionOutcomeType = strawberry.enum(EvictionOutcome, name="EvictionOutcome")
+ClosureOutcomeType = strawberry.enum(ClosureOutcome, name="ClosureOutcome")
+HouseholdDestinationType = strawberry.enum(HouseholdDestination, name="HouseholdDestination")
 InvolvementRoleType = strawberry.enum(InvolvementRole, name="InvolvementRole")
 PartnerKindType = strawberry.enum(PartnerKind, name="PartnerKind")
 RelationType = strawberry.enum(Relation, name="Relation")
@@ -69,6 +73,12 @@ class Case:
     eviction_outcome: EvictionOutcomeType | None  # type: ignore[valid-type]
     shelter_arranged: bool | None
     housing_block_until: dt.date | None
+    housing_block_until_debt_settled: bool | None
+    bailiff: str | None
+    household_destination: HouseholdDestinationType | None  # type: ignore[valid-type]
+    destination_arranged_by: str | None
+    closed_on: dt.date | None
+    closure_outcome: ClosureOutcomeType | None  # type: ignore[valid-type]
     involvements: list[Involvement] | None
     registered_at: dt.datetime | None
     contact_name: str | None

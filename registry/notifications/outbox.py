@@ -1,0 +1,166 @@
+"""The transactional outbox: an event row written in the same transaction as the change it
+reports, and the fan-out that turns each event into deliveries for the partners who may be told.
+
+An event is thin (type, case id, time) and names the policy field it makes known. Fan-out asks
+the disclosure choke point, per subscribed partner, whether that partner may be told: it must
+relate to the case and be able to read the field, under the policies in force at fan-out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from policies import PolicyEngine, Relation
+from registry import cases
+from registry.disclosure import may_be_told
+from registry.errors import NotFoundError
+from registry.models import (
+    AccessLogRecord,
+    Case,
+    DeliveryStatus,
+    EventType,
+    OutboxEvent,
+    Partner,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from registry.principal import DEFAULT_PURPOSE
+
+#: The policy field each event type makes known. Events about annotations name the field of
+#: their annotation's kind instead (``emit(..., reveals=...)``).
+REVEALS: dict[EventType, str] = {
+    EventType.CASE_PHASE_CHANGED: "phase",
+    EventType.CASE_CLOSED: "closureOutcome",
+    EventType.EVICTION_SCHEDULED: "evictionDate",
+    # A call-off clears the date: those who may read the date learn that it no longer holds.
+    EventType.EVICTION_CALLED_OFF: "evictionDate",
+    EventType.EVICTION_CARRIED_OUT: "evictionOutcome",
+}
+
+
+def emit(
+    session: Session,
+    event_type: EventType,
+    case_id: uuid.UUID,
+    now: dt.datetime,
+    *,
+    reveals: str | None = None,
+    addressee: str | None = None,
+) -> OutboxEvent:
+    """Add an event to the caller's transaction: it exists exactly if the change commits."""
+    event = OutboxEvent(
+        id=uuid.uuid4(),
+        type=event_type,
+        case_id=case_id,
+        reveals=reveals or REVEALS[event_type],
+        addressee_id=addressee,
+        occurred_at=now,
+    )
+    session.add(event)
+    return event
+
+
+def _relation(
+    session: Session, partner_id: str, case_id: uuid.UUID
+) -> tuple[Case, Relation] | None:
+    try:
+        return cases.find(session, partner_id, case_id, frozenset())
+    except NotFoundError:
+        return None  # no relation (or the case was erased): not told
+
+
+def fan_out(session: Session, engine: PolicyEngine, now: dt.datetime, *, batch: int = 100) -> int:
+    """Turn events not yet fanned out into deliveries; returns how many events it took.
+
+    Each event is taken by a compare-and-set on ``fanned_out_at``, so two workers never both
+    fan out one event; the unique (subscription, event) pair would stop a duplicate anyway.
+    """
+    events = session.scalars(
+        select(OutboxEvent)
+        .where(OutboxEvent.fanned_out_at.is_(None))
+        .order_by(OutboxEvent.occurred_at, OutboxEvent.id)
+        .limit(batch)
+    ).all()
+    if not events:
+        return 0
+    active = session.scalars(
+        select(WebhookSubscription)
+        .where(WebhookSubscription.disabled_at.is_(None))
+        .order_by(WebhookSubscription.created_at, WebhookSubscription.id)
+    ).all()
+    kinds = {p.id: str(p.kind) for p in session.scalars(select(Partner))}
+    taken = 0
+    for event in events:
+        claimed = session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id == event.id, OutboxEvent.fanned_out_at.is_(None))
+            .values(fanned_out_at=now)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            continue  # another worker took it
+        taken += 1
+        by_partner: dict[str, list[WebhookSubscription]] = defaultdict(list)
+        for subscription in active:
+            if str(event.type) in subscription.event_types:
+                by_partner[subscription.partner_id].append(subscription)
+        for partner_id, subscriptions in by_partner.items():
+            found = _relation(session, partner_id, event.case_id)
+            if found is None or partner_id not in kinds:
+                continue
+            case, relation = found
+            if not may_be_told(
+                engine,
+                partner_id,
+                kinds[partner_id],
+                relation,
+                case,
+                event.reveals,
+                event.addressee_id,
+            ):
+                continue
+            session.execute(
+                insert(WebhookDelivery),
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "subscription_id": s.id,
+                        "event_id": event.id,
+                        "status": DeliveryStatus.PENDING,
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "created_at": now,
+                    }
+                    for s in subscriptions
+                ],
+            )
+            _log_notification(session, partner_id, event, now)
+    session.flush()
+    return taken
+
+
+def _log_notification(
+    session: Session, partner_id: str, event: OutboxEvent, now: dt.datetime
+) -> None:
+    # A thin webhook still tells a partner that something changed on a case: the access log
+    # records it like any other disclosure, naming the field whose change it made known.
+    session.add(
+        AccessLogRecord(
+            id=uuid.uuid4(),
+            trace_id=uuid.uuid4().hex,
+            span_id=uuid.uuid4().hex[:16],
+            partner_id=partner_id,
+            actor=None,
+            case_id=event.case_id,
+            purpose=DEFAULT_PURPOSE,
+            operation=f"webhook {event.type}"[:100],
+            fields_disclosed=[event.reveals],
+            fields_withheld=[],
+            occurred_at=now,
+            outcome="notified",
+        )
+    )

@@ -1,0 +1,111 @@
+"""Queries and mutations on webhook subscriptions and their deliveries."""
+
+from __future__ import annotations
+
+import strawberry
+
+from registry.models import EventType
+from registry.models import WebhookSubscription as SubscriptionRow
+from registry.notifications import subscriptions
+from schema.context import Info
+from schema.types.notification import (
+    DeliveryStatusType,
+    NewWebhookSubscription,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+
+
+def _subscription(row: SubscriptionRow) -> WebhookSubscription:
+    return WebhookSubscription(
+        id=strawberry.ID(str(row.id)),
+        url=row.url,
+        event_types=list(row.event_types),
+        created_at=row.created_at,
+        active=row.disabled_at is None,
+        disabled_at=row.disabled_at,
+        disabled_reason=row.disabled_reason,
+    )
+
+
+def _delivery(record: subscriptions.DeliveryRecord) -> WebhookDelivery:
+    d, e = record.delivery, record.event
+    return WebhookDelivery(
+        id=strawberry.ID(str(d.id)),
+        subscription_id=strawberry.ID(str(d.subscription_id)),
+        event_id=strawberry.ID(str(e.id)),
+        event_type=str(e.type),
+        case_id=strawberry.ID(str(e.case_id)),
+        occurred_at=e.occurred_at,
+        status=d.status,
+        attempts=d.attempts,
+        last_attempt_at=d.last_attempt_at,
+        last_status_code=d.last_status_code,
+        last_error=d.last_error,
+        next_attempt_at=d.next_attempt_at if str(d.status) == "pending" else None,
+        delivered_at=d.delivered_at,
+    )
+
+
+@strawberry.type
+class NotificationQuery:
+    @strawberry.field(description="The event types a webhook may subscribe to.")
+    def webhook_event_types(self) -> list[str]:
+        return [t.value for t in EventType]
+
+    @strawberry.field(description="Your webhook subscriptions, disabled ones included.")
+    def webhook_subscriptions(self, info: Info) -> list[WebhookSubscription]:
+        scope = info.context
+        return [
+            _subscription(s)
+            for s in subscriptions.list_subscriptions(scope.session, scope.disclosure)
+        ]
+
+    @strawberry.field(description="Your webhook deliveries, newest first, with their failures.")
+    def webhook_deliveries(
+        self,
+        info: Info,
+        status: DeliveryStatusType | None = None,  # type: ignore[valid-type]
+        subscription_id: strawberry.ID | None = None,
+        first: int = 50,
+    ) -> list[WebhookDelivery]:
+        scope = info.context
+        found = subscriptions.list_deliveries(
+            scope.session,
+            scope.disclosure,
+            status=status,
+            subscription_id=subscription_id,
+            first=first,
+        )
+        return [_delivery(r) for r in found]
+
+
+@strawberry.type
+class NotificationMutation:
+    @strawberry.mutation(
+        description="Subscribe an http(s) endpoint of yours to event types (see webhookEventTypes)."
+    )
+    def subscribe_webhook(
+        self, info: Info, url: str, event_types: list[str]
+    ) -> NewWebhookSubscription:
+        scope = info.context
+        row = scope.mutate(
+            subscriptions.subscribe, scope.session, scope.disclosure, url, event_types, scope.now
+        )
+        return NewWebhookSubscription(subscription=_subscription(row), secret=row.secret)
+
+    @strawberry.mutation(description="Stop a subscription of yours; its history stays.")
+    def unsubscribe_webhook(self, info: Info, id: strawberry.ID) -> WebhookSubscription:
+        scope = info.context
+        row = scope.mutate(
+            subscriptions.unsubscribe, scope.session, scope.disclosure, id, scope.now
+        )
+        return _subscription(row)
+
+    @strawberry.mutation(description="Try a failed delivery of yours again, from now.")
+    def redeliver_webhook(self, info: Info, id: strawberry.ID) -> WebhookDelivery:
+        scope = info.context
+        record = scope.mutate(
+            subscriptions.redeliver, scope.session, scope.disclosure, id, scope.now
+        )
+        return _delivery(record)

@@ -1,0 +1,40 @@
+"""GraphQL types of the case lifecycle: its transition table and the aftercare input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from schema.types.case import HouseholdDestinationType, PhaseType
+
+
+@strawberry.type(
+    description="A legal transition: from a phase, the operation that leads to a phase."
+)
+class LifecycleTransition:
+    source: PhaseType  # type: ignore[valid-type]
+    target: PhaseType  # type: ignore[valid-type]
+    operation: str
+
+
+@strawberry.type(description="From which phases a case may be closed with an outcome.")
+class LifecycleClosure:
+    outcome: str
+    phases: list[PhaseType]  # type: ignore[valid-type]
+
+
+@strawberry.input(
+    description=(
+        "What is known after the eviction; omitted fields stay as they are. A housing block "
+        "lasts until a date or until the debt is settled."
+    )
+)
+class AftercareInput:
+    destination: HouseholdDestinationType | None = None  # type: ignore[valid-type]
+    arranged_by: str | None = strawberry.field(
+        default=None, description="The partner who arranged where the household went."
+    )
+    children_involved: bool | None = None
+    housing_block_until: dt.date | None = None
+    housing_block_until_debt_settled: bool | None = None

@@ -1,0 +1,56 @@
+"""Arranging demo cases in a given state for tests (directly in the test's own database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from registry.models import Case, Involvement, InvolvementRole, Phase
+
+
+def case_in(
+    sessions: sessionmaker[Session],
+    owner: str,
+    phase: Phase,
+    today: dt.date,
+    *,
+    involved: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> str:
+    """A demo case of ``owner``, put in ``phase`` with the dates that phase implies, with
+    exactly ``involved`` involved; returns its id. ``exclude``: case ids not to pick."""
+    with sessions.begin() as session:
+        stmt = (
+            select(Case)
+            .where(Case.owner_id == owner, Case.id.not_in([uuid.UUID(c) for c in exclude]))
+            .options(selectinload(Case.involvements))
+            .order_by(Case.registered_at, Case.id)
+        )
+        case = session.scalars(stmt).first()
+        assert case is not None
+        order = list(Phase)
+        case.phase = phase
+        case.early_signalled_on = today - dt.timedelta(days=200)
+        case.judgment_requested_on = case.judgment_granted_on = None
+        case.eviction_date = case.eviction_outcome = case.bailiff_id = None
+        if order.index(phase) >= order.index(Phase.COURT):
+            case.judgment_requested_on = today - dt.timedelta(days=60)
+        if order.index(phase) >= order.index(Phase.JUDGMENT_SERVED):
+            case.judgment_granted_on = today - dt.timedelta(days=30)
+        for involvement in case.involvements:
+            session.delete(involvement)
+        session.flush()
+        for partner in involved:
+            session.add(
+                Involvement(
+                    case_id=case.id,
+                    partner_id=partner,
+                    role=InvolvementRole.OTHER,
+                    since=case.registered_at,
+                    involved_by=owner,
+                )
+            )
+        return str(case.id)

@@ -1,0 +1,153 @@
+"""A partner system's webhook endpoint for tests: a real HTTP server on 127.0.0.1 that checks
+Standard Webhooks signatures the way a receiver must (written here from the specification, not
+with the registry's own signing code), deduplicates on ``webhook-id``, and answers as scripted.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+TOLERANCE_SECONDS = 5 * 60  # the specification's suggested replay window
+
+
+class SignatureRejectedError(Exception):
+    """A webhook whose signature headers do not check out."""
+
+
+def verify(
+    secret: str,
+    webhook_id: str | None,
+    timestamp: str | None,
+    signatures: str | None,
+    body: bytes,
+    now: float,
+) -> None:
+    """The receiver's check (Standard Webhooks 1.0, "Verifying signatures"): all three headers,
+    a timestamp within the tolerance, and one ``v1`` signature equal, in constant time, to the
+    base64 HMAC-SHA256 of ``id.timestamp.body`` under the base64-decoded ``whsec_`` secret."""
+    if not webhook_id or not timestamp or not signatures:
+        raise SignatureRejectedError("missing webhook-id, webhook-timestamp or webhook-signature")
+    if not timestamp.isdigit() or abs(now - int(timestamp)) > TOLERANCE_SECONDS:
+        raise SignatureRejectedError("webhook-timestamp outside the tolerance")
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = webhook_id.encode() + b"." + timestamp.encode() + b"." + body
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
+    for entry in signatures.split(" "):
+        version, _, signature = entry.partition(",")
+        if version == "v1" and hmac.compare_digest(signature.encode(), expected):
+            return
+    raise SignatureRejectedError("no v1 signature matches")
+
+
+@dataclass(frozen=True)
+class Received:
+    """One request as the receiver saw it."""
+
+    path: str
+    webhook_id: str
+    timestamp: int
+    body: bytes
+    verified: bool
+    answered: int
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The JSON body."""
+        result: dict[str, Any] = json.loads(self.body)
+        return result
+
+
+class Receiver:
+    """Endpoints ``/<name>``; each has a secret (set once subscribed) and a script of status
+    codes to answer (200 once the script runs out)."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self.secrets: dict[str, str] = {}
+        self.script: dict[str, list[int]] = defaultdict(list)
+        self.requests: list[Received] = []
+        #: The effect of each verified event, once per endpoint and webhook-id (idempotency).
+        self.effects: dict[tuple[str, str], Received] = {}
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                receiver._handle(self)
+
+            def log_message(self, *_args: Any) -> None:
+                pass  # keep the test output clean
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # A short poll interval: shutdown waits for the loop to look again.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    def url(self, name: str) -> str:
+        """The URL of endpoint ``name``."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/{name}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        name = request.path.strip("/")
+        body = request.rfile.read(int(request.headers.get("content-length", "0")))
+        headers = request.headers
+        try:
+            verify(
+                self.secrets[name],
+                headers.get("webhook-id"),
+                headers.get("webhook-timestamp"),
+                headers.get("webhook-signature"),
+                body,
+                self.clock(),
+            )
+            verified = True
+        except (SignatureRejectedError, KeyError):
+            verified = False
+        with self._lock:
+            status = (self.script[name].pop(0) if self.script[name] else 200) if verified else 401
+            received = Received(
+                name,
+                headers.get("webhook-id", ""),
+                int(headers.get("webhook-timestamp", "0")),
+                body,
+                verified,
+                status,
+            )
+            self.requests.append(received)
+            if verified and 200 <= status < 300:
+                self.effects.setdefault((name, received.webhook_id), received)
+        request.send_response(status)
+        request.send_header("content-length", "0")
+        request.end_headers()
+
+    def at(self, name: str) -> list[Received]:
+        """The requests endpoint ``name`` received, in order."""
+        with self._lock:
+            return [r for r in self.requests if r.path == name]
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> None:
+        """Wait until ``count`` distinct events took effect."""
+        deadline = time.monotonic() + timeout
+        while len(self.effects) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(self.effects)} of {count} webhooks arrived in time")
+            time.sleep(0.02)
