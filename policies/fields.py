@@ -40,7 +40,19 @@ IDENTITY_FIELDS: dict[str, str] = {
     "contactEmail": "the tenant's e-mail address",
 }
 
-FIELDS: dict[str, str] = {**CASE_FIELDS, **IDENTITY_FIELDS}
+#: A case's second-chance agreements (woonkansovereenkomsten), in a few coarse fields.
+AGREEMENT_FIELDS: dict[str, str] = {
+    "agreementKind": "stay, rehouse or omklapwoning",
+    "agreementStatus": "proposed, active, completed, breached or ended otherwise, and when",
+    "agreementParties": "the parties, their signatures and the household's recorded consent",
+    "agreementConditions": "the conditions: type, whose support is accepted, explanation",
+    "agreementTerm": "the term's start and end and the review interval",
+    "agreementReviews": "the reviews: due dates and each condition's check (met, note)",
+    "agreementText": "the canonical text the party organisations sign",
+    "agreementLog": "where the agreement's events are in the signed audit log",
+}
+
+FIELDS: dict[str, str] = {**CASE_FIELDS, **IDENTITY_FIELDS, **AGREEMENT_FIELDS}
 
 _IDENTITY = frozenset(IDENTITY_FIELDS)
 
@@ -76,6 +88,8 @@ FIELD_GROUPS: dict[str, frozenset[str]] = {
             "involvements",
         }
     ),
+    # Everything about a case's second-chance agreements (no contact details).
+    "agreement": frozenset(AGREEMENT_FIELDS),
     # What Bureau Woonkans needs to decide on a second chance (no contact details).
     "secondChance": frozenset(
         {

@@ -8,11 +8,19 @@ and remembers every case it released for the access log.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from policies import AccessKey, PolicyEngine, Relation
-from registry.models import Case
+from registry.agreement_views import (
+    AGREEMENT_FIELD_READERS,
+    ALL_AGREEMENT_FIELDS,
+    AgreementView,
+    DueReviewView,
+)
+from registry.models import AgreementReview, Case, SecondChanceAgreement
 from registry.principal import Principal
 from registry.views import CASE_FIELD_READERS, CaseView
 
@@ -82,9 +90,55 @@ class Disclosure:
         for name in released:
             attr, read = CASE_FIELD_READERS[name]
             setattr(view, attr, read(case))
-        record = self.released.get(case.id)
-        if record is None:
-            record = self.released[case.id] = DisclosedCase(case.id)
-        record.disclosed |= released
-        record.withheld |= wanted - readable
+        self._record(case.id, released, wanted - readable)
         return view
+
+    def _record(
+        self, case_id: uuid.UUID, disclosed: frozenset[str], withheld: frozenset[str]
+    ) -> None:
+        record = self.released.get(case_id)
+        if record is None:
+            record = self.released[case_id] = DisclosedCase(case_id)
+        record.disclosed |= disclosed
+        record.withheld |= withheld
+
+    def agreement_view(
+        self,
+        agreement: SecondChanceAgreement,
+        case: Case,
+        relation: Relation,
+        requested: frozenset[str] | None = None,
+        *,
+        log_indexes: Sequence[int] = (),
+    ) -> AgreementView:
+        """A case's agreement as this principal may see it. Agreement data is case data: what
+        is released or withheld goes into the case's access-log record. ``requested`` names
+        policy fields (None: all agreement fields)."""
+        readable = self.readable_of(case, relation)
+        wanted = ALL_AGREEMENT_FIELDS if requested is None else requested & ALL_AGREEMENT_FIELDS
+        released = wanted & readable
+        view = AgreementView(
+            id=str(agreement.id),
+            case_id=str(case.id),
+            withheld=sorted(ALL_AGREEMENT_FIELDS - readable),
+        )
+        for name in released:
+            for attr, value in AGREEMENT_FIELD_READERS[name](agreement, log_indexes).items():
+                setattr(view, attr, value)
+        self._record(case.id, released, wanted - readable)
+        return view
+
+    def due_review_view(
+        self, review: AgreementReview, case: Case, relation: Relation, today: dt.date
+    ) -> DueReviewView | None:
+        """A due or overdue review, if this principal may read the agreement's reviews."""
+        if "agreementReviews" not in self.readable_of(case, relation):
+            return None
+        self._record(case.id, frozenset({"agreementReviews"}), frozenset())
+        return DueReviewView(
+            agreement_id=str(review.agreement_id),
+            case_id=str(case.id),
+            review=review.number,
+            due_on=review.due_on,
+            overdue=review.due_on < today,
+        )

@@ -2,6 +2,18 @@
 on ``registry.db.Base.metadata`` (Alembic and the tests rely on that)."""
 
 from registry.models.accesslog import AccessLogRecord
+from registry.models.agreement import (
+    AgreementCondition,
+    AgreementKind,
+    AgreementParty,
+    AgreementReview,
+    AgreementStatus,
+    ConditionCheck,
+    ConditionType,
+    PartyKind,
+    SecondChanceAgreement,
+)
+from registry.models.auditlog import AuditCheckpoint, AuditLogEntry, AuditLogNode, AuditLogState
 from registry.models.case import (
     Case,
     CaseContact,
@@ -18,8 +30,19 @@ from registry.models.policy import AccessPolicy, PolicyKind, PolicyState
 __all__ = [
     "AccessLogRecord",
     "AccessPolicy",
+    "AgreementCondition",
+    "AgreementKind",
+    "AgreementParty",
+    "AgreementReview",
+    "AgreementStatus",
+    "AuditCheckpoint",
+    "AuditLogEntry",
+    "AuditLogNode",
+    "AuditLogState",
     "Case",
     "CaseContact",
+    "ConditionCheck",
+    "ConditionType",
     "EvictionOutcome",
     "HouseholdComposition",
     "Involvement",
@@ -28,9 +51,11 @@ __all__ = [
     "Partner",
     "PartnerKey",
     "PartnerKind",
+    "PartyKind",
     "Phase",
     "PolicyKind",
     "PolicyState",
     "Reason",
+    "SecondChanceAgreement",
     "UsedTokenId",
 ]
