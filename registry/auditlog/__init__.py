@@ -18,6 +18,21 @@ A service records an event with::
 """
 
 from registry.auditlog.events import EventType
-from registry.auditlog.sequencer import Appended, PartnerSignature, append, canonical_event
+from registry.auditlog.sequencer import (
+    Appended,
+    Event,
+    PartnerSignature,
+    append,
+    append_all,
+    canonical_event,
+)
 
-__all__ = ["Appended", "EventType", "PartnerSignature", "append", "canonical_event"]
+__all__ = [
+    "Appended",
+    "Event",
+    "EventType",
+    "PartnerSignature",
+    "append",
+    "append_all",
+    "canonical_event",
+]

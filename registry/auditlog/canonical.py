@@ -85,6 +85,8 @@ def _encode(value: Any, out: list[str]) -> None:
 def _string(text: str) -> str:
     # json.dumps escapes exactly what RFC 8785 escapes (quote, backslash, control characters
     # with the short forms where JSON has them) when non-ASCII is left alone.
-    if any(0xD800 <= ord(char) <= 0xDFFF for char in text):
-        raise CanonicalFormError("string holds a lone surrogate: not valid Unicode text")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # only lone surrogates fail: they are not Unicode text
+        raise CanonicalFormError("string holds a lone surrogate: not valid Unicode text") from None
     return json.dumps(text, ensure_ascii=False)

@@ -2,7 +2,8 @@
 
 Every append first locks the log's one state row (``audit_log_state``) and holds it until the
 caller's transaction ends, so appends are numbered one after another and two checkpoints can
-never disagree about a size. The lock is an UPDATE of that row, on every database:
+never disagree about a size. The lock is an UPDATE of that row (its first write to the log),
+on every database:
 
 * PostgreSQL: the UPDATE takes the row lock; a concurrent appender waits for it, and under
   READ COMMITTED its next statement reads the state the first one committed.
@@ -18,11 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from registry import partner_signatures
@@ -111,27 +112,42 @@ def _split(frontier: bytes) -> tuple[bytes, ...]:
     return tuple(frontier[i : i + _HASH] for i in range(0, len(frontier), _HASH))
 
 
+_STATE = AuditLogState.__table__
+# Built once: an append runs the same four statements every time, so their compiled forms
+# come from SQLAlchemy's cache and only the parameters change.
+_LOCK = (
+    update(_STATE)
+    .where(_STATE.c.id == _STATE_ID)
+    .values(size=_STATE.c.size)
+    .returning(_STATE.c.size, _STATE.c.frontier)
+)
+_CREATE_STATE = insert(_STATE).values(id=_STATE_ID, size=0, frontier=b"")
+_SAVE_STATE = (
+    update(_STATE)
+    .where(_STATE.c.id == _STATE_ID)
+    .values(size=bindparam("new_size"), frontier=bindparam("new_frontier"))
+)
+_INSERT_ENTRY = insert(AuditLogEntry.__table__)
+_INSERT_NODES = insert(AuditLogNode.__table__)
+
+
 def lock_state(session: Session) -> LogState:
-    """Take the sequencer's lock (until the transaction ends) and read the state under it."""
-    touched = session.execute(
-        update(AuditLogState)
-        .where(AuditLogState.id == _STATE_ID)
-        .values(size=AuditLogState.size)
-        .execution_options(synchronize_session=False)
-    )
-    if touched.rowcount == 0:  # type: ignore[attr-defined]
+    """Take the sequencer's lock (until the transaction ends) and read the state under it.
+
+    One statement: the UPDATE takes the lock and RETURNING reads the row it locked.
+    """
+    row = session.execute(_LOCK).first()
+    if row is None:
         # The migration creates the row; a database built from the models alone gets it here.
-        session.execute(insert(AuditLogState).values(id=_STATE_ID, size=0, frontier=b""))
-    size, frontier = session.execute(
-        select(AuditLogState.size, AuditLogState.frontier).where(AuditLogState.id == _STATE_ID)
-    ).one()
-    return LogState(size, _split(frontier))
+        session.execute(_CREATE_STATE)
+        row = session.execute(_LOCK).one()
+    return LogState(row[0], _split(row[1]))
 
 
 def read_state(session: Session) -> LogState:
     """The state as this session sees it, without the lock (for reads and proofs)."""
     row = session.execute(
-        select(AuditLogState.size, AuditLogState.frontier).where(AuditLogState.id == _STATE_ID)
+        select(_STATE.c.size, _STATE.c.frontier).where(_STATE.c.id == _STATE_ID)
     ).first()
     return LogState(0, ()) if row is None else LogState(row[0], _split(row[1]))
 
@@ -148,6 +164,18 @@ def canonical_event(event_type: EventType, payload: Mapping[str, Any]) -> bytes:
 
 def _timestamp(now: dt.datetime) -> str:
     return now.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event to append (see `append` for what each part means)."""
+
+    event_type: EventType
+    payload: Mapping[str, Any]
+    submitter: str
+    now: dt.datetime
+    subject: str | None = None
+    partner_signature: PartnerSignature | None = None
 
 
 def append(
@@ -175,56 +203,73 @@ def append(
         InvalidInputError: the payload has no canonical form, or the partner's signature
             does not verify.
     """
-    event_bytes = canonical_event(event_type, payload)
+    event = Event(event_type, payload, submitter, now, subject, partner_signature)
+    return append_all(session, [event])[0]
+
+
+def _leaf(session: Session, event: Event) -> tuple[dict[str, Any], bytes | None]:
+    """The entry's content without its index, and the SHA-256 of what the partner signed."""
+    event_bytes = canonical_event(event.event_type, event.payload)
     leaf: dict[str, Any] = {
         "v": ENTRY_FORMAT,
-        "time": _timestamp(now),
-        "submitter": submitter,
-        "event": {"type": str(event_type), **payload},
+        "time": _timestamp(event.now),
+        "submitter": event.submitter,
+        "event": {"type": str(event.event_type), **event.payload},
     }
-    signed_sha256 = None
-    if partner_signature is not None:
-        message, what = event_bytes, "the canonical event"
-        if partner_signature.message is not None:
-            message, what = partner_signature.message, "the signed text"
-        partner_signatures.verify(session, submitter, partner_signature.key_id,
-                                  partner_signature.signature, message, what)
-        signed_sha256 = hashlib.sha256(message).digest()
-        leaf["signature"] = {
-            "keyId": partner_signature.key_id,
-            "ed25519": partner_signature.signature.hex(),
-            "signedSha256": signed_sha256.hex(),
-        }
+    signature = event.partner_signature
+    if signature is None:
+        return leaf, None
+    message, what = event_bytes, "the canonical event"
+    if signature.message is not None:
+        message, what = signature.message, "the signed text"
+    partner_signatures.verify(session, event.submitter, signature.key_id, signature.signature,
+                              message, what)
+    signed_sha256 = hashlib.sha256(message).digest()
+    leaf["signature"] = {
+        "keyId": signature.key_id,
+        "ed25519": signature.signature.hex(),
+        "signedSha256": signed_sha256.hex(),
+    }
+    return leaf, signed_sha256
+
+
+def append_all(session: Session, events: Sequence[Event]) -> list[Appended]:
+    """Append events in this order under one lock, in the caller's transaction (a bulk
+    import, or a step that records several events): the same entries `append` would write,
+    in one round trip per table."""
+    prepared = [_leaf(session, event) for event in events]  # verified before the lock
     state = lock_state(session)
-    index = state.size
-    leaf["index"] = index
-    data = canonical_json(leaf)
-    hashed = merkle.leaf_hash(data)
     store = state.store()
-    completed = merkle.nodes_to_store(index, hashed, store)
-    session.execute(
-        insert(AuditLogEntry).values(
-            log_index=index,
-            canonical=data,
-            leaf_hash=hashed,
-            event_type=str(event_type),
-            submitter_id=submitter,
-            subject=subject,
-            partner_key_id=partner_signature.key_id if partner_signature else None,
-            partner_signature=partner_signature.signature if partner_signature else None,
-            signed_sha256=signed_sha256,
-            appended_at=now,
+    size = state.size
+    entries, nodes, appended = [], [], []
+    for event, (leaf, signed_sha256) in zip(events, prepared, strict=True):
+        leaf["index"] = size
+        data = canonical_json(leaf)
+        hashed = merkle.leaf_hash(data)
+        completed = merkle.nodes_to_store(size, hashed, store)
+        signature = event.partner_signature
+        entries.append({
+            "log_index": size,
+            "canonical": data,
+            "leaf_hash": hashed,
+            "event_type": str(event.event_type),
+            "submitter_id": event.submitter,
+            "subject": event.subject,
+            "partner_key_id": signature.key_id if signature else None,
+            "partner_signature": signature.signature if signature else None,
+            "signed_sha256": signed_sha256,
+            "appended_at": event.now,
+        })
+        nodes.extend({"level": level, "node_index": index, "hash": value}
+                     for level, index, value in completed)
+        size += 1
+        store = FrontierStore(size, _split(store.frontier_after(size, completed)))
+        appended.append(Appended(size - 1, hashed, size))
+    if entries:
+        session.execute(_INSERT_ENTRY, entries)
+        session.execute(_INSERT_NODES, nodes)
+        session.execute(
+            _SAVE_STATE,
+            {"new_size": size, "new_frontier": store.frontier_after(size, [])},
         )
-    )
-    session.execute(
-        insert(AuditLogNode),
-        [{"level": level, "node_index": node_index, "hash": value}
-         for level, node_index, value in completed],
-    )
-    session.execute(
-        update(AuditLogState)
-        .where(AuditLogState.id == _STATE_ID)
-        .values(size=index + 1, frontier=store.frontier_after(index + 1, completed))
-        .execution_options(synchronize_session=False)
-    )
-    return Appended(index, hashed, index + 1)
+    return appended
