@@ -90,6 +90,17 @@ FIELD_GROUPS: dict[str, frozenset[str]] = {
     ),
     # Everything about a case's second-chance agreements (no contact details).
     "agreement": frozenset(AGREEMENT_FIELDS),
+    # What a party organisation needs to sign an agreement and keep to it.
+    "agreementTerms": frozenset(
+        {
+            "agreementKind",
+            "agreementStatus",
+            "agreementParties",
+            "agreementConditions",
+            "agreementTerm",
+            "agreementText",
+        }
+    ),
     # What Bureau Woonkans needs to decide on a second chance (no contact details).
     "secondChance": frozenset(
         {

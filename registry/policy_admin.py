@@ -101,7 +101,8 @@ def _grant(session: Session, disclosure: Disclosure, draft: GrantDraft) -> Acces
     )
 
 
-def _log_issued(session: Session, policy: AccessPolicy, now: dt.datetime) -> None:
+def log_issued(session: Session, policy: AccessPolicy, now: dt.datetime) -> None:
+    """Append an issued policy to the signed audit log (in the caller's transaction)."""
     # The purpose is free text and stays out of the log; everything that decides access is in.
     event = (
         auditlog.EventType.POLICY_GRANT_ISSUED
@@ -136,7 +137,7 @@ def issue_grant(
     session.add(policy)
     bump_version(session)
     session.flush()
-    _log_issued(session, policy, now)
+    log_issued(session, policy, now)
     return policy
 
 
@@ -161,7 +162,7 @@ def issue_restriction(
     session.add(policy)
     bump_version(session)
     session.flush()
-    _log_issued(session, policy, now)
+    log_issued(session, policy, now)
     return policy
 
 
