@@ -17,13 +17,15 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.agreements import AgreementMutation, AgreementQuery
+from schema.auditlog import AuditLogQuery
 from schema.cases import CaseMutation, CaseQuery
 from schema.policies import PolicyMutation, PolicyQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-Query = merge_types("Query", (CaseQuery, PolicyQuery))
-Mutation = merge_types("Mutation", (CaseMutation, PolicyMutation))
+Query = merge_types("Query", (CaseQuery, PolicyQuery, AgreementQuery, AuditLogQuery))
+Mutation = merge_types("Mutation", (CaseMutation, PolicyMutation, AgreementMutation))
 
 
 def build_schema(
