@@ -374,7 +374,7 @@ def _activate_when_complete(
     agreement.activated_at = now
     dates = review_dates(agreement.term_start, agreement.term_end, agreement.review_interval_days)
     agreement.reviews = [
-        AgreementReview(agreement_id=agreement.id, number=number, due_on=due)
+        AgreementReview(agreement_id=agreement.id, number=number, due_on=due, checks=[])
         for number, due in enumerate(dates, start=1)
     ]
     session.flush()

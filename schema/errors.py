@@ -17,7 +17,10 @@ from registry.errors import RegistryError
 log = logging.getLogger(__name__)
 
 MASKED = "Internal server error"
-_COERCION_HINTS = ("got invalid value", "Expected value of type", "cannot represent", "Expected type")
+_COERCION_HINTS = (
+    "got invalid value", "has invalid value", "Expected value of type", "cannot represent",
+    "Expected type",
+)
 
 
 def error_code(error: GraphQLError) -> str:
@@ -25,7 +28,8 @@ def error_code(error: GraphQLError) -> str:
     original = error.original_error
     if isinstance(original, RegistryError):
         return original.code
-    if original is None:
+    # Coercing a variable (an unknown enum value, say) wraps GraphQL's own error: expected.
+    if original is None or isinstance(original, GraphQLError):
         if any(hint in error.message for hint in _COERCION_HINTS):
             return "INVALID_INPUT"
         return "BAD_REQUEST"
