@@ -29,7 +29,7 @@ from registry.coltypes import utcnow
 from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.disclosure import Disclosure
-from registry.errors import AuthenticationError
+from registry.errors import AuthenticationError, RegistryError
 from registry.policystore import PolicyCache
 from registry.request import RequestScope
 from registry.tracing import TraceContext, trace_from_header
@@ -177,7 +177,11 @@ class Registry:
         """
         if self.log_signer is None:
             return PlainTextResponse("this registry has no log signing key configured\n", 503)
-        note = await run_in_threadpool(self._latest_checkpoint)
+        try:
+            note = await run_in_threadpool(self._latest_checkpoint)
+        except RegistryError as exc:  # e.g. entries were removed: it signs nothing smaller
+            log.error("no checkpoint signed: %s", exc.message)
+            return PlainTextResponse(f"{exc.code}: {exc.message}\n", 409)
         return PlainTextResponse(note, headers={"Cache-Control": "no-store"})
 
     async def log_key(self, _request: Request) -> Response:

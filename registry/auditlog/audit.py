@@ -10,7 +10,10 @@ entries. Operators run it as ``ketenregister log verify``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,19 +44,7 @@ def _embedded_index(data: bytes, position: int) -> int | None:
     return index if isinstance(index, int) else None
 
 
-def verify_log(session: Session, signer: LogSigner | None = None) -> AuditReport:
-    """Re-check the whole stored log; ``signer`` also checks each checkpoint's signature.
-
-    Raises:
-        LogIntegrityError: naming the first thing that broke.
-    """
-    state = read_state(session)
-    rebuilt = merkle.InMemoryNodeStore()
-    rows = session.execute(
-        select(AuditLogEntry.log_index, AuditLogEntry.canonical, AuditLogEntry.leaf_hash)
-        .order_by(AuditLogEntry.log_index)
-        .execution_options(yield_per=10_000)
-    )
+def _check_entries(rows: Iterable[Any], rebuilt: merkle.InMemoryNodeStore) -> None:
     for log_index, data, stored_hash in rows:
         position = rebuilt.size
         if log_index != position:
@@ -72,18 +63,12 @@ def verify_log(session: Session, signer: LogSigner | None = None) -> AuditReport
                 f"entry {position} was edited: its data no longer hashes to its leaf hash"
             )
         rebuilt.append(data)
-    if rebuilt.size != state.size:
-        raise LogIntegrityError(
-            f"the log's state says {state.size} entries but {rebuilt.size} are stored: "
-            + ("the last entries were deleted" if rebuilt.size < state.size
-               else "entries were added around the sequencer")
-        )
-    nodes = 0
-    for level, node_index, value in session.execute(
-        select(AuditLogNode.level, AuditLogNode.node_index, AuditLogNode.hash)
-        .execution_options(yield_per=10_000)
-    ):
-        nodes += 1
+
+
+def _check_nodes(rows: Iterable[Any], rebuilt: merkle.InMemoryNodeStore) -> int:
+    count = 0
+    for level, node_index, value in rows:
+        count += 1
         try:
             expected = rebuilt.node(level, node_index)
         except KeyError:
@@ -97,26 +82,61 @@ def verify_log(session: Session, signer: LogSigner | None = None) -> AuditReport
                 f"it covers (entries {node_index << level} to "
                 f"{((node_index + 1) << level) - 1}): an entry or the node was edited"
             )
+    return count
+
+
+def _check_checkpoint(
+    checkpoint: AuditCheckpoint, rebuilt: merkle.InMemoryNodeStore, signer: LogSigner | None
+) -> None:
+    if checkpoint.size > rebuilt.size:
+        raise LogIntegrityError(
+            f"a checkpoint of size {checkpoint.size} was signed but only {rebuilt.size} "
+            "entries are stored: the last entries were deleted"
+        )
+    if merkle.root(rebuilt, checkpoint.size) != checkpoint.root:
+        raise LogIntegrityError(
+            f"the entries no longer hash to the root of checkpoint {checkpoint.size}: "
+            "the log was rewritten"
+        )
+    # Ed25519 signatures are deterministic: signing again must give the very same note.
+    if signer is not None and signer.sign_checkpoint(checkpoint.size, checkpoint.root) != (
+        checkpoint.note
+    ):
+        raise LogIntegrityError(
+            f"checkpoint {checkpoint.size} is not the note this registry's key signs"
+        )
+
+
+def verify_log(session: Session, signer: LogSigner | None = None) -> AuditReport:
+    """Re-check the whole stored log; ``signer`` also checks each checkpoint's signature.
+
+    Raises:
+        LogIntegrityError: naming the first thing that broke.
+    """
+    state = read_state(session)
+    rebuilt = merkle.InMemoryNodeStore()
+    # Streamed (a server-side cursor on PostgreSQL), and closed however the check ends.
+    with closing(session.execute(
+        select(AuditLogEntry.log_index, AuditLogEntry.canonical, AuditLogEntry.leaf_hash)
+        .order_by(AuditLogEntry.log_index)
+        .execution_options(yield_per=10_000)
+    )) as entries:
+        _check_entries(entries, rebuilt)
+    if rebuilt.size != state.size:
+        raise LogIntegrityError(
+            f"the log's state says {state.size} entries but {rebuilt.size} are stored: "
+            + ("the last entries were deleted" if rebuilt.size < state.size
+               else "entries were added around the sequencer")
+        )
+    with closing(session.execute(
+        select(AuditLogNode.level, AuditLogNode.node_index, AuditLogNode.hash)
+        .execution_options(yield_per=10_000)
+    )) as node_rows:
+        nodes = _check_nodes(node_rows, rebuilt)
     root = merkle.root(rebuilt, rebuilt.size)
     if state.size and state.root() != root:
         raise LogIntegrityError("the log's state (its frontier) does not match its entries")
-    count = 0
-    for checkpoint in session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.size)):
-        count += 1
-        if checkpoint.size > rebuilt.size:
-            raise LogIntegrityError(
-                f"a checkpoint of size {checkpoint.size} was signed but only {rebuilt.size} "
-                "entries are stored: the last entries were deleted"
-            )
-        if merkle.root(rebuilt, checkpoint.size) != checkpoint.root:
-            raise LogIntegrityError(
-                f"the entries no longer hash to the root of checkpoint {checkpoint.size}: "
-                "the log was rewritten"
-            )
-        if signer is not None and signer.sign_checkpoint(checkpoint.size, checkpoint.root) != (
-            checkpoint.note
-        ):
-            raise LogIntegrityError(
-                f"checkpoint {checkpoint.size} is not the note this registry's key signs"
-            )
-    return AuditReport(rebuilt.size, nodes, count, root)
+    checkpoints = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.size)).all()
+    for checkpoint in checkpoints:
+        _check_checkpoint(checkpoint, rebuilt, signer)
+    return AuditReport(rebuilt.size, nodes, len(checkpoints), root)
