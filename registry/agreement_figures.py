@@ -46,9 +46,11 @@ class YearFigures:
 
     @property
     def success_rate(self) -> float | None:
-        """The share of closed agreements that were completed (kept to the end)."""
+        """The share of ended agreements that were completed (kept to the end); None while
+        most of the year's agreements still run, because failures end early and successes
+        late, so an early rate would understate success."""
         closed = (self.completed or 0) + (self.breached or 0) + (self.ended_otherwise or 0)
-        if self.suppressed or not closed:
+        if self.suppressed or not closed or (self.running or 0) > closed:
             return None
         return round((self.completed or 0) / closed, 3)
 

@@ -119,7 +119,9 @@ class AgreementYearFigures:
     breached: int | None
     ended_otherwise: int | None
     success_rate: float | None = strawberry.field(
-        description="Completed agreements as a share of those closed."
+        description=(
+            "Completed agreements as a share of those ended; null while most still run."
+        )
     )
 
 
