@@ -89,7 +89,7 @@ class AgreementDraft:
 E = TypeVar("E", AgreementKind, ConditionType, PartnerKind, AgreementStatus)
 
 
-def parse_enum(enum: type[E], value: object, what: str) -> E:
+def parse_enum(enum: type[E], value: str, what: str) -> E:
     """``value`` as a member of ``enum``; an unknown value is invalid input naming the rest."""
     try:
         return enum(value)
@@ -134,7 +134,8 @@ def find(
     if agreement is None:
         raise missing
     try:
-        case, relation = cases.find(session, partner_id, agreement.case_id)
+        # No case fields are read here: the relation is all an agreement needs of its case.
+        case, relation = cases.find(session, partner_id, agreement.case_id, frozenset())
     except NotFoundError:
         raise missing from None  # the same answer: no existence oracle
     return agreement, case, relation
@@ -274,7 +275,7 @@ def _parties(session: Session, case: Case, partner_ids: Sequence[str]) -> list[A
         if session.get(Partner, partner_id) is None:
             raise InvalidInputError(f"unknown partner {partner_id!r}")
         try:
-            cases.find(session, partner_id, case.id)
+            cases.find(session, partner_id, case.id, frozenset())
         except NotFoundError:
             raise InvalidInputError(
                 f"{partner_id} does not work on this case: the owner or the municipality "
@@ -294,7 +295,9 @@ def propose(
 ) -> AgreementView:
     """Propose an agreement for a case; it waits for the parties' signatures and consent."""
     principal = disclosure.principal
-    case, relation = cases.find(session, principal.partner_id, cases.parse_case_id(draft.case_id))
+    case, relation = cases.find(
+        session, principal.partner_id, cases.parse_case_id(draft.case_id), frozenset()
+    )
     require(disclosure, relation, Permission.AGREEMENT_PROPOSE,
              "propose a second-chance agreement for this case")
     kind = parse_enum(AgreementKind, draft.kind, "agreement kind")

@@ -21,9 +21,9 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from registry import partner_signatures
@@ -112,7 +112,7 @@ def _split(frontier: bytes) -> tuple[bytes, ...]:
     return tuple(frontier[i : i + _HASH] for i in range(0, len(frontier), _HASH))
 
 
-_STATE = AuditLogState.__table__
+_STATE = cast(Table, AuditLogState.__table__)
 # Built once: an append runs the same four statements every time, so their compiled forms
 # come from SQLAlchemy's cache and only the parameters change.
 _LOCK = (
@@ -127,8 +127,8 @@ _SAVE_STATE = (
     .where(_STATE.c.id == _STATE_ID)
     .values(size=bindparam("new_size"), frontier=bindparam("new_frontier"))
 )
-_INSERT_ENTRY = insert(AuditLogEntry.__table__)
-_INSERT_NODES = insert(AuditLogNode.__table__)
+_INSERT_ENTRY = insert(cast(Table, AuditLogEntry.__table__))
+_INSERT_NODES = insert(cast(Table, AuditLogNode.__table__))
 
 
 def lock_state(session: Session) -> LogState:
@@ -241,7 +241,9 @@ def append_all(session: Session, events: Sequence[Event]) -> list[Appended]:
     state = lock_state(session)
     store = state.store()
     size = state.size
-    entries, nodes, appended = [], [], []
+    entries: list[dict[str, Any]] = []
+    nodes: list[dict[str, Any]] = []
+    appended: list[Appended] = []
     for event, (leaf, signed_sha256) in zip(events, prepared, strict=True):
         leaf["index"] = size
         data = canonical_json(leaf)
