@@ -1,5 +1,6 @@
-"""The second-chance agreement service (*woonkansovereenkomst*): propose, sign, record the
-household's consent, close; read one agreement or a list (reviews: ``agreement_reviews``).
+"""The second-chance agreement service (*woonkansovereenkomst*): find and read agreements,
+sign, record the household's consent, close (proposing: ``agreement_proposals``; reviews:
+``agreement_reviews``).
 
 Every step is checked with ``policies.permits`` for the caller's kind and relation to the
 case, moves the status only along ``TRANSITIONS``, and appends its event to the signed audit
@@ -10,10 +11,7 @@ the caller may not see is answered exactly like one that does not exist.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -27,14 +25,11 @@ from registry.auditlog import proofs
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from registry.models import (
-    AgreementCondition,
     AgreementKind,
-    AgreementParty,
     AgreementReview,
     AgreementStatus,
     Case,
     ConditionType,
-    Partner,
     PartnerKind,
     PartyKind,
     SecondChanceAgreement,
@@ -56,34 +51,7 @@ CLOSING_STATUSES = frozenset(
     {AgreementStatus.COMPLETED, AgreementStatus.BREACHED, AgreementStatus.ENDED_OTHERWISE}
 )
 
-MAX_TERM_DAYS = 5 * 366
-REVIEW_INTERVAL_DAYS = (7, 366)
-MAX_CONDITIONS = 20
-MAX_CONDITION_TEXT = 500
 MAX_LIST = 500
-
-
-@dataclass(frozen=True)
-class ConditionDraft:
-    """A condition as proposed: its type, whose support is accepted, an explanation."""
-
-    type: ConditionType | str
-    support_kind: PartnerKind | str | None = None
-    text: str | None = None
-
-
-@dataclass(frozen=True)
-class AgreementDraft:
-    """A proposal: for which case, what kind, the party organisations (the household is
-    always a party), the conditions, the term and the review rhythm."""
-
-    case_id: str
-    kind: AgreementKind | str
-    parties: Sequence[str]
-    conditions: Sequence[ConditionDraft]
-    term_start: dt.date
-    term_end: dt.date
-    review_interval_days: int
 
 
 E = TypeVar("E", AgreementKind, ConditionType, PartnerKind, AgreementStatus)
@@ -224,130 +192,6 @@ def list_agreements(
         if len(views) == first:
             break
     return views
-
-
-def _conditions(drafts: Sequence[ConditionDraft]) -> list[AgreementCondition]:
-    if not drafts:
-        raise InvalidInputError("an agreement sets at least one condition")
-    if len(drafts) > MAX_CONDITIONS:
-        raise InvalidInputError(f"an agreement sets at most {MAX_CONDITIONS} conditions")
-    made = []
-    for number, draft in enumerate(drafts, start=1):
-        kind = parse_enum(ConditionType, draft.type, "condition type")
-        text = (draft.text or "").strip() or None
-        support = None
-        if kind is ConditionType.ACCEPT_SUPPORT:
-            if draft.support_kind is None:
-                raise InvalidInputError(
-                    f"condition {number} (accept_support) names the kind of partner whose "
-                    "support is accepted"
-                )
-            support = parse_enum(PartnerKind, draft.support_kind, "partner kind")
-        elif draft.support_kind is not None:
-            raise InvalidInputError(f"condition {number}: only accept_support names a partner kind")
-        if kind is ConditionType.OTHER and text is None:
-            raise InvalidInputError(f"condition {number} (other) needs a text saying what it is")
-        if text is not None and len(text) > MAX_CONDITION_TEXT:
-            raise InvalidInputError(
-                f"condition {number}: the text is longer than {MAX_CONDITION_TEXT} characters"
-            )
-        made.append(AgreementCondition(number=number, type=kind, support_kind=support, text=text))
-    return made
-
-
-def _check_term(start: dt.date, end: dt.date, interval: int) -> None:
-    if end <= start:
-        raise InvalidInputError(
-            f"the term ends ({end.isoformat()}) before it starts ({start.isoformat()})"
-        )
-    if (end - start).days > MAX_TERM_DAYS:
-        raise InvalidInputError("the term is longer than five years")
-    low, high = REVIEW_INTERVAL_DAYS
-    if not low <= interval <= high:
-        raise InvalidInputError(f"the review interval must be {low} to {high} days")
-
-
-def _parties(session: Session, case: Case, partner_ids: Sequence[str]) -> list[AgreementParty]:
-    if len(set(partner_ids)) != len(partner_ids):
-        raise InvalidInputError("a party organisation is named twice")
-    parties = []
-    for position, partner_id in enumerate(partner_ids):
-        if session.get(Partner, partner_id) is None:
-            raise InvalidInputError(f"unknown partner {partner_id!r}")
-        try:
-            cases.find(session, partner_id, case.id, frozenset())
-        except NotFoundError:
-            raise InvalidInputError(
-                f"{partner_id} does not work on this case: the owner or the municipality "
-                "involves it first"
-            ) from None
-        parties.append(
-            AgreementParty(position=position, kind=PartyKind.ORGANISATION, partner_id=partner_id)
-        )
-    if case.owner_id not in partner_ids:
-        raise InvalidInputError("the corporation that owns the case must be a party")
-    parties.append(AgreementParty(position=len(parties), kind=PartyKind.HOUSEHOLD))
-    return parties
-
-
-def propose(
-    session: Session, disclosure: Disclosure, draft: AgreementDraft, now: dt.datetime
-) -> AgreementView:
-    """Propose an agreement for a case; it waits for the parties' signatures and consent."""
-    principal = disclosure.principal
-    case, relation = cases.find(
-        session, principal.partner_id, cases.parse_case_id(draft.case_id), frozenset()
-    )
-    require(disclosure, relation, Permission.AGREEMENT_PROPOSE,
-             "propose a second-chance agreement for this case")
-    kind = parse_enum(AgreementKind, draft.kind, "agreement kind")
-    conditions = _conditions(draft.conditions)
-    _check_term(draft.term_start, draft.term_end, draft.review_interval_days)
-    parties = _parties(session, case, draft.parties)
-    open_one = session.scalar(
-        select(SecondChanceAgreement.id).where(
-            SecondChanceAgreement.case_id == case.id,
-            SecondChanceAgreement.status.in_(OPEN_STATUSES),
-        )
-    )
-    if open_one is not None:
-        raise ConflictError(f"the case has an open agreement already: {open_one}")
-    agreement = SecondChanceAgreement(
-        id=uuid.uuid4(),
-        case_id=case.id,
-        kind=kind,
-        status=AgreementStatus.PROPOSED,
-        nonce=secrets.token_hex(16),
-        term_start=draft.term_start,
-        term_end=draft.term_end,
-        review_interval_days=draft.review_interval_days,
-        municipality_code=case.municipality_code,
-        proposed_by=principal.partner_id,
-        proposed_at=now,
-    )
-    agreement.parties = parties
-    agreement.conditions = conditions
-    agreement.reviews = []
-    session.add(agreement)
-    session.flush()
-    auditlog.append(
-        session,
-        auditlog.EventType.AGREEMENT_PROPOSED,
-        {
-            "agreement": str(agreement.id),
-            "kind": str(kind),
-            "parties": [p.partner_id for p in parties if p.partner_id],
-            "conditions": [str(c.type) for c in conditions],
-            "termStart": draft.term_start.isoformat(),
-            "termEnd": draft.term_end.isoformat(),
-            "reviewIntervalDays": draft.review_interval_days,
-            "textSha256": text_sha256(agreement),
-        },
-        submitter=principal.partner_id,
-        subject=log_subject(agreement),
-        now=now,
-    )
-    return view(session, disclosure, agreement, case, relation)
 
 
 def review_dates(start: dt.date, end: dt.date, interval_days: int) -> list[dt.date]:

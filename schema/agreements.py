@@ -7,7 +7,7 @@ from typing import cast
 
 import strawberry
 
-from registry import agreement_figures, agreement_reviews, agreements
+from registry import agreement_figures, agreement_proposals, agreement_reviews, agreements
 from registry.agreement_views import policy_fields_of
 from registry.partner_signatures import decode_signature
 from schema.context import Info, selected_fields
@@ -86,18 +86,21 @@ class AgreementMutation:
     @strawberry.mutation(description="Propose a second-chance agreement for a case.")
     def propose_agreement(self, info: Info, input: ProposeAgreementInput) -> Agreement:
         scope = info.context
-        draft = agreements.AgreementDraft(
+        draft = agreement_proposals.AgreementDraft(
             case_id=input.case_id,
             kind=input.kind,
             parties=list(input.parties),
             conditions=[
-                agreements.ConditionDraft(c.type, c.support_kind, c.text) for c in input.conditions
+                agreement_proposals.ConditionDraft(c.type, c.support_kind, c.text)
+                for c in input.conditions
             ],
             term_start=input.term_start,
             term_end=input.term_end,
             review_interval_days=input.review_interval_days,
         )
-        view = scope.mutate(agreements.propose, scope.session, scope.disclosure, draft, scope.now)
+        view = scope.mutate(
+            agreement_proposals.propose, scope.session, scope.disclosure, draft, scope.now
+        )
         return cast(Agreement, view)
 
     @strawberry.mutation(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clients.tokens import load_private_key
 from clients.verify import verify_checkpoint, verify_inclusion
-from registry import agreements
+from registry import agreement_proposals, agreements
 from registry.auditlog.sequencer import read_state
 from registry.models import AccessLogRecord, AuditLogEntry, Case, SecondChanceAgreement
 from tests.conftest import DEMO_TODAY, Clock, DemoKey, GraphQL
@@ -443,7 +443,7 @@ def test_a_failing_mutation_leaves_no_log_entry(
         raise RuntimeError("disk on fire")
 
     # The proposal is appended to the log, then building the answer fails.
-    monkeypatch.setattr(agreements, "view", fail_after_the_append)
+    monkeypatch.setattr(agreement_proposals, "view", fail_after_the_append)
     body = gql("bureau-woonkans", PROPOSE, {"input": _draft(case_id, clock.now.date())})
     assert error_codes(body) == ["INTERNAL_ERROR"]
     assert body["errors"][0]["message"] == "Internal server error"
