@@ -7,28 +7,41 @@
     ketenregister-client --key-file FILE query '{ ... }' [--variables JSON]
     ketenregister-client --key-file FILE query @query.graphql
     ketenregister-client --key-file FILE token      # one bearer token, e.g. for GraphiQL
+    ketenregister-client --key-file FILE checkpoint [--log-key VKEY]
+    ketenregister-client --key-file FILE verify-entry INDEX [--leaf-hash B64] [--log-key VKEY]
+    ketenregister-client --key-file FILE monitor --state FILE [--log-key VKEY]
 
-Registry and network errors end in a one-line message on stderr and exit code 1.
+Registry and network errors, and failed log checks, end in a one-line message on stderr and
+exit code 1; ``monitor`` exits with 3 when the log rolled back, forked or was truncated.
+The log's verifier key comes from ``--log-key`` (or ``KETENREGISTER_LOG_KEY``); without it
+the key the registry serves is used, with a warning: pin it.
 """
 
 from __future__ import annotations
 
+import base64
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import httpx
 
-from clients.errors import RegistryClientError
+from clients.errors import RegistryClientError, VerificationError
 from clients.keyfile import KeyFile, KeyFileError, load_key_file, write_key_file
+from clients.logreader import LogReader, verify_entry
 from clients.sdk import RegistryClient
 from clients.tokens import generate_key_pair, sign_token
+from clients.verify import verify_checkpoint
 
 __all__ = ["main"]
+
+T = TypeVar("T")
+#: Exit code of ``monitor`` when the log rolled back, forked or was truncated.
+MISBEHAVIOUR_EXIT = 3
 
 
 @dataclass(frozen=True)
@@ -132,6 +145,100 @@ def token(options: _Options, lifetime: int) -> None:
                               lifetime=lifetime))
     except (KeyFileError, OSError, ValueError) as exc:
         raise click.ClickException(_one_line(str(exc))) from None
+
+
+log_key_option = click.option(
+    "--log-key",
+    envvar="KETENREGISTER_LOG_KEY",
+    metavar="VKEY",
+    help="The log's verifier key (<origin>+<key ID>+<key>); default: the registry's /log/key.",
+)
+
+
+def _log_reader(options: _Options) -> LogReader:
+    return LogReader(_client(options))
+
+
+def _verifier_key(reader: LogReader, log_key: str | None) -> str:
+    if log_key:
+        return log_key
+    click.echo(
+        "warning: trusting the log key the registry serves itself; pin it with --log-key",
+        err=True,
+    )
+    return reader.verifier_key()
+
+
+def _checked(check: Callable[[], T]) -> T:
+    try:
+        return check()
+    except VerificationError as exc:
+        raise click.ClickException(_one_line(f"verification failed: {exc}")) from None
+
+
+@main.command()
+@log_key_option
+@click.pass_obj
+def checkpoint(options: _Options, log_key: str | None) -> None:
+    """Fetch the log's latest checkpoint, verify its signature, and print it."""
+    reader = _log_reader(options)
+    with reader.client, _reported():
+        vkey = _verifier_key(reader, log_key)
+        note = reader.checkpoint()
+    verified = _checked(lambda: verify_checkpoint(note, vkey))
+    click.echo(f"checkpoint verified: {verified.origin}, {verified.size} entries", err=True)
+    click.echo(note, nl=False)
+
+
+@main.command("verify-entry")
+@click.argument("index", type=click.IntRange(min=0))
+@click.option("--tree-size", type=click.IntRange(min=1), help="Prove in this tree size.")
+@click.option("--leaf-hash", metavar="B64", help="The leaf hash you were given for the entry.")
+@log_key_option
+@click.pass_obj
+def verify_entry_command(
+    options: _Options, index: int, tree_size: int | None, leaf_hash: str | None,
+    log_key: str | None,
+) -> None:
+    """Fetch log entry INDEX with its inclusion proof, verify it offline, print it as JSON."""
+    expected = None
+    if leaf_hash is not None:
+        try:
+            expected = base64.b64decode(leaf_hash, validate=True)
+        except ValueError:
+            raise click.BadParameter("not base64", param_hint="--leaf-hash") from None
+    reader = _log_reader(options)
+    with reader.client, _reported():
+        vkey = _verifier_key(reader, log_key)
+        entry = reader.entry(index, tree_size)
+    verified = _checked(lambda: verify_entry(entry, vkey, expected_leaf_hash=expected))
+    click.echo(f"entry {index} is in the log of {verified.size} entries "
+               f"(checkpoint of {verified.origin} verified)", err=True)
+    _print_json({
+        "index": entry.index,
+        "treeSize": verified.size,
+        "leafHash": base64.b64encode(entry.leaf_hash).decode(),
+        "entry": json.loads(entry.data),
+    })
+
+
+@main.command()
+@click.option("--state", "state_file", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Where the last good checkpoint is remembered (JSON).")
+@log_key_option
+@click.pass_obj
+def monitor(options: _Options, state_file: Path, log_key: str | None) -> None:
+    """Check that the log only grew since the checkpoint remembered in --state."""
+    reader = _log_reader(options)
+    with reader.client, _reported():
+        vkey = _verifier_key(reader, log_key)
+        report = _checked(lambda: reader.monitor(state_file, vkey))
+    click.echo(f"{report.outcome}: {report.detail}")
+    if not report.ok:
+        for note in report.evidence:
+            click.echo(note, err=True, nl=False)
+        click.get_current_context().exit(MISBEHAVIOUR_EXIT)
 
 
 def _client(options: _Options) -> RegistryClient:

@@ -23,6 +23,7 @@ Checks the partner runs itself on the signed audit log (``clients.verify``,
     ├── CheckpointError            a malformed checkpoint body, or an unexpected origin
     ├── InclusionProofError        an inclusion proof does not hold
     ├── ConsistencyProofError      a consistency proof does not hold, or is missing
+    ├── EntryError                 a log entry is not the entry it claims (or was given) to be
     ├── MonitorStateError          the monitor's state file is unreadable or tampered
     └── LogMisbehaviourError       the log rolled back, forked or was truncated
 """
@@ -36,6 +37,7 @@ __all__ = [
     "CheckpointError",
     "ConflictError",
     "ConsistencyProofError",
+    "EntryError",
     "InclusionProofError",
     "InvalidInputError",
     "LogMisbehaviourError",
@@ -190,6 +192,10 @@ class InclusionProofError(VerificationError):
 
 class ConsistencyProofError(VerificationError):
     """A consistency proof does not show the old tree is a prefix of the new one."""
+
+
+class EntryError(VerificationError):
+    """A log entry's data is malformed, names another index, or is not what was given before."""
 
 
 class MonitorStateError(VerificationError):

@@ -187,6 +187,32 @@ class RegistryClient:
         case = data.get("case")
         return case if isinstance(case, dict) else None
 
+    def public_text(self, path: str) -> str:
+        """GET a public plain-text resource of the registry (no token is sent).
+
+        Example:
+            >>> import httpx
+            >>> from clients.tokens import generate_key_pair
+            >>> transport = httpx.MockTransport(lambda request: httpx.Response(200, text="ok\\n"))
+            >>> client = RegistryClient(url="http://registry.test", partner_id="zowonen",
+            ...     key_id="k", private_key=generate_key_pair()[0], audience="ketenregister",
+            ...     transport=transport)
+            >>> client.public_text("/healthz")
+            'ok\\n'
+
+        Raises:
+            RegistryClientError: the registry answered with an error status.
+            httpx.TransportError: The registry could not be reached.
+        """
+        response = self._http.get(path)
+        if response.is_success:
+            return response.text
+        status = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+        detail = response.text.strip()[:200]
+        if response.is_server_error:
+            raise ServerError(f"the registry failed ({status}): {detail}")
+        raise RegistryClientError(f"GET {path} was refused ({status}): {detail}")
+
     def close(self) -> None:
         """Close the underlying HTTP connections."""
         self._http.close()

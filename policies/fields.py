@@ -57,7 +57,24 @@ ANNOTATION_FIELDS: dict[str, str] = {
     "annotationCaseConference": "case-conference decisions and their action items",
 }
 
-FIELDS: dict[str, str] = {**CASE_FIELDS, **IDENTITY_FIELDS, **ANNOTATION_FIELDS}
+#: A case's second-chance agreements (woonkansovereenkomsten), in a few coarse fields.
+AGREEMENT_FIELDS: dict[str, str] = {
+    "agreementKind": "stay, rehouse or omklapwoning",
+    "agreementStatus": "proposed, active, completed, breached or ended otherwise, and when",
+    "agreementParties": "the parties, their signatures and the household's recorded consent",
+    "agreementConditions": "the conditions: type, whose support is accepted, explanation",
+    "agreementTerm": "the term's start and end and the review interval",
+    "agreementReviews": "the reviews: due dates and each condition's check (met, note)",
+    "agreementText": "the canonical text the party organisations sign",
+    "agreementLog": "where the agreement's events are in the signed audit log",
+}
+
+FIELDS: dict[str, str] = {
+    **CASE_FIELDS,
+    **IDENTITY_FIELDS,
+    **ANNOTATION_FIELDS,
+    **AGREEMENT_FIELDS,
+}
 
 _IDENTITY = frozenset(IDENTITY_FIELDS)
 _ANNOTATIONS = frozenset(ANNOTATION_FIELDS)
@@ -120,6 +137,19 @@ FIELD_GROUPS: dict[str, frozenset[str]] = {
     # Who tried to reach the tenant, who visited, what was agreed: what the next visitor
     # needs to know before knocking.
     | _ANNOTATIONS,
+    # Everything about a case's second-chance agreements (no contact details).
+    "agreement": frozenset(AGREEMENT_FIELDS),
+    # What a party organisation needs to sign an agreement and keep to it.
+    "agreementTerms": frozenset(
+        {
+            "agreementKind",
+            "agreementStatus",
+            "agreementParties",
+            "agreementConditions",
+            "agreementTerm",
+            "agreementText",
+        }
+    ),
     # What Bureau Woonkans needs to decide on a second chance (no contact details).
     "secondChance": frozenset(
         {

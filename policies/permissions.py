@@ -30,6 +30,13 @@ class Permission(StrEnum):
     GRANT_ISSUE = "policy:grant:issue"
     GRANT_DRY_RUN = "policy:grant:dryrun"
     RESTRICTION_ISSUE = "policy:restriction:issue"
+    AGREEMENT_PROPOSE = "agreement:agreement:propose"
+    AGREEMENT_SIGN = "agreement:agreement:sign"
+    AGREEMENT_CONSENT_RECORD = "agreement:consent:record"
+    AGREEMENT_REVIEW_RECORD = "agreement:review:record"
+    AGREEMENT_REVIEWS_DUE = "agreement:review:list_due"
+    AGREEMENT_CLOSE = "agreement:agreement:close"
+    AGREEMENT_FIGURES_READ = "agreement:figures:read"
 
 
 @cache

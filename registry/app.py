@@ -23,12 +23,14 @@ from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
 from registry import accesslog
+from registry.auditlog import checkpoints
+from registry.auditlog.signer import LogSigner
 from registry.auth import authenticate
 from registry.coltypes import utcnow
 from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.disclosure import Disclosure
-from registry.errors import AuthenticationError
+from registry.errors import AuthenticationError, RegistryError
 from registry.notifications.delivery import DeliveryWorker
 from registry.policystore import PolicyCache
 from registry.request import RequestScope
@@ -68,6 +70,12 @@ class Registry:
             if delivery_worker
             else None
         )
+        # Read once at startup: a missing or wrong key file stops the app here, not later.
+        self.log_signer = (
+            LogSigner.from_file(settings.log_key_file, settings.log_origin)
+            if settings.log_key_file
+            else None
+        )
         self.schema = build_schema(
             introspection=settings.introspection,
             max_depth=settings.max_query_depth,
@@ -93,7 +101,7 @@ class Registry:
             except AuthenticationError as exc:
                 return 401, error_response(exc.code, exc.message)
             disclosure = Disclosure(self.policies.engine(session), principal)
-            scope = RequestScope(session, principal, disclosure, now)
+            scope = RequestScope(session, principal, disclosure, now, self.log_signer)
             result = self.schema.execute_sync(
                 query,
                 variable_values=variables,
@@ -164,6 +172,34 @@ class Registry:
         return b"".join(chunks)
 
 
+    def _latest_checkpoint(self) -> str:
+        with self.sessions() as session:
+            checkpoint = checkpoints.latest(session, self.log_signer, self.clock())
+            session.commit()
+            return checkpoint.note
+
+    async def checkpoint(self, _request: Request) -> Response:
+        """GET /checkpoint: the log's latest signed checkpoint, as plain text for any tool.
+
+        Public on purpose: a checkpoint holds a size and a hash, and monitors must be able to
+        fetch it without an account.
+        """
+        if self.log_signer is None:
+            return PlainTextResponse("this registry has no log signing key configured\n", 503)
+        try:
+            note = await run_in_threadpool(self._latest_checkpoint)
+        except RegistryError as exc:  # e.g. entries were removed: it signs nothing smaller
+            log.error("no checkpoint signed: %s", exc.message)
+            return PlainTextResponse(f"{exc.code}: {exc.message}\n", 409)
+        return PlainTextResponse(note, headers={"Cache-Control": "no-store"})
+
+    async def log_key(self, _request: Request) -> Response:
+        """GET /log/key: the verifier key partners configure to check checkpoints."""
+        if self.log_signer is None:
+            return PlainTextResponse("this registry has no log signing key configured\n", 503)
+        return PlainTextResponse(self.log_signer.verifier_key + "\n")
+
+
 async def _health(_request: Request) -> Response:
     return PlainTextResponse("ok\n")
 
@@ -198,6 +234,8 @@ def create_app(
         routes=[
             Route("/graphql", registry.graphql, methods=["GET", "POST"]),
             Route("/healthz", _health, methods=["GET"]),
+            Route("/checkpoint", registry.checkpoint, methods=["GET"]),
+            Route("/log/key", registry.log_key, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

@@ -10,6 +10,8 @@ from typing import TextIO
 import click
 
 from registry import demo, partners
+from registry.auditlog import audit
+from registry.auditlog.signer import LogKeyError, LogSigner
 from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.errors import RegistryError
@@ -123,6 +125,11 @@ def demo_command(
         introspection=True,
         graphiql=True,
     )
+    log_key = data_dir / "log-signer.key"
+    if not log_key.exists():
+        LogSigner.generate(settings.log_origin).write(log_key)
+    settings = replace(settings, log_key_file=str(log_key),
+                       log_origin=LogSigner.from_file(log_key).origin)
     upgrade(settings.database_url)
     sessions = make_session_factory(make_engine(settings.database_url))
     keys = data_dir / "keys"
@@ -130,6 +137,7 @@ def demo_command(
         if demo.seed(session):
             demo.write_keys(session, keys, registry_url=url, audience=settings.audience)
             click.echo(f"demo registry created in {data_dir}")
+    verifier_key = LogSigner.from_file(log_key).verifier_key
     click.echo(
         f"""
 Ketenregister demo on {url}/graphql  (GraphiQL: open it in a browser)
@@ -147,10 +155,60 @@ worker runs in this process):
   .venv/bin/ketenregister-client --key-file {keys}/partners-in-welzijn.json \\
       query 'mutation {{ subscribeWebhook(url: "http://127.0.0.1:9000/hook",
         eventTypes: ["eviction.scheduled"]) {{ secret }} }}'
+
+Bureau Woonkans's agreements and the signed audit log (log key: {log_key}):
+  .venv/bin/ketenregister-client --key-file {keys}/bureau-woonkans.json \\
+      query '{{ agreementFigures(municipality: "groningen", fromYear: 2025, toYear: 2026) \\
+      {{ year applications agreementRate successRate }} }}'
+  export KETENREGISTER_LOG_KEY='{verifier_key}'
+  .venv/bin/ketenregister-client --key-file {keys}/nijestee.json checkpoint
+  .venv/bin/ketenregister-client --key-file {keys}/nijestee.json verify-entry 0
+  .venv/bin/ketenregister-client --key-file {keys}/nijestee.json \\
+      monitor --state {data_dir}/monitor.json
 """
     )
     if not no_serve:
         _serve(settings, host, port, worker=worker)
+
+
+@main.group("log")
+def log_group() -> None:
+    """The signed audit log: its key, and a full check of what is stored."""
+
+
+@log_group.command("keygen")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--origin", default=Settings.log_origin, show_default=True,
+              help="The log's origin, e.g. ketenregister.example.nl/log.")
+def log_keygen(out: Path, origin: str) -> None:
+    """Create the log signing key file; prints the verifier key partners configure."""
+    if out.exists():
+        raise click.ClickException(f"{out} exists; a log keeps its key")
+    signer = LogSigner.generate(origin)
+    signer.write(out)
+    click.echo(f"log key written to {out} (set KETENREGISTER_LOG_KEY_FILE); verifier key:",
+               err=True)
+    click.echo(signer.verifier_key)
+
+
+@log_group.command("verify")
+@database_option
+def log_verify(database_url: str | None) -> None:
+    """Re-check every stored entry, tree node and checkpoint; exit 1 naming what broke."""
+    settings = _settings(database_url)
+    try:
+        signer = (LogSigner.from_file(settings.log_key_file, settings.log_origin)
+                  if settings.log_key_file else None)
+    except LogKeyError as exc:
+        raise click.ClickException(str(exc)) from None
+    sessions = make_session_factory(make_engine(settings.database_url))
+    try:
+        with sessions() as session:
+            report = audit.verify_log(session, signer)
+    except RegistryError as exc:
+        raise click.ClickException(f"the log does not check out: {exc.message}") from None
+    click.echo(f"log ok: {report.entries} entries, {report.nodes} tree nodes, "
+               f"{report.checkpoints} checkpoints, root {report.root.hex()}")
 
 
 @main.group()

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from sqlalchemy import DateTime, String, TypeDecorator, Uuid
+from sqlalchemy import DateTime, LargeBinary, String, TypeDecorator, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import mapped_column
 
@@ -37,6 +37,8 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 Slug = Annotated[str, mapped_column(String(64))]
 Timestamp = Annotated[dt.datetime, mapped_column(UtcDateTime())]
 UuidPk = Annotated[uuid.UUID, mapped_column(Uuid(), primary_key=True, default=uuid.uuid4)]
+#: A SHA-256 digest (Merkle nodes, leaf hashes, commitments), stored as its 32 raw bytes.
+Sha256 = Annotated[bytes, mapped_column(LargeBinary(32))]
 
 
 def utcnow() -> dt.datetime:

@@ -33,6 +33,11 @@ class Settings:
     max_token_lifetime_seconds: int = 300
     #: Tolerated clock difference between a partner system and the registry.
     clock_skew_seconds: int = 30
+    #: The signed audit log's key file (``ketenregister log keygen``); without one the log
+    #: still records every event, but no checkpoint can be signed.
+    log_key_file: str | None = None
+    #: The log's origin: the first line of its checkpoints and the name of its key.
+    log_origin: str = "ketenregister.local/log"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -44,4 +49,6 @@ class Settings:
             audience=os.environ.get("KETENREGISTER_AUDIENCE", cls.audience),
             introspection=_flag("KETENREGISTER_INTROSPECTION", False),
             graphiql=_flag("KETENREGISTER_GRAPHIQL", False),
+            log_key_file=os.environ.get("KETENREGISTER_LOG_KEY_FILE") or None,
+            log_origin=os.environ.get("KETENREGISTER_LOG_ORIGIN", cls.log_origin),
         )

@@ -1,5 +1,6 @@
 """The demo registry: the partners, covenants and ~200 synthetic cases of the report's four
-case regions (Zaanstad, Sittard-Geleen, Deventer, Groningen). Every household is invented."""
+case regions (Zaanstad, Sittard-Geleen, Deventer, Groningen), and Bureau Woonkans's
+second-chance agreements with Nijestee (``demo_agreements``). Every household is invented."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from registry import partners
+from registry import demo_agreements, partners, policy_admin
 from registry.models import (
     AccessPolicy,
     Case,
@@ -98,10 +99,11 @@ GRANTS: tuple[tuple[str, PartnerKind, tuple[str, ...]], ...] = (
     ("sittard-geleen", PartnerKind.CREDIT_BANK, ("homeVisit",)),
     ("sittard-geleen", PartnerKind.WELFARE, ("homeVisit",)),
     ("sittard-geleen", PartnerKind.BAILIFF, ("evictionDate",)),
-    # Groningen lets Bureau Woonkans see what a second-chance decision needs.
-    ("groningen", PartnerKind.WOONKANS, ("secondChance",)),
-    ("groningen", PartnerKind.DISTRICT_TEAM, ("homeVisit",)),
-    ("groningen", PartnerKind.CREDIT_BANK, ("homeVisit",)),
+    # Groningen lets Bureau Woonkans see what a second-chance decision needs, and its
+    # agreements; the district team and credit bank see the agreements they are party to.
+    ("groningen", PartnerKind.WOONKANS, ("secondChance", "agreement")),
+    ("groningen", PartnerKind.DISTRICT_TEAM, ("homeVisit", "agreementTerms")),
+    ("groningen", PartnerKind.CREDIT_BANK, ("homeVisit", "agreementTerms")),
     ("groningen", PartnerKind.CARE, ("homeVisit", "reasons")),
     ("groningen", PartnerKind.BAILIFF, ("evictionDate", "contactName", "contactAddress")),
     ("zaanstad", PartnerKind.DISTRICT_TEAM, ("homeVisit", "reasons")),
@@ -200,20 +202,31 @@ def seed(session: Session, *, cases_per_municipality: int = 50, today: dt.date |
     for p in PARTNERS:
         partners.add_partner(session, p.id, p.name, p.kind, p.municipalities,
                              authority_for=p.authority_for)
-    for municipality, kind, fields in GRANTS:
-        session.add(AccessPolicy(kind=PolicyKind.GRANT, issuer_id=f"gemeente-{municipality}",
-                                 subject=f"kind:{kind}", relation="involved",
-                                 municipality=municipality, owner="*", fields=list(fields),
-                                 purpose="covenant eviction prevention"))
-    for municipality, fields in MUNICIPALITY_GRANTS:
-        session.add(AccessPolicy(kind=PolicyKind.GRANT, issuer_id=f"gemeente-{municipality}",
-                                 subject=f"kind:{PartnerKind.MUNICIPALITY}",
-                                 relation="municipality", municipality=municipality, owner="*",
-                                 fields=list(fields), purpose="covenant eviction prevention"))
+    # The covenants date from the start of the demo's history; they are the log's first entries.
+    covenant_day = dt.datetime(today.year - demo_agreements.FULL_YEARS, 1, 1, 9, tzinfo=dt.UTC)
+    policies = [
+        AccessPolicy(kind=PolicyKind.GRANT, issuer_id=f"gemeente-{municipality}",
+                     subject=f"kind:{kind}", relation="involved", municipality=municipality,
+                     owner="*", fields=list(fields), purpose="covenant eviction prevention",
+                     issued_at=covenant_day)
+        for municipality, kind, fields in GRANTS
+    ]
+    policies += [
+        AccessPolicy(kind=PolicyKind.GRANT, issuer_id=f"gemeente-{municipality}",
+                     subject=f"kind:{PartnerKind.MUNICIPALITY}", relation="municipality",
+                     municipality=municipality, owner="*", fields=list(fields),
+                     purpose="covenant eviction prevention", issued_at=covenant_day)
+        for municipality, fields in MUNICIPALITY_GRANTS
+    ]
     # ZOwonen shares only the eviction date with the other organisations involved.
-    session.add(AccessPolicy(kind=PolicyKind.RESTRICTION, issuer_id="zowonen", subject="*",
-                             relation="involved", municipality="*", owner="zowonen",
-                             fields=["evictionDate"], purpose="data minimisation"))
+    policies.append(AccessPolicy(kind=PolicyKind.RESTRICTION, issuer_id="zowonen", subject="*",
+                                 relation="involved", municipality="*", owner="zowonen",
+                                 fields=["evictionDate"], purpose="data minimisation",
+                                 issued_at=covenant_day))
+    session.add_all(policies)
+    session.flush()
+    for policy in policies:
+        policy_admin.log_issued(session, policy, covenant_day)
     bump_version(session)
     helpers = {m: [p for p in PARTNERS if p.role and m in p.municipalities] for m in MUNICIPALITIES}
     number = 0
@@ -229,6 +242,8 @@ def seed(session: Session, *, cases_per_municipality: int = 50, today: dt.date |
             ]
             session.add(case)
     session.flush()
+    # A separate generator, so that adding agreements left the cases above as they were.
+    demo_agreements.seed_agreements(session, random.Random(220), today)
     return True
 
 

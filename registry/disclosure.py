@@ -19,7 +19,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from policies import AccessKey, PolicyEngine, Relation
-from registry.models import ActionItem, Annotation, AnnotationKind, Case
+from registry.agreement_views import (
+    AGREEMENT_FIELD_READERS,
+    ALL_AGREEMENT_FIELDS,
+    AgreementView,
+    DueReviewView,
+)
+from registry.models import (
+    ActionItem,
+    AgreementReview,
+    Annotation,
+    AnnotationKind,
+    Case,
+    SecondChanceAgreement,
+)
 from registry.principal import Principal
 from registry.views import (
     ANNOTATION_KIND_FIELDS,
@@ -184,6 +197,50 @@ class Disclosure:
             record.disclosed.add(CASE_CONFERENCE_FIELD)
             views.append(action_item_view(item, today))
         return views
+
+
+    def agreement_view(
+        self,
+        agreement: SecondChanceAgreement,
+        case: Case,
+        relation: Relation,
+        requested: frozenset[str] | None = None,
+        *,
+        log_indexes: Sequence[int] = (),
+    ) -> AgreementView:
+        """A case's agreement as this principal may see it. Agreement data is case data: what
+        is released or withheld goes into the case's access-log record. ``requested`` names
+        policy fields (None: all agreement fields)."""
+        readable = self.readable_of(case, relation)
+        wanted = ALL_AGREEMENT_FIELDS if requested is None else requested & ALL_AGREEMENT_FIELDS
+        released = wanted & readable
+        view = AgreementView(
+            id=str(agreement.id),
+            case_id=str(case.id),
+            withheld=sorted(ALL_AGREEMENT_FIELDS - readable),
+        )
+        for name in released:
+            for attr, value in AGREEMENT_FIELD_READERS[name](agreement, log_indexes).items():
+                setattr(view, attr, value)
+        record = self._record(case.id)
+        record.disclosed |= released
+        record.withheld |= wanted - readable
+        return view
+
+    def due_review_view(
+        self, review: AgreementReview, case: Case, relation: Relation, today: dt.date
+    ) -> DueReviewView | None:
+        """A due or overdue review, if this principal may read the agreement's reviews."""
+        if "agreementReviews" not in self.readable_of(case, relation):
+            return None
+        self._record(case.id).disclosed.add("agreementReviews")
+        return DueReviewView(
+            agreement_id=str(review.agreement_id),
+            case_id=str(case.id),
+            review=review.number,
+            due_on=review.due_on,
+            overdue=review.due_on < today,
+        )
 
 
 def action_item_view(item: ActionItem, today: dt.date) -> ActionItemView:

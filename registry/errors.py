@@ -5,6 +5,7 @@
      ├── NotAllowedError          NOT_ALLOWED    (the caller may see it, but not do this)
      ├── InvalidInputError        INVALID_INPUT  (malformed or inconsistent input)
      ├── ConflictError            CONFLICT       (the state does not allow it now)
+     ├── UnavailableError         UNAVAILABLE    (the deployment lacks what this needs)
      └── AuthenticationError      UNAUTHENTICATED (token missing or refused; HTTP 401)
 
 Messages are written for the partner's engineer: they say what was wrong, never how the
@@ -46,6 +47,12 @@ class ConflictError(RegistryError):
     """The request is well formed but the current state does not allow it."""
 
     code = "CONFLICT"
+
+
+class UnavailableError(RegistryError):
+    """This deployment cannot do this now (e.g. it has no log signing key configured)."""
+
+    code = "UNAVAILABLE"
 
 
 class AuthenticationError(RegistryError):

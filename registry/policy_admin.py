@@ -2,7 +2,8 @@
 
 A municipality issues *grants* for its own municipality; a corporation issues *restrictions*
 on its own cases ("share only the eviction date"). Every change bumps the policy version, so
-it takes effect on the next request in every process.
+it takes effect on the next request in every process, and is appended to the signed audit
+log in the same transaction (who issued or revoked what, when).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from policies import FieldDecision, Permission, PolicyEngine, Relation, is_known_field, permits
 from policies.decisions import AccessKey, PolicyEffect, PolicyRow
-from registry import cases
+from registry import auditlog, cases
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from registry.models import AccessPolicy, Municipality, Partner, PartnerKind, PolicyKind
@@ -100,6 +101,33 @@ def _grant(session: Session, disclosure: Disclosure, draft: GrantDraft) -> Acces
     )
 
 
+def log_issued(session: Session, policy: AccessPolicy, now: dt.datetime) -> None:
+    """Append an issued policy to the signed audit log (in the caller's transaction)."""
+    # The purpose is free text and stays out of the log; everything that decides access is in.
+    event = (
+        auditlog.EventType.POLICY_GRANT_ISSUED
+        if policy.kind is PolicyKind.GRANT
+        else auditlog.EventType.POLICY_RESTRICTION_ISSUED
+    )
+    auditlog.append(
+        session,
+        event,
+        {
+            "policy": policy.id,
+            "kind": str(policy.kind),
+            "issuer": policy.issuer_id,
+            "subject": policy.subject,
+            "relation": policy.relation,
+            "municipality": policy.municipality,
+            "owner": policy.owner,
+            "fields": list(policy.fields),
+        },
+        submitter=policy.issuer_id,
+        subject=f"policy:{policy.id}",
+        now=now,
+    )
+
+
 def issue_grant(
     session: Session, disclosure: Disclosure, draft: GrantDraft, now: dt.datetime
 ) -> AccessPolicy:
@@ -109,6 +137,7 @@ def issue_grant(
     session.add(policy)
     bump_version(session)
     session.flush()
+    log_issued(session, policy, now)
     return policy
 
 
@@ -133,6 +162,7 @@ def issue_restriction(
     session.add(policy)
     bump_version(session)
     session.flush()
+    log_issued(session, policy, now)
     return policy
 
 
@@ -154,6 +184,15 @@ def revoke(session: Session, disclosure: Disclosure, policy_id: str, now: dt.dat
     policy.revoked_by = disclosure.principal.actor or disclosure.principal.partner_id
     bump_version(session)
     session.flush()
+    # The acting staff member stays out of the log (personal data); the partner is named.
+    auditlog.append(
+        session,
+        auditlog.EventType.POLICY_REVOKED,
+        {"policy": policy.id, "kind": str(policy.kind), "issuer": policy.issuer_id},
+        submitter=disclosure.principal.partner_id,
+        subject=f"policy:{policy.id}",
+        now=now,
+    )
     return policy
 
 

@@ -1,4 +1,4 @@
-"""One request's scope: its session, principal, disclosure and clock.
+"""One request's scope: its session, principal, disclosure, clock and the log's signer.
 
 Built by the composition root for every request and handed to the GraphQL layer as its
 context. Mutations run through ``mutate`` so each one happens entirely or not at all.
@@ -13,6 +13,7 @@ from typing import ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
+from registry.auditlog.signer import LogSigner
 from registry.db import begin_writing
 from registry.disclosure import Disclosure
 from registry.principal import Principal
@@ -29,6 +30,8 @@ class RequestScope:
     principal: Principal
     disclosure: Disclosure
     now: dt.datetime
+    #: Signs checkpoints when a partner asks for the latest; None when none is configured.
+    log_signer: LogSigner | None = None
 
     def mutate(self, change: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``change`` in a savepoint: if it raises, none of its writes remain, while the

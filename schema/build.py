@@ -17,6 +17,8 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.agreements import AgreementMutation, AgreementQuery
+from schema.auditlog import AuditLogQuery
 from schema.annotations import AnnotationMutation, AnnotationQuery
 from schema.cases import CaseMutation, CaseQuery
 from schema.lifecycle import LifecycleMutation, LifecycleQuery
@@ -26,11 +28,14 @@ from schema.policies import PolicyMutation, PolicyQuery
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 Query = merge_types(
-    "Query", (CaseQuery, PolicyQuery, LifecycleQuery, AnnotationQuery, NotificationQuery)
+    "Query",
+    (CaseQuery, PolicyQuery, LifecycleQuery, AnnotationQuery, NotificationQuery,
+     AgreementQuery, AuditLogQuery),
 )
 Mutation = merge_types(
     "Mutation",
-    (CaseMutation, PolicyMutation, LifecycleMutation, AnnotationMutation, NotificationMutation),
+    (CaseMutation, PolicyMutation, LifecycleMutation, AnnotationMutation, NotificationMutation,
+     AgreementMutation),
 )
 
 

@@ -38,3 +38,27 @@ def requested_fields(info: Info) -> frozenset[str]:
     for field_node in info._raw_info.field_nodes:  # noqa: SLF001
         walk(field_node.selection_set)
     return frozenset(names)
+
+
+def selected_fields(info: Info) -> frozenset[str]:
+    """The field names selected directly below the current field (fragments included, nested
+    selections not): what a caller asked for of one object."""
+    names: set[str] = set()
+    fragments = info._raw_info.fragments  # graphql-core's parsed fragments
+
+    def walk(selection_set: SelectionSetNode | None) -> None:
+        if selection_set is None:
+            return
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode):
+                names.add(node.name.value)
+            elif isinstance(node, InlineFragmentNode):
+                walk(node.selection_set)
+            elif isinstance(node, FragmentSpreadNode):
+                fragment = fragments.get(node.name.value)
+                if fragment is not None:
+                    walk(fragment.selection_set)
+
+    for field_node in info._raw_info.field_nodes:
+        walk(field_node.selection_set)
+    return frozenset(names)

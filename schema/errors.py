@@ -23,6 +23,7 @@ _COERCION_HINTS = (
     "cannot represent",
     "Expected type",
     "does not exist in",
+    "has invalid value",
 )
 
 
@@ -32,8 +33,9 @@ def error_code(error: GraphQLError) -> str:
     if isinstance(original, RegistryError):
         return original.code
     # No path: the error arose before execution (parsing, validation, input coercion), in
-    # graphql-core's own checks of the document and variables, never in our code.
-    if original is None or not error.path:
+    # graphql-core's own checks of the document and variables, never in our code; and
+    # coercing a variable (an unknown enum value, say) wraps GraphQL's own error.
+    if original is None or not error.path or isinstance(original, GraphQLError):
         if any(hint in error.message for hint in _COERCION_HINTS):
             return "INVALID_INPUT"
         return "BAD_REQUEST"

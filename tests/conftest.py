@@ -25,11 +25,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from clients.tokens import sign_token
 from registry import demo
 from registry.app import create_app
+from registry.auditlog.signer import LogSigner
 from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.migrate import upgrade
 
 AUDIENCE = "ketenregister-test"
+LOG_ORIGIN = "ketenregister.test/log"
 #: The demo's cases are dated relative to this day; tests run on a fixed clock near it.
 DEMO_TODAY = dt.date(2026, 11, 2)
 PG_URL = os.environ.get("KETENREGISTER_TEST_DATABASE_URL")
@@ -133,9 +135,24 @@ def clock() -> Clock:
     return Clock(dt.datetime.now(dt.UTC).replace(microsecond=0))
 
 
+@pytest.fixture(scope="session")
+def log_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test registry's log signing key, in a key file as a deployment has it."""
+    path = tmp_path_factory.mktemp("log") / "log-signer.key"
+    LogSigner.generate(LOG_ORIGIN).write(path)
+    return path
+
+
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, audience=AUDIENCE)
+def log_signer(log_key_file: Path) -> LogSigner:
+    """The signer the test app uses (its ``verifier_key`` is what partners configure)."""
+    return LogSigner.from_file(log_key_file)
+
+
+@pytest.fixture
+def settings(database_url: str, log_key_file: Path) -> Settings:
+    return Settings(database_url=database_url, audience=AUDIENCE,
+                    log_key_file=str(log_key_file), log_origin=LOG_ORIGIN)
 
 
 class AppClient:

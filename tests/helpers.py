@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+
+import httpx
 
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     """The ``extensions.code`` of every error in a response body."""
     return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+class AppTransport(httpx.BaseTransport):
+    """A synchronous httpx transport onto the real ASGI app, so the (synchronous) partner SDK
+    and command line talk to the real registry in tests, tokens, database and all."""
+
+    def __init__(self, app: Any) -> None:
+        self._inner = httpx.ASGITransport(app=app)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        async def send() -> httpx.Response:
+            response = await self._inner.handle_async_request(request)
+            content = await response.aread()
+            return httpx.Response(response.status_code, headers=response.headers,
+                                  content=content)
+
+        return asyncio.run(send())

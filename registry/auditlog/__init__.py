@@ -3,9 +3,36 @@
 Agreements, policy changes, evictions and inventory events are appended as leaves of a
 Merkle tree hashed exactly as RFC 9162 §2.1 defines it (`merkle`), and the log commits to
 its state in signed checkpoints in the C2SP ``tlog-checkpoint`` / signed-note format with
-Ed25519 (`note`). Partners verify checkpoints and proofs with ``clients.verify``, which
-needs nothing but the log's public key.
+Ed25519 (`note`, `checkpoints`). Partners verify checkpoints and proofs with
+``clients.verify``, which needs nothing but the log's public key.
 
-The modules here are pure: they compute hashes, proofs and signed text, and leave storage
-to whoever implements `merkle.NodeStore`.
+`merkle`, `note` and `canonical` are pure. `sequencer` appends in the caller's transaction
+under the log's one lock, `store` serves the tree's nodes from the database, `proofs` reads
+entries and proofs, and `audit` re-checks the whole stored log.
+
+A service records an event with::
+
+    from registry import auditlog
+    auditlog.append(session, auditlog.EventType.AGREEMENT_CLOSED, {"agreement": "..."},
+                    submitter="bureau-woonkans", now=now)
 """
+
+from registry.auditlog.events import EventType
+from registry.auditlog.sequencer import (
+    Appended,
+    Event,
+    PartnerSignature,
+    append,
+    append_all,
+    canonical_event,
+)
+
+__all__ = [
+    "Appended",
+    "Event",
+    "EventType",
+    "PartnerSignature",
+    "append",
+    "append_all",
+    "canonical_event",
+]

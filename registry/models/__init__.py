@@ -2,6 +2,18 @@
 on ``registry.db.Base.metadata`` (Alembic and the tests rely on that)."""
 
 from registry.models.accesslog import AccessLogRecord
+from registry.models.agreement import (
+    AgreementCondition,
+    AgreementKind,
+    AgreementParty,
+    AgreementReview,
+    AgreementStatus,
+    ConditionCheck,
+    ConditionType,
+    PartyKind,
+    SecondChanceAgreement,
+)
+from registry.models.auditlog import AuditCheckpoint, AuditLogEntry, AuditLogNode, AuditLogState
 from registry.models.annotation import ActionItem, Annotation, AnnotationKind
 from registry.models.case import (
     Case,
@@ -29,11 +41,22 @@ __all__ = [
     "AccessLogRecord",
     "AccessPolicy",
     "ActionItem",
+    "AgreementCondition",
+    "AgreementKind",
+    "AgreementParty",
+    "AgreementReview",
+    "AgreementStatus",
     "Annotation",
     "AnnotationKind",
+    "AuditCheckpoint",
+    "AuditLogEntry",
+    "AuditLogNode",
+    "AuditLogState",
     "Case",
     "CaseContact",
     "ClosureOutcome",
+    "ConditionCheck",
+    "ConditionType",
     "DeliveryStatus",
     "EventType",
     "EvictionOutcome",
@@ -46,10 +69,12 @@ __all__ = [
     "Partner",
     "PartnerKey",
     "PartnerKind",
+    "PartyKind",
     "Phase",
     "PolicyKind",
     "PolicyState",
     "Reason",
+    "SecondChanceAgreement",
     "UsedTokenId",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -9,13 +9,15 @@ import clients
 import clients.cli
 import clients.errors
 import clients.keyfile
+import clients.logreader
 import clients.sdk
 import clients.tokens
 
 
 @pytest.mark.parametrize(
     "module",
-    [clients, clients.sdk, clients.tokens, clients.errors, clients.keyfile, clients.cli],
+    [clients, clients.sdk, clients.tokens, clients.errors, clients.keyfile, clients.cli,
+     clients.logreader],
     ids=lambda module: module.__name__,
 )
 def test_docstring_examples_run(module: ModuleType) -> None:

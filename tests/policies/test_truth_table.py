@@ -48,8 +48,10 @@ TABLE: list[tuple[str, str, Relation, str, str, frozenset[str]]] = [
      "zowonen", EARLY_SIGNAL),
     ("gemeente-groningen", "municipality", Relation.MUNICIPALITY, "groningen", "nijestee",
      EARLY_SIGNAL),
-    # Groningen lets Bureau Woonkans see what a second-chance decision needs: no contact data.
-    ("bureau-woonkans", "woonkans", Relation.INVOLVED, "groningen", "nijestee", SECOND_CHANCE),
+    # Groningen lets Bureau Woonkans see what a second-chance decision needs, and the
+    # agreements it monitors: no contact data.
+    ("bureau-woonkans", "woonkans", Relation.INVOLVED, "groningen", "nijestee",
+     SECOND_CHANCE | FIELD_GROUPS["agreement"]),
     # A Groningen grant does not reach a case in Deventer.
     ("flanderijn", "bailiff", Relation.INVOLVED, "deventer", "ieder1",
      frozenset({"evictionDate", "contactName", "contactAddress"})),

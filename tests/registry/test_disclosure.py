@@ -42,10 +42,10 @@ def test_a_list_takes_one_decision_per_field_per_distinct_key(sessions: sessionm
         disclosure = Disclosure(engine, principal)
         views = [disclosure.case_view(c, Relation.MUNICIPALITY, frozenset({"contactName", "phase"}))
                  for c in cases]
-    assert len(views) == 50
+    assert len(views) == len(cases) > 50
     assert all(v.contact_name and v.phase is None for v in views)
     # One key (one municipality, one owner): one decision per field, not per case.
     assert engine.decisions_taken == len(FIELDS)
-    assert len(disclosure.released) == 50
+    assert len(disclosure.released) == len(cases)
     record = next(iter(disclosure.released.values()))
     assert record.disclosed == {"contactName"} and record.withheld == {"phase"}

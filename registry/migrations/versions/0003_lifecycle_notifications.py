@@ -6,7 +6,7 @@ closed (all nullable: existing cases simply have none yet); adds ``annotation`` 
 ``webhook_delivery``. Compatible with the previous release: it only adds.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-26
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from registry.coltypes import UtcDateTime
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

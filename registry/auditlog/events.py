@@ -1,0 +1,25 @@
+"""The kinds of event the signed audit log records, named ``<aggregate>.<what_happened>``.
+
+Every value here is part of the log's format: an entry's ``type`` says which of these it is,
+and a verifier reads it back years later. Add members; never rename or reuse one.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventType(StrEnum):
+    """What an audit-log entry records."""
+
+    # Access policies (DESIGN.md: every policy change is written to the signed audit log).
+    POLICY_GRANT_ISSUED = "policy.grant_issued"
+    POLICY_RESTRICTION_ISSUED = "policy.restriction_issued"
+    POLICY_REVOKED = "policy.revoked"
+    # Second-chance agreements (woonkansovereenkomsten).
+    AGREEMENT_PROPOSED = "agreement.proposed"
+    AGREEMENT_SIGNED = "agreement.signed"
+    AGREEMENT_CONSENT_RECORDED = "agreement.consent_recorded"
+    AGREEMENT_ACTIVATED = "agreement.activated"
+    AGREEMENT_REVIEW_RECORDED = "agreement.review_recorded"
+    AGREEMENT_CLOSED = "agreement.closed"

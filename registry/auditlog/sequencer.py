@@ -1,0 +1,277 @@
+"""Appending to the signed audit log: one sequencer at a time, in the caller's transaction.
+
+Every append first locks the log's one state row (``audit_log_state``) and holds it until the
+caller's transaction ends, so appends are numbered one after another and two checkpoints can
+never disagree about a size. The lock is an UPDATE of that row (its first write to the log),
+on every database:
+
+* PostgreSQL: the UPDATE takes the row lock; a concurrent appender waits for it, and under
+  READ COMMITTED its next statement reads the state the first one committed.
+* SQLite: a write takes the database's single write lock, so the UPDATE is what makes this
+  transaction the only writer before the state is read.
+
+The entry, the tree nodes it completes and the new state are written in that same
+transaction: if the caller's transaction (or savepoint) rolls back, the entry never was.
+The state row keeps the tree's frontier, so an append reads no tree nodes at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from registry import partner_signatures
+from registry.auditlog import merkle
+from registry.auditlog.canonical import CanonicalFormError, canonical_json
+from registry.auditlog.events import EventType
+from registry.models import AuditLogEntry, AuditLogNode, AuditLogState
+
+#: The version of the entry format; verifiers read it from every entry.
+ENTRY_FORMAT = 1
+_STATE_ID = 1
+_HASH = 32
+
+
+@dataclass(frozen=True)
+class PartnerSignature:
+    """A partner's Ed25519 signature that the log keeps with an entry.
+
+    ``message`` is what was signed; None means the canonical event itself
+    (`canonical_event`). An agreement signature passes the agreement's text, whose SHA-256 the
+    event names. The entry records the key, the signature and the SHA-256 of ``message``.
+    """
+
+    key_id: str
+    signature: bytes
+    message: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Appended:
+    """Where an entry landed: its index and leaf hash, and the log's size after it."""
+
+    index: int
+    leaf_hash: bytes
+    size: int
+
+
+@dataclass(frozen=True)
+class LogState:
+    """The log's size and frontier as read under the sequencer's lock."""
+
+    size: int
+    frontier: tuple[bytes, ...]
+
+    def store(self) -> FrontierStore:
+        """A node store holding just the frontier."""
+        return FrontierStore(self.size, self.frontier)
+
+    def root(self) -> bytes:
+        """The root hash of the whole tree, from the frontier alone."""
+        return merkle.root(self.store(), self.size)
+
+
+class FrontierStore:
+    """A `merkle.NodeStore` over the frontier: the perfect subtrees that make up ``[0, size)``.
+
+    Appending leaf ``size`` needs only left siblings that are frontier subtrees, and the root
+    of the whole tree folds exactly the frontier, so neither reads the node table.
+    """
+
+    def __init__(self, size: int, frontier: tuple[bytes, ...]) -> None:
+        self._nodes: dict[tuple[int, int], bytes] = {}
+        position = 0
+        hashes = iter(frontier)
+        for level in reversed(range(size.bit_length())):
+            if size >> level & 1:
+                self._nodes[(level, position >> level)] = next(hashes)
+                position += 1 << level
+
+    def node(self, level: int, index: int) -> bytes:
+        """The hash of a frontier subtree; `KeyError` for any other node."""
+        return self._nodes[(level, index)]
+
+    def frontier_after(self, size: int, completed: list[tuple[int, int, bytes]]) -> bytes:
+        """The frontier of the tree of ``size`` leaves, given the nodes the last leaf completed."""
+        known = {**self._nodes, **{(level, index): value for level, index, value in completed}}
+        parts, position = [], 0
+        for level in reversed(range(size.bit_length())):
+            if size >> level & 1:
+                parts.append(known[(level, position >> level)])
+                position += 1 << level
+        return b"".join(parts)
+
+
+def _split(frontier: bytes) -> tuple[bytes, ...]:
+    return tuple(frontier[i : i + _HASH] for i in range(0, len(frontier), _HASH))
+
+
+_STATE = cast(Table, AuditLogState.__table__)
+# Built once: an append runs the same four statements every time, so their compiled forms
+# come from SQLAlchemy's cache and only the parameters change.
+_LOCK = (
+    update(_STATE)
+    .where(_STATE.c.id == _STATE_ID)
+    .values(size=_STATE.c.size)
+    .returning(_STATE.c.size, _STATE.c.frontier)
+)
+_CREATE_STATE = insert(_STATE).values(id=_STATE_ID, size=0, frontier=b"")
+_SAVE_STATE = (
+    update(_STATE)
+    .where(_STATE.c.id == _STATE_ID)
+    .values(size=bindparam("new_size"), frontier=bindparam("new_frontier"))
+)
+_INSERT_ENTRY = insert(cast(Table, AuditLogEntry.__table__))
+_INSERT_NODES = insert(cast(Table, AuditLogNode.__table__))
+
+
+def lock_state(session: Session) -> LogState:
+    """Take the sequencer's lock (until the transaction ends) and read the state under it.
+
+    One statement: the UPDATE takes the lock and RETURNING reads the row it locked.
+    """
+    row = session.execute(_LOCK).first()
+    if row is None:
+        # The migration creates the row; a database built from the models alone gets it here.
+        session.execute(_CREATE_STATE)
+        row = session.execute(_LOCK).one()
+    return LogState(row[0], _split(row[1]))
+
+
+def read_state(session: Session) -> LogState:
+    """The state as this session sees it, without the lock (for reads and proofs)."""
+    row = session.execute(
+        select(_STATE.c.size, _STATE.c.frontier).where(_STATE.c.id == _STATE_ID)
+    ).first()
+    return LogState(0, ()) if row is None else LogState(row[0], _split(row[1]))
+
+
+def canonical_event(event_type: EventType, payload: Mapping[str, Any]) -> bytes:
+    """The canonical bytes of an event: its payload with its ``type``, in canonical JSON.
+
+    This is what a partner signs when it submits an event signed.
+    """
+    if "type" in payload:
+        raise CanonicalFormError("an event payload may not carry its own 'type'")
+    return canonical_json({"type": str(event_type), **payload})
+
+
+def _timestamp(now: dt.datetime) -> str:
+    return now.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event to append (see `append` for what each part means)."""
+
+    event_type: EventType
+    payload: Mapping[str, Any]
+    submitter: str
+    now: dt.datetime
+    subject: str | None = None
+    partner_signature: PartnerSignature | None = None
+
+
+def append(
+    session: Session,
+    event_type: EventType,
+    payload: Mapping[str, Any],
+    *,
+    submitter: str,
+    now: dt.datetime,
+    subject: str | None = None,
+    partner_signature: PartnerSignature | None = None,
+) -> Appended:
+    """Append one event to the log, in the caller's transaction.
+
+    ``payload`` holds ids, codes, dates and hashes only: never personal data in the clear
+    (the log outlives every erasure). ``submitter`` is the partner whose action it records;
+    ``subject`` (``agreement:<id>``, ``policy:<id>``) lets the registry find an aggregate's
+    entries. A ``partner_signature`` is verified against the submitter's registered keys
+    before anything is written.
+
+    The entry's leaf data is the canonical JSON of its index, time, submitter, event and
+    signature, so the tree commits to all of them.
+
+    Raises:
+        InvalidInputError: the payload has no canonical form, or the partner's signature
+            does not verify.
+    """
+    event = Event(event_type, payload, submitter, now, subject, partner_signature)
+    return append_all(session, [event])[0]
+
+
+def _leaf(session: Session, event: Event) -> tuple[dict[str, Any], bytes | None]:
+    """The entry's content without its index, and the SHA-256 of what the partner signed."""
+    event_bytes = canonical_event(event.event_type, event.payload)
+    leaf: dict[str, Any] = {
+        "v": ENTRY_FORMAT,
+        "time": _timestamp(event.now),
+        "submitter": event.submitter,
+        "event": {"type": str(event.event_type), **event.payload},
+    }
+    signature = event.partner_signature
+    if signature is None:
+        return leaf, None
+    message, what = event_bytes, "the canonical event"
+    if signature.message is not None:
+        message, what = signature.message, "the signed text"
+    partner_signatures.verify(session, event.submitter, signature.key_id, signature.signature,
+                              message, what)
+    signed_sha256 = hashlib.sha256(message).digest()
+    leaf["signature"] = {
+        "keyId": signature.key_id,
+        "ed25519": signature.signature.hex(),
+        "signedSha256": signed_sha256.hex(),
+    }
+    return leaf, signed_sha256
+
+
+def append_all(session: Session, events: Sequence[Event]) -> list[Appended]:
+    """Append events in this order under one lock, in the caller's transaction (a bulk
+    import, or a step that records several events): the same entries `append` would write,
+    in one round trip per table."""
+    prepared = [_leaf(session, event) for event in events]  # verified before the lock
+    state = lock_state(session)
+    store = state.store()
+    size = state.size
+    entries: list[dict[str, Any]] = []
+    nodes: list[dict[str, Any]] = []
+    appended: list[Appended] = []
+    for event, (leaf, signed_sha256) in zip(events, prepared, strict=True):
+        leaf["index"] = size
+        data = canonical_json(leaf)
+        hashed = merkle.leaf_hash(data)
+        completed = merkle.nodes_to_store(size, hashed, store)
+        signature = event.partner_signature
+        entries.append({
+            "log_index": size,
+            "canonical": data,
+            "leaf_hash": hashed,
+            "event_type": str(event.event_type),
+            "submitter_id": event.submitter,
+            "subject": event.subject,
+            "partner_key_id": signature.key_id if signature else None,
+            "partner_signature": signature.signature if signature else None,
+            "signed_sha256": signed_sha256,
+            "appended_at": event.now,
+        })
+        nodes.extend({"level": level, "node_index": index, "hash": value}
+                     for level, index, value in completed)
+        size += 1
+        store = FrontierStore(size, _split(store.frontier_after(size, completed)))
+        appended.append(Appended(size - 1, hashed, size))
+    if entries:
+        session.execute(_INSERT_ENTRY, entries)
+        session.execute(_INSERT_NODES, nodes)
+        session.execute(
+            _SAVE_STATE,
+            {"new_size": size, "new_frontier": store.frontier_after(size, [])},
+        )
+    return appended

@@ -1,0 +1,153 @@
+"""Queries and mutations on second-chance agreements, their reviews and figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+import strawberry
+
+from registry import agreement_figures, agreement_proposals, agreement_reviews, agreements
+from registry.agreement_views import policy_fields_of
+from registry.partner_signatures import decode_signature
+from schema.context import Info, selected_fields
+from schema.types.agreement import (
+    Agreement,
+    AgreementStatusType,
+    AgreementYearFigures,
+    ConditionCheckInput,
+    DueReview,
+    ProposeAgreementInput,
+)
+
+
+def _requested(info: Info) -> frozenset[str]:
+    return policy_fields_of(selected_fields(info))
+
+
+@strawberry.type
+class AgreementQuery:
+    @strawberry.field(description="One agreement, if you may see its case (otherwise: NOT_FOUND).")
+    def agreement(self, info: Info, id: strawberry.ID) -> Agreement:
+        scope = info.context
+        view = agreements.get(scope.session, scope.disclosure, id, _requested(info))
+        return cast(Agreement, view)
+
+    @strawberry.field(
+        description=(
+            "The newest agreements of the cases you relate to; `brokenOnly`: those with a "
+            "condition whose latest check was not met."
+        )
+    )
+    def agreements(
+        self,
+        info: Info,
+        case_id: strawberry.ID | None = None,
+        status: AgreementStatusType | None = None,  # type: ignore[valid-type]
+        broken_only: bool = False,
+        first: int = 50,
+    ) -> list[Agreement]:
+        scope = info.context
+        views = agreements.list_agreements(
+            scope.session, scope.disclosure, case_id=case_id, status=status,
+            broken_only=broken_only, first=first, requested=_requested(info),
+        )
+        return cast(list[Agreement], views)
+
+    @strawberry.field(
+        description="Reviews not yet recorded that are due within `withinDays`, or overdue."
+    )
+    def agreement_reviews_due(self, info: Info, within_days: int = 14) -> list[DueReview]:
+        scope = info.context
+        due = agreement_reviews.due_reviews(scope.session, scope.disclosure, within_days, scope.now)
+        return cast(list[DueReview], due)
+
+    @strawberry.field(description="Yearly agreement figures of a municipality you work in.")
+    def agreement_figures(
+        self, info: Info, municipality: str, from_year: int, to_year: int
+    ) -> list[AgreementYearFigures]:
+        scope = info.context
+        figures = agreement_figures.yearly(
+            scope.session, scope.disclosure, municipality, from_year, to_year
+        )
+        return [
+            AgreementYearFigures(
+                year=f.year, suppressed=f.suppressed, applications=f.applications,
+                agreements_made=f.agreements_made, agreement_rate=f.agreement_rate,
+                running=f.running, completed=f.completed, breached=f.breached,
+                ended_otherwise=f.ended_otherwise, success_rate=f.success_rate,
+            )
+            for f in figures
+        ]
+
+
+@strawberry.type
+class AgreementMutation:
+    @strawberry.mutation(description="Propose a second-chance agreement for a case.")
+    def propose_agreement(self, info: Info, input: ProposeAgreementInput) -> Agreement:
+        scope = info.context
+        draft = agreement_proposals.AgreementDraft(
+            case_id=input.case_id,
+            kind=input.kind,
+            parties=list(input.parties),
+            conditions=[
+                agreement_proposals.ConditionDraft(c.type, c.support_kind, c.text)
+                for c in input.conditions
+            ],
+            term_start=input.term_start,
+            term_end=input.term_end,
+            review_interval_days=input.review_interval_days,
+        )
+        view = scope.mutate(
+            agreement_proposals.propose, scope.session, scope.disclosure, draft, scope.now
+        )
+        return cast(Agreement, view)
+
+    @strawberry.mutation(
+        description=(
+            "Sign an agreement as a party organisation: an Ed25519 signature (base64) over "
+            "the UTF-8 bytes of its `text`, made with your registered key `keyId`."
+        )
+    )
+    def sign_agreement(
+        self, info: Info, id: strawberry.ID, key_id: str, signature: str
+    ) -> Agreement:
+        scope = info.context
+        view = scope.mutate(
+            agreements.sign, scope.session, scope.disclosure, id, key_id,
+            decode_signature(signature), scope.now,
+        )
+        return cast(Agreement, view)
+
+    @strawberry.mutation(description="Record the household's consent to a proposed agreement.")
+    def record_household_consent(
+        self, info: Info, id: strawberry.ID, consented_on: dt.date
+    ) -> Agreement:
+        scope = info.context
+        view = scope.mutate(
+            agreements.record_consent, scope.session, scope.disclosure, id, consented_on,
+            scope.now,
+        )
+        return cast(Agreement, view)
+
+    @strawberry.mutation(description="Record a review: one check per condition.")
+    def record_agreement_review(
+        self, info: Info, id: strawberry.ID, review: int, checks: list[ConditionCheckInput]
+    ) -> Agreement:
+        scope = info.context
+        drafts = [agreement_reviews.CheckDraft(c.condition, c.met, c.note) for c in checks]
+        view = scope.mutate(
+            agreement_reviews.record_review, scope.session, scope.disclosure, id, review,
+            drafts, scope.now,
+        )
+        return cast(Agreement, view)
+
+    @strawberry.mutation(description="Close an agreement: completed, breached or ended otherwise.")
+    def close_agreement(
+        self, info: Info, id: strawberry.ID, outcome: AgreementStatusType  # type: ignore[valid-type]
+    ) -> Agreement:
+        scope = info.context
+        view = scope.mutate(
+            agreements.close, scope.session, scope.disclosure, id, outcome, scope.now
+        )
+        return cast(Agreement, view)
