@@ -11,6 +11,8 @@ a closed case. Every change writes its events to the outbox in the same transact
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,7 +21,8 @@ from types import MappingProxyType
 from sqlalchemy.orm import Session
 
 from policies import Permission, Relation, permits
-from registry import cases
+from registry import auditlog, cases
+from registry.auditlog.canonical import canonical_json
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError
 from registry.models import (
@@ -142,17 +145,56 @@ def _enter(case: Case, step: Step, to: Phase) -> None:
         raise _refuse(case, f"{step} to {to}")
 
 
+#: Events that also go into the signed audit log, and under which type.
+AUDITED: Mapping[EventType, auditlog.EventType] = MappingProxyType(
+    {
+        EventType.EVICTION_SCHEDULED: auditlog.EventType.EVICTION_SCHEDULED,
+        EventType.EVICTION_CALLED_OFF: auditlog.EventType.EVICTION_CALLED_OFF,
+        EventType.EVICTION_CARRIED_OUT: auditlog.EventType.EVICTION_CARRIED_OUT,
+    }
+)
+
+
+def eviction_commitment(case: Case, event: EventType) -> str:
+    """A hiding commitment (hex SHA-256) to what an eviction event records of ``case``.
+
+    Every partner can read the audit log, but not every partner may read every case's
+    eviction date: the log holds this commitment, not the case id or the date. Whoever is
+    shown the case's nonce and fields can recompute it and check the entry.
+    """
+    if case.log_nonce is None:
+        case.log_nonce = secrets.token_hex(16)
+    recorded = {
+        "case": str(case.id),
+        "nonce": case.log_nonce,
+        "event": str(event),
+        "evictionDate": case.eviction_date.isoformat() if case.eviction_date else None,
+        "bailiff": case.bailiff_id,
+        "outcome": str(case.eviction_outcome) if case.eviction_outcome else None,
+    }
+    return hashlib.sha256(canonical_json(recorded)).hexdigest()
+
+
 def _changed(
-    session: Session, case: Case, before: Phase, events: list[EventType], now: dt.datetime
+    session: Session,
+    case: Case,
+    before: Phase,
+    events: list[EventType],
+    now: dt.datetime,
+    submitter: str,
 ) -> None:
-    """End every step alike: bump the record's version, and write its events (a phase change
-    first) to the outbox in the caller's transaction."""
+    """End every step alike: bump the record's version, write its events (a phase change
+    first) to the outbox, and the eviction events to the signed audit log, all in the
+    caller's transaction."""
     case.updated_at = now
     case.version += 1
     if case.phase is not before:
         events.insert(0, EventType.CASE_PHASE_CHANGED)
     for event in events:
         outbox.emit(session, event, case.id, now)
+        if event in AUDITED:
+            auditlog.append(session, AUDITED[event], {"commitment": eviction_commitment(case, event)},
+                            submitter=submitter, now=now, subject=f"case:{case.id}")
     session.flush()
 
 
@@ -167,7 +209,7 @@ def move(
         raise ConflictError(f"from {case.phase} to {to} is not a plain move: use {step}")
     _enter(case, Step.MOVE, to)
     before, case.phase = case.phase, to
-    _changed(session, case, before, [], now)
+    _changed(session, case, before, [], now, disclosure.principal.partner_id)
     return disclosure.case_view(case, relation)
 
 
@@ -190,7 +232,7 @@ def request_judgment(
     before = case.phase
     case.judgment_requested_on, case.judgment_granted_on = requested_on, None
     case.phase = P.COURT
-    _changed(session, case, before, [], now)
+    _changed(session, case, before, [], now, disclosure.principal.partner_id)
     return disclosure.case_view(case, relation)
 
 
@@ -208,7 +250,7 @@ def record_judgment(
     before = case.phase
     case.judgment_granted_on = granted_on
     case.phase = P.JUDGMENT_SERVED
-    _changed(session, case, before, [], now)
+    _changed(session, case, before, [], now, disclosure.principal.partner_id)
     return disclosure.case_view(case, relation)
 
 
@@ -259,7 +301,7 @@ def schedule_eviction(
             )
         )
     case.phase = P.EVICTION
-    _changed(session, case, before, [EventType.EVICTION_SCHEDULED], now)
+    _changed(session, case, before, [EventType.EVICTION_SCHEDULED], now, disclosure.principal.partner_id)
     return disclosure.case_view(case, relation)
 
 
@@ -274,7 +316,7 @@ def call_off_eviction(
     # must not go on seeing an eviction that will not happen.
     case.eviction_date, case.eviction_outcome = None, EvictionOutcome.CALLED_OFF
     case.phase = P.JUDGMENT_SERVED
-    _changed(session, case, before, [EventType.EVICTION_CALLED_OFF], now)
+    _changed(session, case, before, [EventType.EVICTION_CALLED_OFF], now, disclosure.principal.partner_id)
     return disclosure.case_view(case, relation)
 
 
@@ -300,7 +342,7 @@ def carry_out_eviction(
     before = case.phase
     case.eviction_outcome = outcome
     case.phase = P.AFTER_EVICTION
-    _changed(session, case, before, [EventType.EVICTION_CARRIED_OUT], now)
+    _changed(session, case, before, [EventType.EVICTION_CARRIED_OUT], now, disclosure.principal.partner_id)
     return disclosure.case_view(case, relation)
 
 
@@ -350,7 +392,7 @@ def record_aftercare(
         case.housing_block_until_debt_settled = aftercare.housing_block_until_debt_settled
         if aftercare.housing_block_until_debt_settled:
             case.housing_block_until = None
-    _changed(session, case, case.phase, [], now)
+    _changed(session, case, case.phase, [], now, disclosure.principal.partner_id)
     return disclosure.case_view(case, relation)
 
 
@@ -372,5 +414,5 @@ def close(
             f"not {case.eviction_outcome}"
         )
     case.closed_on, case.closure_outcome = now.date(), outcome
-    _changed(session, case, case.phase, [EventType.CASE_CLOSED], now)
+    _changed(session, case, case.phase, [EventType.CASE_CLOSED], now, disclosure.principal.partner_id)
     return disclosure.case_view(case, relation)

@@ -23,3 +23,7 @@ class EventType(StrEnum):
     AGREEMENT_ACTIVATED = "agreement.activated"
     AGREEMENT_REVIEW_RECORDED = "agreement.review_recorded"
     AGREEMENT_CLOSED = "agreement.closed"
+    # Evictions (DESIGN.md: every eviction event goes into the signed audit log).
+    EVICTION_SCHEDULED = "eviction.scheduled"
+    EVICTION_CALLED_OFF = "eviction.called_off"
+    EVICTION_CARRIED_OUT = "eviction.carried_out"

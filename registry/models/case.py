@@ -140,6 +140,9 @@ class Case(Base):
     registered_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    #: A random secret that hides this case's events in the shared audit log (a hiding
+    #: commitment): made when the first such event is logged, never disclosed.
+    log_nonce: Mapped[str | None] = mapped_column(String(32))
 
     contact: Mapped[CaseContact | None] = relationship(
         back_populates="case", lazy="raise", uselist=False

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import uuid
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.models import Case, OutboxEvent, Phase
+from clients.verify import verify_checkpoint, verify_inclusion
+from registry.auditlog.sequencer import read_state
+from registry.lifecycle import eviction_commitment
+from registry.models import Case, EventType, OutboxEvent, Phase
 from tests.arrange import case_in
 from tests.conftest import Clock, GraphQL
 from tests.helpers import error_codes
@@ -207,3 +212,46 @@ def test_the_transition_table_is_published(gql: GraphQL) -> None:
     closures = {c["outcome"]: c["phases"] for c in body["data"]["lifecycleClosures"]}
     assert closures["evicted"] == ["AFTER_EVICTION"]
     assert closures["prevented_debt_help"][0] == "ARREARS"
+
+
+def test_eviction_events_are_in_the_signed_log_without_case_data(
+    gql: GraphQL, sessions: sessionmaker[Session], clock: Clock, client: Any
+) -> None:
+    today = clock.now.date()
+    case_id = case_in(sessions, "zowonen", Phase.JUDGMENT_SERVED, today,
+                      involved=("partners-in-welzijn",))
+    with sessions() as session:
+        start = read_state(session).size
+    date = (today + dt.timedelta(days=14)).isoformat()
+    gql("zowonen", SCHEDULE, {"id": case_id, "date": date, "bailiff": "flanderijn"})
+    gql("zowonen", "mutation($id: ID!) { callOffEviction(id: $id) { phase } }", {"id": case_id})
+    with sessions() as session:
+        assert read_state(session).size == start + 2
+        case = session.get(Case, uuid.UUID(case_id))
+        assert case is not None and case.log_nonce
+    vkey = client.get("/log/key").text.strip()
+    entry_query = """query($index: Int!) { auditLogEntry(index: $index) { inclusionProof
+        entry { data } checkpoint { note } } }"""
+    types = []
+    for index in (start, start + 1):
+        found = gql("partners-in-welzijn", entry_query,
+                    {"index": index})["data"]["auditLogEntry"]
+        checkpoint = verify_checkpoint(found["checkpoint"]["note"], vkey)
+        data = found["entry"]["data"]
+        verify_inclusion(data.encode(), index, checkpoint.size,
+                         [base64.b64decode(h) for h in found["inclusionProof"]], checkpoint.root)
+        assert case_id not in data and date not in data and "flanderijn" not in data
+        entry = json.loads(data)
+        types.append(entry["event"]["type"])
+        assert entry["submitter"] == "zowonen"
+        assert len(entry["event"]["commitment"]) == 64
+    assert types == ["eviction.scheduled", "eviction.called_off"]
+    # The registry can show the owner that the commitment is to this case and date.
+    with sessions() as session:
+        case = session.get(Case, uuid.UUID(case_id))
+        assert case is not None
+        # As it stood when the eviction was scheduled: that date, no outcome yet.
+        case.eviction_date, case.eviction_outcome = dt.date.fromisoformat(date), None
+        recomputed = eviction_commitment(case, EventType.EVICTION_SCHEDULED)
+    first = gql("zowonen", entry_query, {"index": start})["data"]["auditLogEntry"]
+    assert json.loads(first["entry"]["data"])["event"]["commitment"] == recomputed
