@@ -12,12 +12,7 @@ from registry.request import RequestScope
 Info: TypeAlias = strawberry.Info[RequestScope, None]
 
 
-def requested_fields(info: Info) -> frozenset[str]:
-    """Every field name selected below the current field, fragments included.
-
-    The registry reads and logs only the case fields a caller asked for; a name that is not a
-    case field is simply ignored there.
-    """
+def _field_names(info: Info, *, nested: bool) -> frozenset[str]:
     names: set[str] = set()
     fragments = info._raw_info.fragments  # noqa: SLF001 - graphql-core's parsed fragments
 
@@ -27,7 +22,8 @@ def requested_fields(info: Info) -> frozenset[str]:
         for node in selection_set.selections:
             if isinstance(node, FieldNode):
                 names.add(node.name.value)
-                walk(node.selection_set)
+                if nested:
+                    walk(node.selection_set)
             elif isinstance(node, InlineFragmentNode):
                 walk(node.selection_set)
             elif isinstance(node, FragmentSpreadNode):
@@ -40,25 +36,16 @@ def requested_fields(info: Info) -> frozenset[str]:
     return frozenset(names)
 
 
+def requested_fields(info: Info) -> frozenset[str]:
+    """Every field name selected below the current field, fragments included.
+
+    The registry reads and logs only the case fields a caller asked for; a name that is not a
+    case field is simply ignored there.
+    """
+    return _field_names(info, nested=True)
+
+
 def selected_fields(info: Info) -> frozenset[str]:
     """The field names selected directly below the current field (fragments included, nested
     selections not): what a caller asked for of one object."""
-    names: set[str] = set()
-    fragments = info._raw_info.fragments  # graphql-core's parsed fragments
-
-    def walk(selection_set: SelectionSetNode | None) -> None:
-        if selection_set is None:
-            return
-        for node in selection_set.selections:
-            if isinstance(node, FieldNode):
-                names.add(node.name.value)
-            elif isinstance(node, InlineFragmentNode):
-                walk(node.selection_set)
-            elif isinstance(node, FragmentSpreadNode):
-                fragment = fragments.get(node.name.value)
-                if fragment is not None:
-                    walk(fragment.selection_set)
-
-    for field_node in info._raw_info.field_nodes:
-        walk(field_node.selection_set)
-    return frozenset(names)
+    return _field_names(info, nested=False)
