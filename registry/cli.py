@@ -115,7 +115,7 @@ def worker_command(database_url: str | None, poll_interval: float, once: bool) -
 def demo_command(
     data_dir: Path, host: str, port: int, reset: bool, no_serve: bool, worker: bool
 ) -> None:
-    """Set up and serve a demo registry: SQLite file, demo partners, policies, ~200 cases."""
+    """Set up and serve a demo registry: SQLite file, demo partners, policies, ~620 synthetic cases."""
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
     url = f"http://{host}:{port}"
