@@ -21,6 +21,7 @@ from schema.agreements import AgreementMutation, AgreementQuery
 from schema.auditlog import AuditLogQuery
 from schema.annotations import AnnotationMutation, AnnotationQuery
 from schema.cases import CaseMutation, CaseQuery
+from schema.extensions import DiscloseSelection
 from schema.lifecycle import LifecycleMutation, LifecycleQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.policies import PolicyMutation, PolicyQuery
@@ -45,6 +46,7 @@ def build_schema(
     """The registry's schema with its limits; introspection only when configured."""
     # Factories, not instances: strawberry builds fresh extensions for every request.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        DiscloseSelection,
         lambda: QueryDepthLimiter(max_depth=max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import strawberry
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 
 from registry.request import RequestScope
 
 Info: TypeAlias = strawberry.Info[RequestScope, None]
 
 
-def _field_names(info: Info, *, nested: bool) -> frozenset[str]:
+def field_names(info: GraphQLResolveInfo[Any], *, nested: bool) -> frozenset[str]:
+    """The field names selected below the field ``info`` resolves (graphql-core's info)."""
     names: set[str] = set()
-    fragments = info._raw_info.fragments  # noqa: SLF001 - graphql-core's parsed fragments
+    fragments = info.fragments
 
     def walk(selection_set: SelectionSetNode | None) -> None:
         if selection_set is None:
@@ -31,7 +38,7 @@ def _field_names(info: Info, *, nested: bool) -> frozenset[str]:
                 if fragment is not None:
                     walk(fragment.selection_set)
 
-    for field_node in info._raw_info.field_nodes:  # noqa: SLF001
+    for field_node in info.field_nodes:
         walk(field_node.selection_set)
     return frozenset(names)
 
@@ -42,10 +49,10 @@ def requested_fields(info: Info) -> frozenset[str]:
     The registry reads and logs only the case fields a caller asked for; a name that is not a
     case field is simply ignored there.
     """
-    return _field_names(info, nested=True)
+    return field_names(info._raw_info, nested=True)  # noqa: SLF001
 
 
 def selected_fields(info: Info) -> frozenset[str]:
     """The field names selected directly below the current field (fragments included, nested
     selections not): what a caller asked for of one object."""
-    return _field_names(info, nested=False)
+    return field_names(info._raw_info, nested=False)  # noqa: SLF001

@@ -3,6 +3,7 @@ nothing."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import func, select
@@ -123,3 +124,18 @@ def test_involving_a_partner_gives_it_what_the_covenant_releases(gql: GraphQL) -
     assert gql("zowonen", release, {"id": case_id})["data"]["releasePartner"]["id"] == case_id
     gone = gql("partners-in-welzijn", "query($id: ID!) { case(id: $id) { id } }", {"id": case_id})
     assert error_codes(gone) == ["NOT_FOUND"]
+
+
+def test_a_mutation_logs_what_it_sent_not_all_that_was_readable(
+    gql: GraphQL, sessions: sessionmaker[Session]
+) -> None:
+    from registry.models import AccessLogRecord
+
+    body = gql("zowonen", """mutation($input: RegisterCaseInput!) { registerCase(input: $input) {
+        id arrearsAmount } }""", {"input": _new_case()})
+    case_id = body["data"]["registerCase"]["id"]
+    with sessions() as session:
+        [record] = session.scalars(select(AccessLogRecord).where(
+            AccessLogRecord.case_id == uuid.UUID(case_id))).all()
+    assert record.fields_disclosed == ["arrearsAmount"]
+    assert record.fields_withheld == []
