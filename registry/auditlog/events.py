@@ -23,3 +23,12 @@ class EventType(StrEnum):
     AGREEMENT_ACTIVATED = "agreement.activated"
     AGREEMENT_REVIEW_RECORDED = "agreement.review_recorded"
     AGREEMENT_CLOSED = "agreement.closed"
+    # Stored inventory after an eviction (art. 556 lid 3 Rv) and the municipal contact a
+    # pickup request triggers.
+    INVENTORY_STORED = "inventory.stored"
+    INVENTORY_PICKUP_REQUESTED = "inventory.pickup_requested"
+    MUNICIPAL_CONTACT_OPENED = "municipal_contact.opened"
+    MUNICIPAL_CONTACT_OUTCOME_RECORDED = "municipal_contact.outcome_recorded"
+    INVENTORY_PICKUP_RELEASED = "inventory.pickup_released"
+    INVENTORY_COLLECTED = "inventory.collected"
+    INVENTORY_DISPOSED = "inventory.disposed"
