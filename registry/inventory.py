@@ -67,13 +67,21 @@ def _loaded() -> list[object]:
     return [selectinload(StoredInventory.pickups).selectinload(PickupRequest.contact)]
 
 
-def inventory_of(session: Session, case_id: uuid.UUID) -> StoredInventory | None:
-    """The case's stored inventory with its pickups and their contacts, if one was recorded."""
-    return session.scalars(
+def inventory_of(
+    session: Session, case_id: uuid.UUID, *, for_update: bool = False
+) -> StoredInventory | None:
+    """The case's stored inventory with its pickups and their contacts, if one was recorded.
+    ``for_update`` locks its row until the transaction ends (PostgreSQL; SQLite's one writer
+    is serialised already), so two steps on one inventory never both pass a check such as
+    "no pickup open yet"."""
+    stmt = (
         select(StoredInventory)
         .where(StoredInventory.case_id == case_id)
         .options(*_loaded())  # type: ignore[arg-type]
-    ).first()
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=StoredInventory)
+    return session.scalars(stmt).first()
 
 
 def require(disclosure: Disclosure, relation: Relation, permission: Permission, what: str) -> None:
@@ -92,7 +100,7 @@ def stored(
         session, disclosure.principal.partner_id, cases.parse_case_id(case_id), case_fields
     )
     require(disclosure, relation, permission, what)
-    inventory = inventory_of(session, case.id)
+    inventory = inventory_of(session, case.id, for_update=True)
     if inventory is None:
         raise ConflictError(
             f"case {case.id} has no stored inventory: recordInventory first (after the eviction)"

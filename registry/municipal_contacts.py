@@ -122,7 +122,8 @@ def _find(
     session: Session, partner_id: str, contact_id: str
 ) -> tuple[MunicipalContact, StoredInventory, Case, Relation]:
     missing = NotFoundError(f"municipal contact {contact_id} not found")
-    contact = session.get(MunicipalContact, _parse_id(contact_id))
+    # Locked (PostgreSQL) so that two outcomes recorded at once cannot both find none yet.
+    contact = session.get(MunicipalContact, _parse_id(contact_id), with_for_update=True)
     if contact is None:
         raise missing
     try:
