@@ -87,6 +87,18 @@ BUILTIN_ROWS: tuple[PolicyRow, ...] = (
         "*",
         ("earlySignal",),
     ),
+    # The municipality must remove and store an evicted household's goods (art. 556 lid 3 Rv)
+    # and is the one who reaches out when a pickup is asked for: it reads the inventory of
+    # every case in its municipality, whatever its covenant says.
+    PolicyRow(
+        "builtin:statutory-storage",
+        PolicyEffect.GRANT,
+        "*",
+        Relation.MUNICIPALITY,
+        "*",
+        "*",
+        ("inventory",),
+    ),
 )
 
 DEFAULT_DENY = "default:deny"

@@ -69,11 +69,28 @@ AGREEMENT_FIELDS: dict[str, str] = {
     "agreementLog": "where the agreement's events are in the signed audit log",
 }
 
+#: A case's stored inventory after an eviction (art. 556 lid 3 Rv), the pickups asked for, the
+#: municipal contact a pickup triggers, and what became of uncollected goods.
+INVENTORY_FIELDS: dict[str, str] = {
+    "inventoryStorage": "the stored goods: storage provider, location code, nature and size, "
+    "perishable or dangerous, and whether they are stored, collected or disposed of",
+    "inventoryDates": "removal, the copy of the official record handed over, the end of the "
+    "13 weeks and the earliest day the goods may be disposed of",
+    "inventoryPickup": "pickup requests: when, by whom, on hold, released or collected",
+    "inventoryReleaseAuthorised": "whether the municipality authorised the release of the "
+    "goods for pickup (all a storage provider needs)",
+    "municipalContact": "the municipal contact a pickup triggers: due date, attempts, outcome",
+    "inventoryDisposal": "what became of uncollected goods: sold (proceeds and until when they "
+    "may be claimed), given away or destroyed",
+    "inventoryLog": "where the inventory's events are in the signed audit log",
+}
+
 FIELDS: dict[str, str] = {
     **CASE_FIELDS,
     **IDENTITY_FIELDS,
     **ANNOTATION_FIELDS,
     **AGREEMENT_FIELDS,
+    **INVENTORY_FIELDS,
 }
 
 _IDENTITY = frozenset(IDENTITY_FIELDS)
@@ -150,6 +167,9 @@ FIELD_GROUPS: dict[str, frozenset[str]] = {
             "agreementText",
         }
     ),
+    # Everything about a case's stored inventory, its pickups and the municipal contact
+    # (no contact details: whoever reaches out to the household needs a grant for those).
+    "inventory": frozenset(INVENTORY_FIELDS),
     # What Bureau Woonkans needs to decide on a second chance (no contact details).
     "secondChance": frozenset(
         {

@@ -37,6 +37,15 @@ class Permission(StrEnum):
     AGREEMENT_REVIEWS_DUE = "agreement:review:list_due"
     AGREEMENT_CLOSE = "agreement:agreement:close"
     AGREEMENT_FIGURES_READ = "agreement:figures:read"
+    INVENTORY_RECORD = "inventory:inventory:record"
+    #: Not an action on a case: whether a partner of this kind keeps stored goods at all.
+    INVENTORY_KEEP = "inventory:goods:keep"
+    PICKUP_REQUEST = "inventory:pickup:request"
+    MUNICIPAL_CONTACT_RECORD = "inventory:contact:record"
+    PICKUP_RELEASE = "inventory:pickup:release"
+    COLLECTION_RECORD = "inventory:pickup:record_collection"
+    DISPOSAL_RECORD = "inventory:disposal:record"
+    INVENTORY_CLOCKS_READ = "inventory:clocks:read"
 
 
 @cache

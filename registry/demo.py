@@ -90,6 +90,10 @@ PARTNERS: tuple[DemoPartner, ...] = (
     DemoPartner("flanderijn", "Flanderijn", PartnerKind.BAILIFF, _ALL, InvolvementRole.BAILIFF),
     DemoPartner("bureau-woonkans", "Bureau Woonkans", PartnerKind.WOONKANS, ("groningen",),
                 InvolvementRole.SECOND_CHANCE),
+    # Keeps evicted households' goods for Zaanstad. No role: it is involved in a case only when
+    # goods are stored with it (registry.inventory), never drawn into the demo's cases (which
+    # also keeps the random sequence, and so every other demo case, as it was).
+    DemoPartner("opslag-zaanstad", "Opslag Zaanstad", PartnerKind.STORAGE, ("zaanstad",)),
 )
 
 #: The covenants, as grants per municipality: (municipality, partner kind, fields).
@@ -107,7 +111,12 @@ GRANTS: tuple[tuple[str, PartnerKind, tuple[str, ...]], ...] = (
     ("groningen", PartnerKind.CARE, ("homeVisit", "reasons")),
     ("groningen", PartnerKind.BAILIFF, ("evictionDate", "contactName", "contactAddress")),
     ("zaanstad", PartnerKind.DISTRICT_TEAM, ("homeVisit", "reasons")),
-    ("zaanstad", PartnerKind.BAILIFF, ("evictionDate", "contactName", "contactAddress")),
+    # The bailiff records the goods it removed and asks for their pickup: it reads that much
+    # of the inventory, not the municipal contact.
+    ("zaanstad", PartnerKind.BAILIFF, ("evictionDate", "contactName", "contactAddress",
+                                       "inventoryStorage", "inventoryDates", "inventoryPickup")),
+    # The storage provider learns whether a release is authorised, and nothing else.
+    ("zaanstad", PartnerKind.STORAGE, ("inventoryReleaseAuthorised",)),
     ("deventer", PartnerKind.CARE, ("homeVisit", "reasons")),
     ("deventer", PartnerKind.CREDIT_BANK, ("homeVisit",)),
     ("deventer", PartnerKind.BAILIFF, ("evictionDate", "contactName", "contactAddress")),

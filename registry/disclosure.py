@@ -9,6 +9,9 @@ Annotations are released per kind: each kind is a policy field. Two things reach
 whatever the field policies say, because they are its own and release nothing of anyone
 else's: the annotations it wrote itself, and the action items addressed to it.
 Notifications ask ``may_be_told`` before a partner is told of an event.
+
+A stored inventory is released per policy field like an agreement; a storage provider's
+covenant releases ``inventoryReleaseAuthorised`` and nothing else, so that is all it learns.
 """
 
 from __future__ import annotations
@@ -25,13 +28,22 @@ from registry.agreement_views import (
     AgreementView,
     DueReviewView,
 )
+from registry.inventory_views import (
+    ALL_INVENTORY_FIELDS,
+    INVENTORY_FIELD_READERS,
+    InventoryView,
+    MunicipalContactView,
+    contact_view,
+)
 from registry.models import (
     ActionItem,
     AgreementReview,
     Annotation,
     AnnotationKind,
     Case,
+    MunicipalContact,
     SecondChanceAgreement,
+    StoredInventory,
 )
 from registry.principal import Principal
 from registry.views import (
@@ -247,6 +259,55 @@ class Disclosure:
             due_on=review.due_on,
             overdue=review.due_on < today,
         )
+
+    def inventory_view(
+        self,
+        inventory: StoredInventory,
+        case: Case,
+        relation: Relation,
+        today: dt.date,
+        requested: frozenset[str] | None = None,
+        *,
+        log_indexes: Sequence[int] = (),
+    ) -> InventoryView:
+        """A case's stored inventory as this principal may see it (pickups and their contacts
+        loaded). Inventory data is case data: what is released or withheld goes into the
+        case's access-log record. ``requested`` names policy fields (None: all of them)."""
+        readable = self.readable_of(case, relation)
+        wanted = ALL_INVENTORY_FIELDS if requested is None else requested & ALL_INVENTORY_FIELDS
+        released = wanted & readable
+        view = InventoryView(
+            id=str(inventory.id),
+            case_id=str(case.id),
+            withheld=sorted(ALL_INVENTORY_FIELDS - readable),
+        )
+        for name in released:
+            values = INVENTORY_FIELD_READERS[name](inventory, today, log_indexes)
+            for attr, value in values.items():
+                setattr(view, attr, value)
+        record = self._record(case.id)
+        record.disclosed |= released
+        record.withheld |= wanted - readable
+        return view
+
+    def municipal_contact_view(
+        self,
+        contact: MunicipalContact,
+        inventory_id: str,
+        case: Case,
+        relation: Relation,
+        today: dt.date,
+    ) -> MunicipalContactView | None:
+        """A municipal contact, if this principal may read it: the policies release
+        ``municipalContact`` (always to the case's municipality), or the task is addressed to
+        it."""
+        record = self._record(case.id)
+        me = self.principal.partner_id
+        if "municipalContact" not in self.readable_of(case, relation) and contact.assignee_id != me:
+            record.withheld.add("municipalContact")
+            return None
+        record.disclosed.add("municipalContact")
+        return contact_view(contact, inventory_id, today)
 
 
 def action_item_view(item: ActionItem, today: dt.date) -> ActionItemView:

@@ -22,6 +22,7 @@ from schema.auditlog import AuditLogQuery
 from schema.annotations import AnnotationMutation, AnnotationQuery
 from schema.cases import CaseMutation, CaseQuery
 from schema.extensions import DiscloseSelection
+from schema.inventory import InventoryMutation, InventoryQuery
 from schema.lifecycle import LifecycleMutation, LifecycleQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.policies import PolicyMutation, PolicyQuery
@@ -31,12 +32,12 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 Query = merge_types(
     "Query",
     (CaseQuery, PolicyQuery, LifecycleQuery, AnnotationQuery, NotificationQuery,
-     AgreementQuery, AuditLogQuery),
+     AgreementQuery, AuditLogQuery, InventoryQuery),
 )
 Mutation = merge_types(
     "Mutation",
     (CaseMutation, PolicyMutation, LifecycleMutation, AnnotationMutation, NotificationMutation,
-     AgreementMutation),
+     AgreementMutation, InventoryMutation),
 )
 
 

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from registry.models import Case, Involvement, InvolvementRole, Phase
+from registry.models import Case, EvictionOutcome, Involvement, InvolvementRole, Phase
 
 
 def case_in(
@@ -54,3 +54,37 @@ def case_in(
                 )
             )
         return str(case.id)
+
+
+def evicted_case(
+    sessions: sessionmaker[Session],
+    owner: str,
+    today: dt.date,
+    *,
+    bailiff: str,
+    evicted_on: dt.date | None = None,
+    outcome: EvictionOutcome = EvictionOutcome.EXECUTED,
+    involved: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> str:
+    """A demo case of ``owner`` whose eviction ``bailiff`` carried out (on ``evicted_on``,
+    default ``today``), with the bailiff involved as such; returns its id."""
+    case_id = case_in(
+        sessions, owner, Phase.AFTER_EVICTION, today, involved=involved, exclude=exclude
+    )
+    with sessions.begin() as session:
+        case = session.get(Case, uuid.UUID(case_id))
+        assert case is not None
+        case.eviction_date = evicted_on or today
+        case.eviction_outcome = outcome
+        case.bailiff_id = bailiff
+        session.add(
+            Involvement(
+                case_id=case.id,
+                partner_id=bailiff,
+                role=InvolvementRole.BAILIFF,
+                since=case.registered_at,
+                involved_by=owner,
+            )
+        )
+    return case_id

@@ -27,3 +27,12 @@ class EventType(StrEnum):
     EVICTION_SCHEDULED = "eviction.scheduled"
     EVICTION_CALLED_OFF = "eviction.called_off"
     EVICTION_CARRIED_OUT = "eviction.carried_out"
+    # Stored inventory after an eviction (art. 556 lid 3 Rv) and the municipal contact a
+    # pickup request triggers.
+    INVENTORY_STORED = "inventory.stored"
+    INVENTORY_PICKUP_REQUESTED = "inventory.pickup_requested"
+    MUNICIPAL_CONTACT_OPENED = "municipal_contact.opened"
+    MUNICIPAL_CONTACT_OUTCOME_RECORDED = "municipal_contact.outcome_recorded"
+    INVENTORY_PICKUP_RELEASED = "inventory.pickup_released"
+    INVENTORY_COLLECTED = "inventory.collected"
+    INVENTORY_DISPOSED = "inventory.disposed"

@@ -17,8 +17,8 @@ from registry.db import Base
 class EventType(StrEnum):
     """What happened, named ``<resource>.<what_happened>`` (Standard Webhooks event types).
 
-    agreement.* and inventory.* events join this list as those aggregates arrive; the column
-    stores the value as a plain string, so adding one needs no migration.
+    agreement.* events join this list as that aggregate needs them; the column stores the
+    value as a plain string, so adding one needs no migration.
     """
 
     CASE_PHASE_CHANGED = "case.phase_changed"
@@ -28,6 +28,14 @@ class EventType(StrEnum):
     EVICTION_CARRIED_OUT = "eviction.carried_out"
     ANNOTATION_ADDED = "annotation.added"
     ACTION_ITEM_OVERDUE = "action_item.overdue"
+    # A case's stored inventory (art. 556 lid 3 Rv) and the municipal contact a pickup triggers.
+    INVENTORY_STORED = "inventory.stored"
+    INVENTORY_PICKUP_REQUESTED = "inventory.pickup_requested"
+    INVENTORY_PICKUP_RELEASED = "inventory.pickup_released"
+    INVENTORY_COLLECTED = "inventory.collected"
+    INVENTORY_DISPOSED = "inventory.disposed"
+    MUNICIPAL_CONTACT_REQUESTED = "municipal_contact.requested"
+    MUNICIPAL_CONTACT_OVERDUE = "municipal_contact.overdue"
 
 
 class DeliveryStatus(StrEnum):

@@ -1,5 +1,5 @@
-"""The delivery worker: fans out new events, announces overdue action items, then claims due
-deliveries and posts each as a thin, signed webhook.
+"""The delivery worker: fans out new events, announces overdue action items and overdue
+municipal contacts, then claims due deliveries and posts each as a thin, signed webhook.
 
 Several workers may run at once (the app's thread, ``ketenregister worker`` processes): a
 delivery is claimed with a lease before it is posted. On PostgreSQL the candidates are picked
@@ -26,6 +26,7 @@ import httpx
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from registry import municipal_contacts
 from registry.annotations import announce_overdue
 from registry.coltypes import utcnow
 from registry.models import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookSubscription
@@ -122,7 +123,7 @@ class DeliveryWorker:
         batch: int = 20,
         poll_interval: float = 1.0,
         timeout: float = 15.0,
-        sources: Sequence[EventSource] = (announce_overdue,),
+        sources: Sequence[EventSource] = (announce_overdue, municipal_contacts.announce_overdue),
         worker_id: str | None = None,
     ) -> None:
         self.sessions = sessions

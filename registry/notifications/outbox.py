@@ -40,6 +40,15 @@ REVEALS: dict[EventType, str] = {
     # A call-off clears the date: those who may read the date learn that it no longer holds.
     EventType.EVICTION_CALLED_OFF: "evictionDate",
     EventType.EVICTION_CARRIED_OUT: "evictionOutcome",
+    EventType.INVENTORY_STORED: "inventoryStorage",
+    EventType.INVENTORY_PICKUP_REQUESTED: "inventoryPickup",
+    # The storage provider is told this and nothing else: all it may read is the release.
+    EventType.INVENTORY_PICKUP_RELEASED: "inventoryReleaseAuthorised",
+    EventType.INVENTORY_COLLECTED: "inventoryPickup",
+    EventType.INVENTORY_DISPOSED: "inventoryDisposal",
+    # Addressed to the municipality as well (emit(..., addressee=...)): the task is its own.
+    EventType.MUNICIPAL_CONTACT_REQUESTED: "municipalContact",
+    EventType.MUNICIPAL_CONTACT_OVERDUE: "municipalContact",
 }
 
 

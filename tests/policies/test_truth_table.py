@@ -12,6 +12,7 @@ from registry.policystore import active_rows
 
 HOME_VISIT = FIELD_GROUPS["homeVisit"]
 EARLY_SIGNAL = FIELD_GROUPS["earlySignal"]
+INVENTORY = FIELD_GROUPS["inventory"]
 SECOND_CHANCE = FIELD_GROUPS["secondChance"]
 
 
@@ -43,11 +44,12 @@ TABLE: list[tuple[str, str, Relation, str, str, frozenset[str]]] = [
     # The owner reads everything of its own case.
     ("zowonen", "corporation", Relation.OWNER, "sittard-geleen", "zowonen", frozenset(FIELDS)),
     ("nijestee", "corporation", Relation.OWNER, "groningen", "nijestee", frozenset(FIELDS)),
-    # The municipality reads the statutory early-signal fields; a restriction cannot touch them.
+    # The municipality reads the statutory early-signal fields and the inventory it must store
+    # (art. 556 lid 3 Rv); a restriction cannot touch them.
     ("gemeente-sittard-geleen", "municipality", Relation.MUNICIPALITY, "sittard-geleen",
-     "zowonen", EARLY_SIGNAL),
+     "zowonen", EARLY_SIGNAL | INVENTORY),
     ("gemeente-groningen", "municipality", Relation.MUNICIPALITY, "groningen", "nijestee",
-     EARLY_SIGNAL),
+     EARLY_SIGNAL | INVENTORY),
     # Groningen lets Bureau Woonkans see what a second-chance decision needs, and the
     # agreements it monitors: no contact data.
     ("bureau-woonkans", "woonkans", Relation.INVOLVED, "groningen", "nijestee",

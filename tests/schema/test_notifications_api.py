@@ -18,7 +18,9 @@ SUBSCRIBE = """mutation($url: String!, $types: [String!]!) {
   active } } }"""
 KNOWN = (
     "action_item.overdue, annotation.added, case.closed, case.phase_changed, "
-    "eviction.called_off, eviction.carried_out, eviction.scheduled"
+    "eviction.called_off, eviction.carried_out, eviction.scheduled, inventory.collected, "
+    "inventory.disposed, inventory.pickup_released, inventory.pickup_requested, "
+    "inventory.stored, municipal_contact.overdue, municipal_contact.requested"
 )
 
 

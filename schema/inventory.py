@@ -1,0 +1,174 @@
+"""Queries and mutations on stored inventories, pickups and the municipal contact."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+import strawberry
+
+from registry import inventory, inventory_clocks, inventory_disposal, municipal_contacts
+from registry.inventory_views import policy_fields_of
+from schema.context import Info, requested_fields, selected_fields
+from schema.types.inventory import (
+    ContactOutcomeType,
+    Inventory,
+    InventoryClocks,
+    MunicipalContact,
+    RecordDisposalInput,
+    RecordInventoryInput,
+)
+
+
+def _requested(info: Info) -> frozenset[str]:
+    return policy_fields_of(selected_fields(info))
+
+
+@strawberry.type
+class InventoryQuery:
+    @strawberry.field(
+        description=(
+            "A case's stored inventory (null when none was recorded), if you relate to the "
+            "case (otherwise: NOT_FOUND)."
+        )
+    )
+    def inventory(self, info: Info, case_id: strawberry.ID) -> Inventory | None:
+        scope = info.context
+        view = inventory.get(scope.session, scope.disclosure, case_id, _requested(info), scope.now)
+        return cast(Inventory | None, view)
+
+    @strawberry.field(
+        description=(
+            "Municipal contacts of the cases you relate to, soonest due first: `openOnly` "
+            "those without an outcome, `overdueOnly` those past their due date. The "
+            "municipality's system polls this if it takes no webhooks."
+        )
+    )
+    def municipal_contacts(
+        self, info: Info, open_only: bool = True, overdue_only: bool = False, first: int = 100
+    ) -> list[MunicipalContact]:
+        scope = info.context
+        views = municipal_contacts.list_contacts(
+            scope.session, scope.disclosure, scope.now, open_only=open_only,
+            overdue_only=overdue_only, first=first,
+        )
+        return cast(list[MunicipalContact], views)
+
+    @strawberry.field(
+        description=(
+            "The municipality's clocks: stored goods reaching 13 weeks within `withinDays`, "
+            "municipal contacts overdue, pickups waiting."
+        )
+    )
+    def inventory_clocks(self, info: Info, within_days: int = 14) -> InventoryClocks:
+        scope = info.context
+        result = inventory_clocks.clocks(
+            scope.session, scope.disclosure, scope.now, within_days=within_days,
+            requested=policy_fields_of(requested_fields(info)),
+        )
+        return cast(InventoryClocks, result)
+
+
+@strawberry.type
+class InventoryMutation:
+    @strawberry.mutation(
+        description=(
+            "Record that a case's goods were removed at its eviction and stored (the bailiff "
+            "involved, or the municipality). The storage provider becomes involved in the case."
+        )
+    )
+    def record_inventory(self, info: Info, input: RecordInventoryInput) -> Inventory:
+        scope = info.context
+        new = inventory.NewInventory(
+            case_id=input.case_id,
+            storage_provider=input.storage_provider,
+            location_code=input.location_code,
+            description=input.description,
+            removed_on=input.removed_on,
+            record_copy_handed_over_on=input.record_copy_handed_over_on,
+            perishable_or_dangerous=input.perishable_or_dangerous,
+            volume_m3=input.volume_m3,
+        )
+        view = scope.mutate(inventory.record, scope.session, scope.disclosure, new, scope.now)
+        return cast(Inventory, view)
+
+    @strawberry.mutation(
+        description=(
+            "The household asks to pick up its goods (storage provider, bailiff or "
+            "municipality): the pickup is on hold and the municipality gets a contact task."
+        )
+    )
+    def request_pickup(self, info: Info, case_id: strawberry.ID) -> Inventory:
+        scope = info.context
+        view = scope.mutate(
+            municipal_contacts.request_pickup, scope.session, scope.disclosure, case_id, scope.now
+        )
+        return cast(Inventory, view)
+
+    @strawberry.mutation(
+        description=(
+            "Record the outcome of a municipal contact (the municipality); `NOT_REACHED` "
+            "after at least three attempts."
+        )
+    )
+    def record_municipal_contact(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        outcome: ContactOutcomeType,  # type: ignore[valid-type]
+        attempts: int,
+        contacted_on: dt.date,
+    ) -> MunicipalContact:
+        scope = info.context
+        view = scope.mutate(
+            municipal_contacts.record_outcome, scope.session, scope.disclosure, id, outcome,
+            attempts, contacted_on, scope.now,
+        )
+        return cast(MunicipalContact, view)
+
+    @strawberry.mutation(
+        description=(
+            "Authorise the release of the goods for pickup (the municipality), once the "
+            "municipal contact has its outcome."
+        )
+    )
+    def release_pickup(self, info: Info, case_id: strawberry.ID) -> Inventory:
+        scope = info.context
+        view = scope.mutate(
+            inventory.release_pickup, scope.session, scope.disclosure, case_id, scope.now
+        )
+        return cast(Inventory, view)
+
+    @strawberry.mutation(
+        description=(
+            "The goods were handed over on a released pickup (storage provider, municipality)."
+        )
+    )
+    def record_collection(
+        self, info: Info, case_id: strawberry.ID, collected_on: dt.date
+    ) -> Inventory:
+        scope = info.context
+        view = scope.mutate(
+            inventory.record_collection, scope.session, scope.disclosure, case_id, collected_on,
+            scope.now,
+        )
+        return cast(Inventory, view)
+
+    @strawberry.mutation(
+        description=(
+            "Record what became of uncollected goods (the municipality): sold with proceeds, "
+            "given away or destroyed; not before `disposableFrom`."
+        )
+    )
+    def record_disposal(self, info: Info, input: RecordDisposalInput) -> Inventory:
+        scope = info.context
+        new = inventory_disposal.NewDisposal(
+            case_id=input.case_id,
+            disposition=input.disposition,
+            disposed_on=input.disposed_on,
+            proceeds=input.proceeds,
+        )
+        view = scope.mutate(
+            inventory_disposal.record_disposal, scope.session, scope.disclosure, new, scope.now
+        )
+        return cast(Inventory, view)
