@@ -77,7 +77,7 @@ class FieldDecision:
 
 #: Rules that hold in every municipality; ids start with "builtin:" so explanations say so.
 BUILTIN_ROWS: tuple[PolicyRow, ...] = (
-    PolicyRow("builtin:owner", PolicyEffect.GRANT, "*", Relation.OWNER, "*", "*", ("all",)),
+    PolicyRow("builtin:owner", PolicyEffect.GRANT, "*", Relation.OWNER, "*", "*", ("ownCase",)),
     PolicyRow(
         "builtin:statutory-early-signal",
         PolicyEffect.GRANT,

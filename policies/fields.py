@@ -99,6 +99,10 @@ _ANNOTATIONS = frozenset(ANNOTATION_FIELDS)
 #: Named groups a policy may use instead of listing fields one by one.
 FIELD_GROUPS: dict[str, frozenset[str]] = {
     "all": frozenset(FIELDS),
+    # What the corporation reads of its own case (a built-in rule): everything but how the
+    # household answered the municipality's offer of help, which is the municipality's
+    # social-domain business and no landlord's.
+    "ownCase": frozenset(FIELDS) - {"municipalContact"},
     "identity": _IDENTITY,
     "annotations": _ANNOTATIONS,
     # The eviction itself: judgment, date, bailiff, what happened on the day.

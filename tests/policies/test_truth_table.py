@@ -41,9 +41,12 @@ TABLE: list[tuple[str, str, Relation, str, str, frozenset[str]]] = [
     # ...while the same covenant releases the home-visit fields of another owner's case.
     ("partners-in-welzijn", "welfare", Relation.INVOLVED, "sittard-geleen", "other-corp",
      HOME_VISIT),
-    # The owner reads everything of its own case.
-    ("zowonen", "corporation", Relation.OWNER, "sittard-geleen", "zowonen", frozenset(FIELDS)),
-    ("nijestee", "corporation", Relation.OWNER, "groningen", "nijestee", frozenset(FIELDS)),
+    # The owner reads everything of its own case but how the household answered the
+    # municipality's offer of help.
+    ("zowonen", "corporation", Relation.OWNER, "sittard-geleen", "zowonen",
+     frozenset(FIELDS) - {"municipalContact"}),
+    ("nijestee", "corporation", Relation.OWNER, "groningen", "nijestee",
+     frozenset(FIELDS) - {"municipalContact"}),
     # The municipality reads the statutory early-signal fields and the inventory it must store
     # (art. 556 lid 3 Rv); a restriction cannot touch them.
     ("gemeente-sittard-geleen", "municipality", Relation.MUNICIPALITY, "sittard-geleen",
