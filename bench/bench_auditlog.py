@@ -70,8 +70,9 @@ def scratch_database(postgres: str | None, folder: Path, name: str) -> Iterator[
         yield f"sqlite:///{folder / f'{name}.sqlite3'}"
         return
     database = f"kr_bench_{name}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(make_url(postgres).set(drivername="postgresql+psycopg"),
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        make_url(postgres).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{database}"'))
     try:
@@ -107,34 +108,49 @@ def mutation_cost(url: str, folder: Path) -> dict[str, float]:
     with sessions.begin() as session:
         demo.seed(session, today=dt.date(2026, 11, 2))
         demo.write_keys(session, folder / "keys", registry_url="http://bench", audience=AUDIENCE)
-        case_id = str(session.scalars(
-            select(Case.id).where(Case.owner_id == "nijestee",
-                                  Case.id.not_in(select(SecondChanceAgreement.case_id)))
-        ).first())
+        case_id = str(
+            session.scalars(
+                select(Case.id).where(
+                    Case.owner_id == "nijestee",
+                    Case.id.not_in(select(SecondChanceAgreement.case_id)),
+                )
+            ).first()
+        )
     keys = _keys(folder, "nijestee", "bureau-woonkans")
     log_key = folder / "log.key"
     LogSigner.generate().write(log_key)
-    app = create_app(Settings(database_url=url, audience=AUDIENCE, log_key_file=str(log_key)),
-                     session_factory=sessions)
+    app = create_app(
+        Settings(database_url=url, audience=AUDIENCE, log_key_file=str(log_key)),
+        session_factory=sessions,
+    )
     switch = _NoAppend()
     auditlog.append = switch  # type: ignore[assignment]
     today = dt.date(2026, 11, 2)
-    draft = {"caseId": case_id, "kind": "STAY", "parties": ["nijestee", "bureau-woonkans"],
-             "conditions": [{"type": "PAY_RENT_ON_TIME"}], "termStart": today.isoformat(),
-             "termEnd": (today + dt.timedelta(days=364)).isoformat(), "reviewIntervalDays": 91}
-    propose = ("mutation($d: ProposeAgreementInput!) { proposeAgreement(input: $d) "
-               "{ id status } }")
-    close = ("mutation($id: ID!) { closeAgreement(id: $id, outcome: ENDED_OTHERWISE) "
-             "{ id status } }")
+    draft = {
+        "caseId": case_id,
+        "kind": "STAY",
+        "parties": ["nijestee", "bureau-woonkans"],
+        "conditions": [{"type": "PAY_RENT_ON_TIME"}],
+        "termStart": today.isoformat(),
+        "termEnd": (today + dt.timedelta(days=364)).isoformat(),
+        "reviewIntervalDays": 91,
+    }
+    propose = "mutation($d: ProposeAgreementInput!) { proposeAgreement(input: $d) { id status } }"
+    close = "mutation($id: ID!) { closeAgreement(id: $id, outcome: ENDED_OTHERWISE) { id status } }"
 
-    async def call(client: httpx.AsyncClient, partner: str, query: str,
-                   variables: dict[str, Any]) -> tuple[float, dict[str, Any]]:
+    async def call(
+        client: httpx.AsyncClient, partner: str, query: str, variables: dict[str, Any]
+    ) -> tuple[float, dict[str, Any]]:
         key = keys[partner]
-        token = sign_token(partner_id=partner, key_id=key["kid"], private_key=key["private_key"],
-                           audience=AUDIENCE)
+        token = sign_token(
+            partner_id=partner, key_id=key["kid"], private_key=key["private_key"], audience=AUDIENCE
+        )
         started = time.perf_counter()
-        response = await client.post("/graphql", json={"query": query, "variables": variables},
-                                     headers={"Authorization": f"Bearer {token}"})
+        response = await client.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         elapsed = time.perf_counter() - started
         body: dict[str, Any] = response.json()
         assert "errors" not in body, body
@@ -147,21 +163,31 @@ def mutation_cost(url: str, folder: Path) -> dict[str, float]:
             for _ in range(count):
                 spent, data = await call(client, "bureau-woonkans", propose, {"d": draft})
                 proposing.append(spent)
-                spent, _ = await call(client, "bureau-woonkans", close,
-                                      {"id": data["proposeAgreement"]["id"]})
+                spent, _ = await call(
+                    client, "bureau-woonkans", close, {"id": data["proposeAgreement"]["id"]}
+                )
                 closing.append(spent)
         return proposing, closing
 
     async def involve() -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            await call(client, "nijestee", """mutation($c: ID!) { involvePartner(caseId: $c,
-                partner: "bureau-woonkans", role: SECOND_CHANCE) { id } }""", {"c": case_id})
+            await call(
+                client,
+                "nijestee",
+                """mutation($c: ID!) { involvePartner(caseId: $c,
+                partner: "bureau-woonkans", role: SECOND_CHANCE) { id } }""",
+                {"c": case_id},
+            )
 
     asyncio.run(involve())
     asyncio.run(run(10))  # warm up caches, pools and the policy engine
-    timings: dict[str, list[float]] = {"propose with": [], "propose without": [],
-                                       "close with": [], "close without": []}
+    timings: dict[str, list[float]] = {
+        "propose with": [],
+        "propose without": [],
+        "close with": [],
+        "close without": [],
+    }
     try:
         for _ in range(ROUNDS):
             for enabled, label in ((True, "with"), (False, "without")):
@@ -218,8 +244,9 @@ def load_tree(url: str, size: int) -> tuple[merkle.InMemoryNodeStore, float, flo
     return store, built, time.perf_counter() - started
 
 
-def proof_costs(urls: dict[int, str], stores: dict[int, merkle.InMemoryNodeStore],
-                rng: random.Random) -> dict[int, dict[str, float]]:
+def proof_costs(
+    urls: dict[int, str], stores: dict[int, merkle.InMemoryNodeStore], rng: random.Random
+) -> dict[int, dict[str, float]]:
     """Median over rounds of the mean microseconds per inclusion and consistency proof, the
     sizes taking turns so that the machine's drift hits each alike."""
     sessions = {size: make_session_factory(make_engine(url))() for size, url in urls.items()}
@@ -231,7 +258,9 @@ def proof_costs(urls: dict[int, str], stores: dict[int, merkle.InMemoryNodeStore
         return proofs.consistency(session, old, size)
 
     kinds: dict[str, Callable[[Session, int, int], list[bytes]]] = {
-        "inclusion": inclusion, "consistency": consistency}
+        "inclusion": inclusion,
+        "consistency": consistency,
+    }
     rounds: dict[int, dict[str, list[float]]] = {s: {k: [] for k in kinds} for s in urls}
     per_round = PROOFS // PROOF_ROUNDS
     try:
@@ -250,15 +279,23 @@ def proof_costs(urls: dict[int, str], stores: dict[int, merkle.InMemoryNodeStore
         for size, session in sessions.items():  # the proofs timed are real ones
             tree_root = merkle.root(stores[size], size)
             index, old = rng.randrange(size), rng.randrange(1, size)
-            verify_inclusion(b"event %d" % index, index, size, inclusion(session, size, index),
-                             tree_root)
-            verify_consistency(old, size, merkle.root(stores[size], old), tree_root,
-                               consistency(session, size, old))
+            verify_inclusion(
+                b"event %d" % index, index, size, inclusion(session, size, index), tree_root
+            )
+            verify_consistency(
+                old,
+                size,
+                merkle.root(stores[size], old),
+                tree_root,
+                consistency(session, size, old),
+            )
     finally:
         for session in sessions.values():
             session.close()
-    return {size: {k: statistics.median(v) for k, v in kinds_.items()}
-            for size, kinds_ in rounds.items()}
+    return {
+        size: {k: statistics.median(v) for k, v in kinds_.items()}
+        for size, kinds_ in rounds.items()
+    }
 
 
 def main() -> None:
@@ -279,21 +316,28 @@ def main() -> None:
             print(f"mutations through the real app, median of {ROUNDS * PER_ROUND} each:")
             for name in ("propose", "close"):
                 with_log, without = cost[f"{name} with"], cost[f"{name} without"]
-                print(f"  {name + 'Agreement':<17} with log append {with_log * 1e3:6.2f} ms, "
-                      f"without {without * 1e3:6.2f} ms, ratio {with_log / without:.3f}x "
-                      "(aim <= 1.20)")
+                print(
+                    f"  {name + 'Agreement':<17} with log append {with_log * 1e3:6.2f} ms, "
+                    f"without {without * 1e3:6.2f} ms, ratio {with_log / without:.3f}x "
+                    "(aim <= 1.20)"
+                )
             sizes = PROOF_SIZES[:1] if options.skip_million else PROOF_SIZES
             with contextlib.ExitStack() as stack:
                 urls, stores = {}, {}
                 for size in sizes:
                     urls[size] = stack.enter_context(
-                        scratch_database(postgres, folder, f"proofs{size}"))
+                        scratch_database(postgres, folder, f"proofs{size}")
+                    )
                     stores[size], built, loaded = load_tree(urls[size], size)
-                    print(f"  ({size:,} entries: tree built in {built:.1f} s, "
-                          f"nodes bulk-loaded in {loaded:.1f} s)")
+                    print(
+                        f"  ({size:,} entries: tree built in {built:.1f} s, "
+                        f"nodes bulk-loaded in {loaded:.1f} s)"
+                    )
                 results = proof_costs(urls, stores, rng)
-            print(f"proofs from the database, {PROOFS:,} at random positions per size, "
-                  f"median of {PROOF_ROUNDS} interleaved rounds:")
+            print(
+                f"proofs from the database, {PROOFS:,} at random positions per size, "
+                f"median of {PROOF_ROUNDS} interleaved rounds:"
+            )
             for kind in ("inclusion", "consistency"):
                 cells = "  ".join(f"{results[s][kind]:8.1f} µs @ {s:>9,}" for s in sizes)
                 ratio_text = ""

@@ -24,9 +24,8 @@ from sqlalchemy import insert
 
 from policies import PolicyEngine, PolicyRow
 from policies.decisions import PolicyEffect
-from registry import accesslog
+from registry import accesslog, demo
 from registry import cases as case_service
-from registry import demo
 from registry.db import make_engine, make_session_factory
 from registry.disclosure import Disclosure
 from registry.migrate import upgrade
@@ -57,18 +56,48 @@ def _fill(url: str, count: int) -> None:
         for n in range(count):
             case_id = uuid.uuid4()
             municipality = ("zaanstad", "sittard-geleen", "deventer", "groningen")[n % 4]
-            case_rows.append(dict(
-                id=case_id, municipality_code=municipality, owner_id=OWNERS[n % 4],
-                phase="judgment_served", reasons=["rent_arrears"], household_composition="single",
-                children_involved=False, arrears_amount=Decimal("2400.00"), arrears_months=4,
-                contact_attempted=True, debt_help_referred=True, reminder_sent=True,
-                tenant_did_not_object=True, early_signalled_on=dt.date(2025, 1, 1),
-                eviction_date=dt.date(2026, 12, 1), registered_at=start + dt.timedelta(minutes=n),
-                updated_at=start, version=1))
-            contacts.append(dict(case_id=case_id, name=f"Bench {n}", address="Proefweg 1",
-                                 postal_code="1000 AA", phone=None, email=None))
-            involvements.append(dict(id=uuid.uuid4(), case_id=case_id, partner_id=PARTNER,
-                                     role="bailiff", since=start, involved_by=OWNERS[n % 4]))
+            case_rows.append(
+                {
+                    "id": case_id,
+                    "municipality_code": municipality,
+                    "owner_id": OWNERS[n % 4],
+                    "phase": "judgment_served",
+                    "reasons": ["rent_arrears"],
+                    "household_composition": "single",
+                    "children_involved": False,
+                    "arrears_amount": Decimal("2400.00"),
+                    "arrears_months": 4,
+                    "contact_attempted": True,
+                    "debt_help_referred": True,
+                    "reminder_sent": True,
+                    "tenant_did_not_object": True,
+                    "early_signalled_on": dt.date(2025, 1, 1),
+                    "eviction_date": dt.date(2026, 12, 1),
+                    "registered_at": start + dt.timedelta(minutes=n),
+                    "updated_at": start,
+                    "version": 1,
+                }
+            )
+            contacts.append(
+                {
+                    "case_id": case_id,
+                    "name": f"Bench {n}",
+                    "address": "Proefweg 1",
+                    "postal_code": "1000 AA",
+                    "phone": None,
+                    "email": None,
+                }
+            )
+            involvements.append(
+                {
+                    "id": uuid.uuid4(),
+                    "case_id": case_id,
+                    "partner_id": PARTNER,
+                    "role": "bailiff",
+                    "since": start,
+                    "involved_by": OWNERS[n % 4],
+                }
+            )
         session.execute(insert(Case), case_rows)
         session.execute(insert(CaseContact), contacts)
         session.execute(insert(Involvement), involvements)
@@ -78,8 +107,9 @@ def _run(sessions, schema, engine: PolicyEngine, size: int, enforce: bool) -> tu
     before = engine.decisions_taken
     gc.collect()  # start every run with the same heap, so the collector's pauses fall alike
     with sessions() as session:
-        principal = Principal(PARTNER, "bailiff", frozenset(), None, "bench",
-                              trace_from_header(None))
+        principal = Principal(
+            PARTNER, "bailiff", frozenset(), None, "bench", trace_from_header(None)
+        )
         disclosure = Disclosure(engine, principal, enforce=enforce)
         scope = RequestScope(session, principal, disclosure, dt.datetime.now(dt.UTC))
         began = time.perf_counter()
@@ -105,16 +135,21 @@ def main() -> None:
             # no restrictions: enforcement on then yields the same output as off, so the
             # difference is the cost of deciding, not of sending fewer fields.
             rows = [r for r in active_rows(session) if r.effect is PolicyEffect.GRANT]
-        rows.append(PolicyRow("bench", PolicyEffect.GRANT, f"partner:{PARTNER}", "involved",
-                              "*", "*", ("all",)))
+        rows.append(
+            PolicyRow(
+                "bench", PolicyEffect.GRANT, f"partner:{PARTNER}", "involved", "*", "*", ("all",)
+            )
+        )
         schema = build_schema(introspection=False, max_tokens=10_000)
         # cold: a new policy engine per request (right after a policy change), so every
         # decision the request needs is taken and counted; warm: the engine the server keeps
         # between requests while the policy version stands.
         warm = PolicyEngine(rows)
         print("median of repeated runs, alternating; seconds per request")
-        print(f"{'cases':>7} {'off':>8} {'on, cold':>9} {'on, warm':>9} {'cold/off':>9} "
-              f"{'warm/off':>9} {'decisions (cold)':>17}")
+        print(
+            f"{'cases':>7} {'off':>8} {'on, cold':>9} {'on, warm':>9} {'cold/off':>9} "
+            f"{'warm/off':>9} {'decisions (cold)':>17}"
+        )
         for size, repeats in ((1_000, 9), (10_000, 5)):
             _run(sessions, schema, warm, size, True)  # fill the database's and engine's caches
             off, cold, hot, decisions = [], [], [], set()
@@ -125,8 +160,10 @@ def main() -> None:
                 decisions.add(taken)
                 hot.append(_run(sessions, schema, warm, size, True)[0])
             m_off, m_cold, m_hot = (statistics.median(x) for x in (off, cold, hot))
-            print(f"{size:>7} {m_off:>7.3f}s {m_cold:>8.3f}s {m_hot:>8.3f}s {m_cold / m_off:>9.2f} "
-                  f"{m_hot / m_off:>9.2f} {sorted(decisions)!s:>17}")
+            print(
+                f"{size:>7} {m_off:>7.3f}s {m_cold:>8.3f}s {m_hot:>8.3f}s {m_cold / m_off:>9.2f} "
+                f"{m_hot / m_off:>9.2f} {sorted(decisions)!s:>17}"
+            )
 
 
 if __name__ == "__main__":

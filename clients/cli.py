@@ -140,9 +140,17 @@ def token(options: _Options, lifetime: int) -> None:
         raise click.UsageError("--key-file is required for this command")
     try:
         key = load_key_file(options.key_file)
-        click.echo(sign_token(partner_id=key.partner, key_id=key.kid, private_key=key.private_key,
-                              audience=key.audience, act=options.act, purpose=options.purpose,
-                              lifetime=lifetime))
+        click.echo(
+            sign_token(
+                partner_id=key.partner,
+                key_id=key.kid,
+                private_key=key.private_key,
+                audience=key.audience,
+                act=options.act,
+                purpose=options.purpose,
+                lifetime=lifetime,
+            )
+        )
     except (KeyFileError, OSError, ValueError) as exc:
         raise click.ClickException(_one_line(str(exc))) from None
 
@@ -197,7 +205,10 @@ def checkpoint(options: _Options, log_key: str | None) -> None:
 @log_key_option
 @click.pass_obj
 def verify_entry_command(
-    options: _Options, index: int, tree_size: int | None, leaf_hash: str | None,
+    options: _Options,
+    index: int,
+    tree_size: int | None,
+    leaf_hash: str | None,
     log_key: str | None,
 ) -> None:
     """Fetch log entry INDEX with its inclusion proof, verify it offline, print it as JSON."""
@@ -212,20 +223,29 @@ def verify_entry_command(
         vkey = _verifier_key(reader, log_key)
         entry = reader.entry(index, tree_size)
     verified = _checked(lambda: verify_entry(entry, vkey, expected_leaf_hash=expected))
-    click.echo(f"entry {index} is in the log of {verified.size} entries "
-               f"(checkpoint of {verified.origin} verified)", err=True)
-    _print_json({
-        "index": entry.index,
-        "treeSize": verified.size,
-        "leafHash": base64.b64encode(entry.leaf_hash).decode(),
-        "entry": json.loads(entry.data),
-    })
+    click.echo(
+        f"entry {index} is in the log of {verified.size} entries "
+        f"(checkpoint of {verified.origin} verified)",
+        err=True,
+    )
+    _print_json(
+        {
+            "index": entry.index,
+            "treeSize": verified.size,
+            "leafHash": base64.b64encode(entry.leaf_hash).decode(),
+            "entry": json.loads(entry.data),
+        }
+    )
 
 
 @main.command()
-@click.option("--state", "state_file", required=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Where the last good checkpoint is remembered (JSON).")
+@click.option(
+    "--state",
+    "state_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the last good checkpoint is remembered (JSON).",
+)
 @log_key_option
 @click.pass_obj
 def monitor(options: _Options, state_file: Path, log_key: str | None) -> None:

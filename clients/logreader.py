@@ -191,8 +191,13 @@ class LogReader:
             return None
         return [_b64(h, "a proof hash") for h in data["auditLogConsistency"]["proof"]]
 
-    def monitor(self, state_file: str | os.PathLike[str], vkey: str | VerifierKey,
-                *, origin: str | None = None) -> MonitorReport:
+    def monitor(
+        self,
+        state_file: str | os.PathLike[str],
+        vkey: str | VerifierKey,
+        *,
+        origin: str | None = None,
+    ) -> MonitorReport:
         """Check the latest checkpoint against the one remembered in ``state_file``."""
         return Monitor(state_file, vkey, origin=origin).observe(
             self.checkpoint(), proof=self.consistency

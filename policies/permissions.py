@@ -57,5 +57,5 @@ def permits(kind: str, relation: str, permission: Permission) -> bool:
     """Whether a partner of ``kind`` with ``relation`` to the case (or ``"none"``) may act."""
     try:
         return bool(_enforcer().enforce(kind, relation, str(permission)))
-    except Exception:  # noqa: BLE001 - fail closed: an error in a decision is a refusal
+    except Exception:
         return False

@@ -133,8 +133,12 @@ def propose(
     case, relation = cases.find(
         session, principal.partner_id, cases.parse_case_id(draft.case_id), frozenset()
     )
-    require(disclosure, relation, Permission.AGREEMENT_PROPOSE,
-             "propose a second-chance agreement for this case")
+    require(
+        disclosure,
+        relation,
+        Permission.AGREEMENT_PROPOSE,
+        "propose a second-chance agreement for this case",
+    )
     kind = parse_enum(AgreementKind, draft.kind, "agreement kind")
     conditions = _conditions(draft.conditions)
     _check_term(draft.term_start, draft.term_end, draft.review_interval_days)
@@ -183,5 +187,3 @@ def propose(
         now=now,
     )
     return view(session, disclosure, agreement, case, relation)
-
-

@@ -45,8 +45,9 @@ class CheckDraft:
     note: str | None = None
 
 
-def _checks(agreement: SecondChanceAgreement, review: int, drafts: Sequence[CheckDraft]
-            ) -> list[ConditionCheck]:
+def _checks(
+    agreement: SecondChanceAgreement, review: int, drafts: Sequence[CheckDraft]
+) -> list[ConditionCheck]:
     numbers = [c.number for c in agreement.conditions]
     seen: set[int] = set()
     made = []
@@ -61,15 +62,22 @@ def _checks(agreement: SecondChanceAgreement, review: int, drafts: Sequence[Chec
         seen.add(draft.condition)
         note = (draft.note or "").strip() or None
         if note is not None and len(note) > MAX_NOTE:
-            raise InvalidInputError(f"the note on condition {draft.condition} is longer than "
-                                    f"{MAX_NOTE} characters")
-        made.append(ConditionCheck(agreement_id=agreement.id, review_number=review,
-                                   condition_number=draft.condition, met=draft.met, note=note))
+            raise InvalidInputError(
+                f"the note on condition {draft.condition} is longer than {MAX_NOTE} characters"
+            )
+        made.append(
+            ConditionCheck(
+                agreement_id=agreement.id,
+                review_number=review,
+                condition_number=draft.condition,
+                met=draft.met,
+                note=note,
+            )
+        )
     missing = sorted(set(numbers) - seen)
     if missing:
         raise InvalidInputError(
-            "every condition is checked at a review; missing: "
-            + ", ".join(str(n) for n in missing)
+            "every condition is checked at a review; missing: " + ", ".join(str(n) for n in missing)
         )
     return sorted(made, key=lambda c: c.condition_number)
 
@@ -85,8 +93,12 @@ def record_review(
     """Record a review of an active agreement: one check per condition."""
     partner_id = disclosure.principal.partner_id
     agreement, case, relation = find(session, partner_id, agreement_id)
-    require(disclosure, relation, Permission.AGREEMENT_REVIEW_RECORD,
-             "record reviews of this case's agreements")
+    require(
+        disclosure,
+        relation,
+        Permission.AGREEMENT_REVIEW_RECORD,
+        "record reviews of this case's agreements",
+    )
     if agreement.status in CLOSING_STATUSES:
         raise ConflictError(
             f"the agreement is closed ({agreement.status}): no more checks are recorded"

@@ -144,7 +144,10 @@ def _conditions(agreement: SecondChanceAgreement) -> list[ConditionView]:
 def _reviews(agreement: SecondChanceAgreement) -> dict[str, Any]:
     reviews = [
         ReviewView(
-            r.number, r.due_on, r.recorded_at, r.recorded_by,
+            r.number,
+            r.due_on,
+            r.recorded_at,
+            r.recorded_by,
             [CheckView(c.condition_number, c.met, c.note) for c in r.checks],
         )
         for r in agreement.reviews
@@ -160,13 +163,17 @@ Reader = Callable[[SecondChanceAgreement, Sequence[int]], dict[str, Any]]
 AGREEMENT_FIELD_READERS: dict[str, Reader] = {
     "agreementKind": lambda a, _: {"kind": a.kind},
     "agreementStatus": lambda a, _: {
-        "status": a.status, "proposed_by": a.proposed_by, "proposed_at": a.proposed_at,
-        "activated_at": a.activated_at, "closed_at": a.closed_at,
+        "status": a.status,
+        "proposed_by": a.proposed_by,
+        "proposed_at": a.proposed_at,
+        "activated_at": a.activated_at,
+        "closed_at": a.closed_at,
     },
     "agreementParties": lambda a, _: {"parties": _parties(a)},
     "agreementConditions": lambda a, _: {"conditions": _conditions(a)},
     "agreementTerm": lambda a, _: {
-        "term_start": a.term_start, "term_end": a.term_end,
+        "term_start": a.term_start,
+        "term_end": a.term_end,
         "review_interval_days": a.review_interval_days,
     },
     "agreementReviews": lambda a, _: _reviews(a),

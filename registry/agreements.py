@@ -94,9 +94,7 @@ def find(
     when there is no such agreement and when the partner may not see its case."""
     parsed = parse_agreement_id(agreement_id)
     agreement = session.scalars(
-        select(SecondChanceAgreement)
-        .where(SecondChanceAgreement.id == parsed)
-        .options(*_loaded())  # type: ignore[arg-type]
+        select(SecondChanceAgreement).where(SecondChanceAgreement.id == parsed).options(*_loaded())  # type: ignore[arg-type]
     ).first()
     missing = NotFoundError(f"agreement {agreement_id} not found")
     if agreement is None:
@@ -253,8 +251,11 @@ def sign(
     agreement, case, relation = find(session, partner_id, agreement_id)
     require(disclosure, relation, Permission.AGREEMENT_SIGN, "sign agreements of this case")
     party = next(
-        (p for p in agreement.parties
-         if p.kind is PartyKind.ORGANISATION and p.partner_id == partner_id),
+        (
+            p
+            for p in agreement.parties
+            if p.kind is PartyKind.ORGANISATION and p.partner_id == partner_id
+        ),
         None,
     )
     if party is None:
@@ -264,8 +265,7 @@ def sign(
     if party.signed_at is not None:
         raise ConflictError(f"{partner_id} signed this agreement already")
     text = agreement_text(agreement).encode("utf-8")
-    partner_signatures.verify(session, partner_id, key_id, signature, text,
-                              "this agreement's text")
+    partner_signatures.verify(session, partner_id, key_id, signature, text, "this agreement's text")
     party.signed_at, party.key_id, party.signature = now, key_id, signature
     agreement.version += 1
     session.flush()
@@ -293,8 +293,12 @@ def record_consent(
     when is kept too); the agreement becomes active when every party has agreed."""
     partner_id = disclosure.principal.partner_id
     agreement, case, relation = find(session, partner_id, agreement_id)
-    require(disclosure, relation, Permission.AGREEMENT_CONSENT_RECORD,
-             "record a household's consent for this case")
+    require(
+        disclosure,
+        relation,
+        Permission.AGREEMENT_CONSENT_RECORD,
+        "record a household's consent for this case",
+    )
     if agreement.status is not AgreementStatus.PROPOSED:
         raise ConflictError(
             f"the agreement is {agreement.status}: consent is recorded while it is proposed"

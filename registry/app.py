@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
 
 
-class _BodyTooLarge(Exception):
+class _BodyTooLargeError(Exception):
     pass
 
 
@@ -126,7 +126,7 @@ class Registry:
         try:
             body = await self._read_body(request)
             document = json.loads(body)
-        except _BodyTooLarge:
+        except _BodyTooLargeError:
             message = f"request body over {self.settings.max_body_bytes} bytes"
             return JSONResponse(error_response("BAD_REQUEST", message), 413, headers)
         except (ValueError, UnicodeDecodeError):
@@ -140,9 +140,13 @@ class Registry:
         variables = document.get("variables")
         operation_name = document.get("operationName")
         if variables is not None and not isinstance(variables, dict):
-            return JSONResponse(error_response("BAD_REQUEST", "variables must be an object"), 400, headers)
+            return JSONResponse(
+                error_response("BAD_REQUEST", "variables must be an object"), 400, headers
+            )
         if operation_name is not None and not isinstance(operation_name, str):
-            return JSONResponse(error_response("BAD_REQUEST", "operationName must be a string"), 400, headers)
+            return JSONResponse(
+                error_response("BAD_REQUEST", "operationName must be a string"), 400, headers
+            )
         try:
             status, payload = await run_in_threadpool(
                 self.execute,
@@ -161,16 +165,15 @@ class Registry:
         limit = self.settings.max_body_bytes
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise _BodyTooLarge
+            raise _BodyTooLargeError
         chunks: list[bytes] = []
         size = 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                raise _BodyTooLarge
+                raise _BodyTooLargeError
             chunks.append(chunk)
         return b"".join(chunks)
-
 
     def _latest_checkpoint(self) -> str:
         with self.sessions() as session:

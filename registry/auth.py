@@ -104,7 +104,9 @@ def authenticate(
     )
 
 
-def _check_claims(claims: dict[str, Any], partner_id: str, settings: Settings, now: dt.datetime) -> None:
+def _check_claims(
+    claims: dict[str, Any], partner_id: str, settings: Settings, now: dt.datetime
+) -> None:
     if claims.get("iss") != partner_id or claims.get("sub") != partner_id:
         raise _refuse("iss/sub do not name the key's partner")
     aud = claims.get("aud")
@@ -130,7 +132,9 @@ def _spend_jti(
 ) -> None:
     with replay_guard() as guard:
         # Forget tokens that can no longer be replayed anyway, so the table stays small.
-        guard.execute(delete(UsedTokenId).where(UsedTokenId.expires_at < now - dt.timedelta(minutes=10)))
+        guard.execute(
+            delete(UsedTokenId).where(UsedTokenId.expires_at < now - dt.timedelta(minutes=10))
+        )
         guard.add(
             UsedTokenId(
                 jti=f"{partner_id}:{jti}",

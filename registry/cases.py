@@ -76,7 +76,9 @@ def get(
     session: Session, disclosure: Disclosure, case_id: str, requested: frozenset[str] | None
 ) -> CaseView:
     """One case as the caller may see it."""
-    case, relation = find(session, disclosure.principal.partner_id, parse_case_id(case_id), requested)
+    case, relation = find(
+        session, disclosure.principal.partner_id, parse_case_id(case_id), requested
+    )
     return disclosure.case_view(case, relation, requested)
 
 
@@ -166,7 +168,9 @@ def list_cases(
         if position is not None:
             stamp, last_id = position
             stmt = stmt.where(
-                or_(Case.registered_at > stamp, and_(Case.registered_at == stamp, Case.id > last_id))
+                or_(
+                    Case.registered_at > stamp, and_(Case.registered_at == stamp, Case.id > last_id)
+                )
             )
         rows = session.execute(stmt.limit(first + 1)).all()
         for case, rel in rows:
@@ -271,7 +275,9 @@ def register(session: Session, disclosure: Disclosure, new: NewCase, now: dt.dat
         registered_at=now,
         updated_at=now,
     )
-    case.contact = CaseContact(**{f.name: getattr(new.contact, f.name) for f in fields(new.contact)})
+    case.contact = CaseContact(
+        **{f.name: getattr(new.contact, f.name) for f in fields(new.contact)}
+    )
     case.involvements = []
     session.add(case)
     session.flush()

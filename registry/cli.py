@@ -25,7 +25,9 @@ def _settings(database_url: str | None) -> Settings:
 
 
 database_option = click.option(
-    "--database-url", envvar="KETENREGISTER_DATABASE_URL", default=None,
+    "--database-url",
+    envvar="KETENREGISTER_DATABASE_URL",
+    default=None,
     help="SQLAlchemy URL; default: the SQLite file under var/.",
 )
 
@@ -58,7 +60,9 @@ def _serve(settings: Settings, host: str, port: int, *, worker: bool = True) -> 
 
 
 worker_option = click.option(
-    "--worker/--no-worker", default=True, show_default=True,
+    "--worker/--no-worker",
+    default=True,
+    show_default=True,
     help="Run the webhook delivery worker in this process (more may run: `ketenregister worker`).",
 )
 
@@ -75,8 +79,13 @@ def serve(database_url: str | None, host: str, port: int, worker: bool) -> None:
 
 @main.command("worker")
 @database_option
-@click.option("--poll-interval", default=1.0, show_default=True, type=float,
-              help="Seconds to wait when a round found nothing to do.")
+@click.option(
+    "--poll-interval",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Seconds to wait when a round found nothing to do.",
+)
 @click.option("--once", is_flag=True, help="Run one round and stop.")
 def worker_command(database_url: str | None, poll_interval: float, once: bool) -> None:
     """Deliver webhooks: fan out new events and post due deliveries, next to `serve` or on its
@@ -115,7 +124,7 @@ def worker_command(database_url: str | None, poll_interval: float, once: bool) -
 def demo_command(
     data_dir: Path, host: str, port: int, reset: bool, no_serve: bool, worker: bool
 ) -> None:
-    """Set up and serve a demo registry: SQLite file, demo partners, policies, ~620 synthetic cases."""
+    """Set up and serve a demo registry: SQLite file, partners, policies, ~620 synthetic cases."""
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
     url = f"http://{host}:{port}"
@@ -128,8 +137,9 @@ def demo_command(
     log_key = data_dir / "log-signer.key"
     if not log_key.exists():
         LogSigner.generate(settings.log_origin).write(log_key)
-    settings = replace(settings, log_key_file=str(log_key),
-                       log_origin=LogSigner.from_file(log_key).origin)
+    settings = replace(
+        settings, log_key_file=str(log_key), log_origin=LogSigner.from_file(log_key).origin
+    )
     upgrade(settings.database_url)
     sessions = make_session_factory(make_engine(settings.database_url))
     keys = data_dir / "keys"
@@ -178,16 +188,21 @@ def log_group() -> None:
 
 @log_group.command("keygen")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--origin", default=Settings.log_origin, show_default=True,
-              help="The log's origin, e.g. ketenregister.example.nl/log.")
+@click.option(
+    "--origin",
+    default=Settings.log_origin,
+    show_default=True,
+    help="The log's origin, e.g. ketenregister.example.nl/log.",
+)
 def log_keygen(out: Path, origin: str) -> None:
     """Create the log signing key file; prints the verifier key partners configure."""
     if out.exists():
         raise click.ClickException(f"{out} exists; a log keeps its key")
     signer = LogSigner.generate(origin)
     signer.write(out)
-    click.echo(f"log key written to {out} (set KETENREGISTER_LOG_KEY_FILE); verifier key:",
-               err=True)
+    click.echo(
+        f"log key written to {out} (set KETENREGISTER_LOG_KEY_FILE); verifier key:", err=True
+    )
     click.echo(signer.verifier_key)
 
 
@@ -197,8 +212,11 @@ def log_verify(database_url: str | None) -> None:
     """Re-check every stored entry, tree node and checkpoint; exit 1 naming what broke."""
     settings = _settings(database_url)
     try:
-        signer = (LogSigner.from_file(settings.log_key_file, settings.log_origin)
-                  if settings.log_key_file else None)
+        signer = (
+            LogSigner.from_file(settings.log_key_file, settings.log_origin)
+            if settings.log_key_file
+            else None
+        )
     except LogKeyError as exc:
         raise click.ClickException(str(exc)) from None
     sessions = make_session_factory(make_engine(settings.database_url))
@@ -207,8 +225,10 @@ def log_verify(database_url: str | None) -> None:
             report = audit.verify_log(session, signer)
     except RegistryError as exc:
         raise click.ClickException(f"the log does not check out: {exc.message}") from None
-    click.echo(f"log ok: {report.entries} entries, {report.nodes} tree nodes, "
-               f"{report.checkpoints} checkpoints, root {report.root.hex()}")
+    click.echo(
+        f"log ok: {report.entries} entries, {report.nodes} tree nodes, "
+        f"{report.checkpoints} checkpoints, root {report.root.hex()}"
+    )
 
 
 @main.group()
@@ -224,15 +244,25 @@ def partner() -> None:
 @click.option("--municipality", "municipalities", multiple=True, required=True)
 @click.option("--authority-for", default=None, help="Speak for this municipality (a municipality).")
 def partner_add(
-    database_url: str | None, partner_id: str, name: str, kind: str,
-    municipalities: tuple[str, ...], authority_for: str | None,
+    database_url: str | None,
+    partner_id: str,
+    name: str,
+    kind: str,
+    municipalities: tuple[str, ...],
+    authority_for: str | None,
 ) -> None:
     """Register a partner organisation."""
     sessions = make_session_factory(make_engine(_settings(database_url).database_url))
     try:
         with sessions.begin() as session:
-            partners.add_partner(session, partner_id, name, PartnerKind(kind), municipalities,
-                                 authority_for=authority_for)
+            partners.add_partner(
+                session,
+                partner_id,
+                name,
+                PartnerKind(kind),
+                municipalities,
+                authority_for=authority_for,
+            )
     except RegistryError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"partner {partner_id} registered")
@@ -265,9 +295,14 @@ def partner_keygen(database_url: str | None, partner_id: str, out: Path, registr
     try:
         with sessions.begin() as session:
             row, private_pem = partners.create_key(session, partner_id)
-            partners.write_key_file(out, partner_id=partner_id, kid=row.kid,
-                                    private_key_pem=private_pem, registry_url=registry_url,
-                                    audience=settings.audience)
+            partners.write_key_file(
+                out,
+                partner_id=partner_id,
+                kid=row.kid,
+                private_key_pem=private_pem,
+                registry_url=registry_url,
+                audience=settings.audience,
+            )
     except RegistryError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"key {row.kid} registered; key file written to {out}")

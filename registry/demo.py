@@ -55,41 +55,116 @@ class DemoPartner:
 
 
 PARTNERS: tuple[DemoPartner, ...] = (
-    DemoPartner("gemeente-zaanstad", "Gemeente Zaanstad", PartnerKind.MUNICIPALITY, ("zaanstad",),
-                authority_for="zaanstad"),
-    DemoPartner("gemeente-sittard-geleen", "Gemeente Sittard-Geleen", PartnerKind.MUNICIPALITY,
-                ("sittard-geleen",), authority_for="sittard-geleen"),
-    DemoPartner("gemeente-deventer", "Gemeente Deventer", PartnerKind.MUNICIPALITY, ("deventer",),
-                authority_for="deventer"),
-    DemoPartner("gemeente-groningen", "Gemeente Groningen", PartnerKind.MUNICIPALITY,
-                ("groningen",), authority_for="groningen"),
+    DemoPartner(
+        "gemeente-zaanstad",
+        "Gemeente Zaanstad",
+        PartnerKind.MUNICIPALITY,
+        ("zaanstad",),
+        authority_for="zaanstad",
+    ),
+    DemoPartner(
+        "gemeente-sittard-geleen",
+        "Gemeente Sittard-Geleen",
+        PartnerKind.MUNICIPALITY,
+        ("sittard-geleen",),
+        authority_for="sittard-geleen",
+    ),
+    DemoPartner(
+        "gemeente-deventer",
+        "Gemeente Deventer",
+        PartnerKind.MUNICIPALITY,
+        ("deventer",),
+        authority_for="deventer",
+    ),
+    DemoPartner(
+        "gemeente-groningen",
+        "Gemeente Groningen",
+        PartnerKind.MUNICIPALITY,
+        ("groningen",),
+        authority_for="groningen",
+    ),
     DemoPartner("parteon", "Parteon", PartnerKind.CORPORATION, ("zaanstad",)),
     DemoPartner("zowonen", "ZOwonen", PartnerKind.CORPORATION, ("sittard-geleen",)),
     DemoPartner("ieder1", "Ieder1", PartnerKind.CORPORATION, ("deventer",)),
     DemoPartner("nijestee", "Nijestee", PartnerKind.CORPORATION, ("groningen",)),
-    DemoPartner("wijkteam-zaandam-noord", "Wijkteam Zaandam-Noord", PartnerKind.DISTRICT_TEAM,
-                ("zaanstad",), InvolvementRole.HOME_VISITS),
-    DemoPartner("gebiedsteam-sittard-geleen", "Gebiedsteam Sittard-Geleen",
-                PartnerKind.DISTRICT_TEAM, ("sittard-geleen",), InvolvementRole.HOME_VISITS),
-    DemoPartner("wij-groningen", "WIJ Groningen", PartnerKind.DISTRICT_TEAM, ("groningen",),
-                InvolvementRole.HOME_VISITS),
-    DemoPartner("gkb-sittard-geleen", "GKB Sittard-Geleen", PartnerKind.CREDIT_BANK,
-                ("sittard-geleen",), InvolvementRole.DEBT_COUNSELLING),
-    DemoPartner("bad-deventer", "Budget Adviesbureau Deventer", PartnerKind.CREDIT_BANK,
-                ("deventer",), InvolvementRole.DEBT_COUNSELLING),
-    DemoPartner("ehbg-groningen", "EHBG Groningen", PartnerKind.CREDIT_BANK, ("groningen",),
-                InvolvementRole.DEBT_COUNSELLING),
-    DemoPartner("partners-in-welzijn", "Partners in Welzijn", PartnerKind.WELFARE,
-                ("sittard-geleen",), InvolvementRole.OUTREACH),
-    DemoPartner("meldpunt-bijzondere-zorg", "Meldpunt Bijzondere Zorg", PartnerKind.CARE,
-                ("deventer",), InvolvementRole.CASE_COORDINATION),
-    DemoPartner("meldpunt-overlast-en-zorg", "Meldpunt Overlast en Zorg", PartnerKind.CARE,
-                ("groningen",), InvolvementRole.CARE),
-    DemoPartner("kerckhoffs-lasonder", "Kerckhoffs & Lasonder", PartnerKind.BAILIFF,
-                ("zaanstad",), InvolvementRole.BAILIFF),
+    DemoPartner(
+        "wijkteam-zaandam-noord",
+        "Wijkteam Zaandam-Noord",
+        PartnerKind.DISTRICT_TEAM,
+        ("zaanstad",),
+        InvolvementRole.HOME_VISITS,
+    ),
+    DemoPartner(
+        "gebiedsteam-sittard-geleen",
+        "Gebiedsteam Sittard-Geleen",
+        PartnerKind.DISTRICT_TEAM,
+        ("sittard-geleen",),
+        InvolvementRole.HOME_VISITS,
+    ),
+    DemoPartner(
+        "wij-groningen",
+        "WIJ Groningen",
+        PartnerKind.DISTRICT_TEAM,
+        ("groningen",),
+        InvolvementRole.HOME_VISITS,
+    ),
+    DemoPartner(
+        "gkb-sittard-geleen",
+        "GKB Sittard-Geleen",
+        PartnerKind.CREDIT_BANK,
+        ("sittard-geleen",),
+        InvolvementRole.DEBT_COUNSELLING,
+    ),
+    DemoPartner(
+        "bad-deventer",
+        "Budget Adviesbureau Deventer",
+        PartnerKind.CREDIT_BANK,
+        ("deventer",),
+        InvolvementRole.DEBT_COUNSELLING,
+    ),
+    DemoPartner(
+        "ehbg-groningen",
+        "EHBG Groningen",
+        PartnerKind.CREDIT_BANK,
+        ("groningen",),
+        InvolvementRole.DEBT_COUNSELLING,
+    ),
+    DemoPartner(
+        "partners-in-welzijn",
+        "Partners in Welzijn",
+        PartnerKind.WELFARE,
+        ("sittard-geleen",),
+        InvolvementRole.OUTREACH,
+    ),
+    DemoPartner(
+        "meldpunt-bijzondere-zorg",
+        "Meldpunt Bijzondere Zorg",
+        PartnerKind.CARE,
+        ("deventer",),
+        InvolvementRole.CASE_COORDINATION,
+    ),
+    DemoPartner(
+        "meldpunt-overlast-en-zorg",
+        "Meldpunt Overlast en Zorg",
+        PartnerKind.CARE,
+        ("groningen",),
+        InvolvementRole.CARE,
+    ),
+    DemoPartner(
+        "kerckhoffs-lasonder",
+        "Kerckhoffs & Lasonder",
+        PartnerKind.BAILIFF,
+        ("zaanstad",),
+        InvolvementRole.BAILIFF,
+    ),
     DemoPartner("flanderijn", "Flanderijn", PartnerKind.BAILIFF, _ALL, InvolvementRole.BAILIFF),
-    DemoPartner("bureau-woonkans", "Bureau Woonkans", PartnerKind.WOONKANS, ("groningen",),
-                InvolvementRole.SECOND_CHANCE),
+    DemoPartner(
+        "bureau-woonkans",
+        "Bureau Woonkans",
+        PartnerKind.WOONKANS,
+        ("groningen",),
+        InvolvementRole.SECOND_CHANCE,
+    ),
     # Keeps evicted households' goods for Zaanstad. No role: it is involved in a case only when
     # goods are stored with it (registry.inventory), never drawn into the demo's cases (which
     # also keeps the random sequence, and so every other demo case, as it was).
@@ -98,7 +173,7 @@ PARTNERS: tuple[DemoPartner, ...] = (
 
 #: The covenants, as grants per municipality: (municipality, partner kind, fields).
 GRANTS: tuple[tuple[str, PartnerKind, tuple[str, ...]], ...] = (
-    # Sittard-Geleen's area team (credit bank, welfare, district team) shares what a home visit needs.
+    # Sittard-Geleen's area team (credit bank, welfare, district team): what a home visit needs.
     ("sittard-geleen", PartnerKind.DISTRICT_TEAM, ("homeVisit",)),
     ("sittard-geleen", PartnerKind.CREDIT_BANK, ("homeVisit",)),
     ("sittard-geleen", PartnerKind.WELFARE, ("homeVisit",)),
@@ -113,8 +188,18 @@ GRANTS: tuple[tuple[str, PartnerKind, tuple[str, ...]], ...] = (
     ("zaanstad", PartnerKind.DISTRICT_TEAM, ("homeVisit", "reasons")),
     # The bailiff records the goods it removed and asks for their pickup: it reads that much
     # of the inventory, not the municipal contact.
-    ("zaanstad", PartnerKind.BAILIFF, ("evictionDate", "contactName", "contactAddress",
-                                       "inventoryStorage", "inventoryDates", "inventoryPickup")),
+    (
+        "zaanstad",
+        PartnerKind.BAILIFF,
+        (
+            "evictionDate",
+            "contactName",
+            "contactAddress",
+            "inventoryStorage",
+            "inventoryDates",
+            "inventoryPickup",
+        ),
+    ),
     # The storage provider learns whether a release is authorised, and nothing else.
     ("zaanstad", PartnerKind.STORAGE, ("inventoryReleaseAuthorised",)),
     ("deventer", PartnerKind.CARE, ("homeVisit", "reasons")),
@@ -128,20 +213,38 @@ GRANTS: tuple[tuple[str, PartnerKind, tuple[str, ...]], ...] = (
 #: Grants to a municipality itself, beyond the statutory early-signal fields it always reads:
 #: (municipality, fields). Zaanstad's Stedelijke Toegang coordinates the chain and reads what
 #: the partners did.
-MUNICIPALITY_GRANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("zaanstad", ("annotations",)),
-)
+MUNICIPALITY_GRANTS: tuple[tuple[str, tuple[str, ...]], ...] = (("zaanstad", ("annotations",)),)
 
-_FIRST = ("Sanne", "Mohamed", "Kevin", "Priya", "Joost", "Fatma", "Dennis", "Iris", "Rachid",
-          "Mark", "Esra", "Bram", "Naima", "Ruud", "Lotte", "Tarik")
+_FIRST = (
+    "Sanne",
+    "Mohamed",
+    "Kevin",
+    "Priya",
+    "Joost",
+    "Fatma",
+    "Dennis",
+    "Iris",
+    "Rachid",
+    "Mark",
+    "Esra",
+    "Bram",
+    "Naima",
+    "Ruud",
+    "Lotte",
+    "Tarik",
+)
 _LAST = ("Demo", "Voorbeeld", "Testhuis", "Proefman", "Fictief", "Verzonnen")
 _STREETS = ("Demostraat", "Voorbeeldlaan", "Proefweg", "Testplein", "Fictieve Kade")
 _PHASES = list(Phase)
 
 
 def _corporation_for(municipality: str) -> str:
-    return {"zaanstad": "parteon", "sittard-geleen": "zowonen", "deventer": "ieder1",
-            "groningen": "nijestee"}[municipality]
+    return {
+        "zaanstad": "parteon",
+        "sittard-geleen": "zowonen",
+        "deventer": "ieder1",
+        "groningen": "nijestee",
+    }[municipality]
 
 
 def _case(rng: random.Random, number: int, municipality: str, today: dt.date) -> Case:
@@ -160,7 +263,8 @@ def _case(rng: random.Random, number: int, municipality: str, today: dt.date) ->
         phase=phase,
         reasons=sorted(str(r) for r in reasons),
         household_composition=composition,
-        children_involved=composition in {HouseholdComposition.SINGLE_PARENT, HouseholdComposition.FAMILY},
+        children_involved=composition
+        in {HouseholdComposition.SINGLE_PARENT, HouseholdComposition.FAMILY},
         arrears_amount=Decimal(months * rng.randint(550, 900)),
         arrears_months=months,
         contact_attempted=True,
@@ -182,12 +286,14 @@ def _case(rng: random.Random, number: int, municipality: str, today: dt.date) ->
     if phase is Phase.AFTER_EVICTION:
         case.eviction_date = today - dt.timedelta(days=rng.randint(5, 90))
         case.eviction_outcome = rng.choices(
-            [EvictionOutcome.EXECUTED, EvictionOutcome.HOUSEHOLD_GONE], weights=(1, 1))[0]
+            [EvictionOutcome.EXECUTED, EvictionOutcome.HOUSEHOLD_GONE], weights=(1, 1)
+        )[0]
         case.shelter_arranged = case.children_involved or rng.random() < 0.4
         case.housing_block_until = case.eviction_date + dt.timedelta(days=365 * rng.randint(1, 3))
         # Derived, not drawn: the demo's random sequence (and so every other case) stays as it was.
         case.household_destination = (
-            HouseholdDestination.CRISIS_SHELTER if case.shelter_arranged
+            HouseholdDestination.CRISIS_SHELTER
+            if case.shelter_arranged
             else HouseholdDestination.UNKNOWN
         )
     case.contact = CaseContact(
@@ -200,7 +306,9 @@ def _case(rng: random.Random, number: int, municipality: str, today: dt.date) ->
     return case
 
 
-def seed(session: Session, *, cases_per_municipality: int = 50, today: dt.date | None = None) -> bool:
+def seed(
+    session: Session, *, cases_per_municipality: int = 50, today: dt.date | None = None
+) -> bool:
     """Fill an empty database with the demo; returns False when it held partners already."""
     if session.scalar(select(func.count()).select_from(Partner)):
         return False
@@ -209,29 +317,53 @@ def seed(session: Session, *, cases_per_municipality: int = 50, today: dt.date |
     for code, name in MUNICIPALITIES.items():
         partners.add_municipality(session, code, name)
     for p in PARTNERS:
-        partners.add_partner(session, p.id, p.name, p.kind, p.municipalities,
-                             authority_for=p.authority_for)
+        partners.add_partner(
+            session, p.id, p.name, p.kind, p.municipalities, authority_for=p.authority_for
+        )
     # The covenants date from the start of the demo's history; they are the log's first entries.
     covenant_day = dt.datetime(today.year - demo_agreements.FULL_YEARS, 1, 1, 9, tzinfo=dt.UTC)
     policies = [
-        AccessPolicy(kind=PolicyKind.GRANT, issuer_id=f"gemeente-{municipality}",
-                     subject=f"kind:{kind}", relation="involved", municipality=municipality,
-                     owner="*", fields=list(fields), purpose="covenant eviction prevention",
-                     issued_at=covenant_day)
+        AccessPolicy(
+            kind=PolicyKind.GRANT,
+            issuer_id=f"gemeente-{municipality}",
+            subject=f"kind:{kind}",
+            relation="involved",
+            municipality=municipality,
+            owner="*",
+            fields=list(fields),
+            purpose="covenant eviction prevention",
+            issued_at=covenant_day,
+        )
         for municipality, kind, fields in GRANTS
     ]
     policies += [
-        AccessPolicy(kind=PolicyKind.GRANT, issuer_id=f"gemeente-{municipality}",
-                     subject=f"kind:{PartnerKind.MUNICIPALITY}", relation="municipality",
-                     municipality=municipality, owner="*", fields=list(fields),
-                     purpose="covenant eviction prevention", issued_at=covenant_day)
+        AccessPolicy(
+            kind=PolicyKind.GRANT,
+            issuer_id=f"gemeente-{municipality}",
+            subject=f"kind:{PartnerKind.MUNICIPALITY}",
+            relation="municipality",
+            municipality=municipality,
+            owner="*",
+            fields=list(fields),
+            purpose="covenant eviction prevention",
+            issued_at=covenant_day,
+        )
         for municipality, fields in MUNICIPALITY_GRANTS
     ]
     # ZOwonen shares only the eviction date with the other organisations involved.
-    policies.append(AccessPolicy(kind=PolicyKind.RESTRICTION, issuer_id="zowonen", subject="*",
-                                 relation="involved", municipality="*", owner="zowonen",
-                                 fields=["evictionDate"], purpose="data minimisation",
-                                 issued_at=covenant_day))
+    policies.append(
+        AccessPolicy(
+            kind=PolicyKind.RESTRICTION,
+            issuer_id="zowonen",
+            subject="*",
+            relation="involved",
+            municipality="*",
+            owner="zowonen",
+            fields=["evictionDate"],
+            purpose="data minimisation",
+            issued_at=covenant_day,
+        )
+    )
     session.add_all(policies)
     session.flush()
     for policy in policies:
@@ -245,8 +377,12 @@ def seed(session: Session, *, cases_per_municipality: int = 50, today: dt.date |
             case = _case(rng, number, municipality, today)
             chosen = rng.sample(helpers[municipality], k=rng.randint(1, 3))
             case.involvements = [
-                Involvement(partner_id=p.id, role=p.role, since=case.registered_at,
-                            involved_by=case.owner_id)
+                Involvement(
+                    partner_id=p.id,
+                    role=p.role,
+                    since=case.registered_at,
+                    involved_by=case.owner_id,
+                )
                 for p in chosen
             ]
             session.add(case)
@@ -262,7 +398,13 @@ def write_keys(session: Session, folder: Path, *, registry_url: str, audience: s
     for p in PARTNERS:
         row, private_pem = partners.create_key(session, p.id)
         path = folder / f"{p.id}.json"
-        partners.write_key_file(path, partner_id=p.id, kid=row.kid, private_key_pem=private_pem,
-                                registry_url=registry_url, audience=audience)
+        partners.write_key_file(
+            path,
+            partner_id=p.id,
+            kid=row.kid,
+            private_key_pem=private_pem,
+            registry_url=registry_url,
+            audience=audience,
+        )
         written.append(path)
     return written

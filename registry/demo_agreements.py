@@ -83,9 +83,13 @@ def _signing_keys(session: Session) -> dict[str, tuple[PartnerKey, Ed25519Privat
     keys = {}
     for partner_id in (OWNER, WOONKANS, DISTRICT_TEAM, CREDIT_BANK):
         private = Ed25519PrivateKey.generate()
-        pem = private.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
+        pem = (
+            private.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode()
+        )
         keys[partner_id] = (partners.register_key(session, partner_id, pem), private)
     return keys
 
@@ -102,8 +106,8 @@ def _case(rng: random.Random, number: int, registered: dt.date, kind: AgreementK
         phase=Phase.AFTER_EVICTION if kind is AgreementKind.REHOUSE else Phase.JUDGMENT_SERVED,
         reasons=sorted(str(r) for r in reasons),
         household_composition=composition,
-        children_involved=composition in {HouseholdComposition.SINGLE_PARENT,
-                                          HouseholdComposition.FAMILY},
+        children_involved=composition
+        in {HouseholdComposition.SINGLE_PARENT, HouseholdComposition.FAMILY},
         arrears_amount=Decimal(months * rng.randint(550, 850)),
         arrears_months=months,
         contact_attempted=True,
@@ -130,8 +134,13 @@ def _conditions(rng: random.Random, case: Case) -> list[AgreementCondition]:
     made = [AgreementCondition(number=1, type=ConditionType.PAY_RENT_ON_TIME)]
     wanted: list[tuple[ConditionType, PartnerKind | None, str | None]] = []
     if rng.random() < 0.6:
-        wanted.append((ConditionType.ACCEPT_SUPPORT, PartnerKind.CREDIT_BANK,
-                       "Budgetbeheer via de kredietbank"))
+        wanted.append(
+            (
+                ConditionType.ACCEPT_SUPPORT,
+                PartnerKind.CREDIT_BANK,
+                "Budgetbeheer via de kredietbank",
+            )
+        )
     if str(Reason.NUISANCE) in case.reasons:
         wanted.append((ConditionType.NO_NUISANCE, None, None))
     if rng.random() < 0.2:
@@ -155,24 +164,43 @@ class _History:
         self.cases: list[Case] = []
         self.agreements: list[SecondChanceAgreement] = []
 
-    def _step(self, at: dt.datetime, event: auditlog.EventType, agreement: SecondChanceAgreement,
-              submitter: str, payload: dict[str, object],
-              signature: auditlog.PartnerSignature | None = None) -> None:
-        self.steps.append(_Step(at, len(self.steps), event,
-                                {"agreement": str(agreement.id), **payload}, submitter,
-                                f"agreement:{agreement.id}", signature))
+    def _step(
+        self,
+        at: dt.datetime,
+        event: auditlog.EventType,
+        agreement: SecondChanceAgreement,
+        submitter: str,
+        payload: dict[str, object],
+        signature: auditlog.PartnerSignature | None = None,
+    ) -> None:
+        self.steps.append(
+            _Step(
+                at,
+                len(self.steps),
+                event,
+                {"agreement": str(agreement.id), **payload},
+                submitter,
+                f"agreement:{agreement.id}",
+                signature,
+            )
+        )
 
     def application(self, number: int, proposed_on: dt.date) -> None:
         rng = self.rng
         kind = rng.choices(list(AgreementKind), weights=(60, 30, 10))[0]
         case = _case(rng, number, proposed_on - dt.timedelta(days=rng.randint(120, 200)), kind)
         agreement = SecondChanceAgreement(
-            id=uuid.UUID(int=rng.getrandbits(128), version=4), case_id=case.id, kind=kind,
-            status=AgreementStatus.PROPOSED, nonce=f"{rng.getrandbits(128):032x}",
+            id=uuid.UUID(int=rng.getrandbits(128), version=4),
+            case_id=case.id,
+            kind=kind,
+            status=AgreementStatus.PROPOSED,
+            nonce=f"{rng.getrandbits(128):032x}",
             term_start=proposed_on + dt.timedelta(days=21),
             term_end=proposed_on + dt.timedelta(days=21 + TERM_DAYS),
-            review_interval_days=REVIEW_INTERVAL_DAYS, municipality_code=MUNICIPALITY,
-            proposed_by=WOONKANS, proposed_at=_moment(proposed_on, rng),
+            review_interval_days=REVIEW_INTERVAL_DAYS,
+            municipality_code=MUNICIPALITY,
+            proposed_by=WOONKANS,
+            proposed_at=_moment(proposed_on, rng),
         )
         agreement.conditions = _conditions(rng, case)
         organisations = [OWNER, WOONKANS, DISTRICT_TEAM]
@@ -190,21 +218,28 @@ class _History:
         }
         case.involvements = [
             Involvement(partner_id=p, role=roles[p], since=case.registered_at, involved_by=OWNER)
-            for p in organisations if p != OWNER
+            for p in organisations
+            if p != OWNER
         ]
         self.cases.append(case)
         self.agreements.append(agreement)
         text = agreement_text(agreement)
         digest = hashlib.sha256(text.encode()).hexdigest()
-        self._step(agreement.proposed_at, auditlog.EventType.AGREEMENT_PROPOSED, agreement,
-                   WOONKANS, {
-                       "kind": str(kind), "parties": organisations,
-                       "conditions": [str(c.type) for c in agreement.conditions],
-                       "termStart": agreement.term_start.isoformat(),
-                       "termEnd": agreement.term_end.isoformat(),
-                       "reviewIntervalDays": REVIEW_INTERVAL_DAYS,
-                       "textSha256": digest,
-                   })
+        self._step(
+            agreement.proposed_at,
+            auditlog.EventType.AGREEMENT_PROPOSED,
+            agreement,
+            WOONKANS,
+            {
+                "kind": str(kind),
+                "parties": organisations,
+                "conditions": [str(c.type) for c in agreement.conditions],
+                "termStart": agreement.term_start.isoformat(),
+                "termEnd": agreement.term_end.isoformat(),
+                "reviewIntervalDays": REVIEW_INTERVAL_DAYS,
+                "textSha256": digest,
+            },
+        )
         if rng.random() >= AGREEMENT_RATE:
             self._withdraw(agreement, proposed_on)
         else:
@@ -217,8 +252,9 @@ class _History:
             return  # still waiting for signatures
         self._close(agreement, AgreementStatus.ENDED_OTHERWISE, ended)
 
-    def _agree(self, agreement: SecondChanceAgreement, text: str, digest: str,
-               proposed_on: dt.date) -> None:
+    def _agree(
+        self, agreement: SecondChanceAgreement, text: str, digest: str, proposed_on: dt.date
+    ) -> None:
         rng = self.rng
         signed_last = proposed_on
         for party in agreement.parties:
@@ -230,17 +266,27 @@ class _History:
             if party.kind is PartyKind.HOUSEHOLD:
                 party.consented_on, party.consent_recorded_by = day, WOONKANS
                 party.consent_recorded_at = at
-                self._step(at, auditlog.EventType.AGREEMENT_CONSENT_RECORDED, agreement, WOONKANS,
-                           {"consentedOn": day.isoformat()})
+                self._step(
+                    at,
+                    auditlog.EventType.AGREEMENT_CONSENT_RECORDED,
+                    agreement,
+                    WOONKANS,
+                    {"consentedOn": day.isoformat()},
+                )
                 continue
             assert party.partner_id is not None
             key_row, key = self.keys[party.partner_id]
             kid = key_row.kid
             signature = key.sign(text.encode())
             party.signed_at, party.key_id, party.signature = at, kid, signature
-            self._step(at, auditlog.EventType.AGREEMENT_SIGNED, agreement, party.partner_id,
-                       {"party": party.partner_id, "textSha256": digest},
-                       auditlog.PartnerSignature(kid, signature, message=text.encode()))
+            self._step(
+                at,
+                auditlog.EventType.AGREEMENT_SIGNED,
+                agreement,
+                party.partner_id,
+                {"party": party.partner_id, "textSha256": digest},
+                auditlog.PartnerSignature(kid, signature, message=text.encode()),
+            )
         if any(p.signed_at is None and p.consent_recorded_at is None for p in agreement.parties):
             return  # some party has not agreed yet
         activated = _moment(signed_last, rng) + dt.timedelta(hours=1)
@@ -250,16 +296,25 @@ class _History:
             AgreementReview(agreement_id=agreement.id, number=n, due_on=d)
             for n, d in enumerate(dates, start=1)
         ]
-        self._step(activated, auditlog.EventType.AGREEMENT_ACTIVATED, agreement, WOONKANS,
-                   {"reviews": len(dates), "firstReviewOn": dates[0].isoformat()})
+        self._step(
+            activated,
+            auditlog.EventType.AGREEMENT_ACTIVATED,
+            agreement,
+            WOONKANS,
+            {"reviews": len(dates), "firstReviewOn": dates[0].isoformat()},
+        )
         self._run(agreement)
 
     def _run(self, agreement: SecondChanceAgreement) -> None:
         rng = self.rng
         draw = rng.random()
-        outcome = (AgreementStatus.COMPLETED if draw < SUCCESS_RATE
-                   else AgreementStatus.BREACHED if draw < SUCCESS_RATE + BREACH_RATE
-                   else AgreementStatus.ENDED_OTHERWISE)
+        outcome = (
+            AgreementStatus.COMPLETED
+            if draw < SUCCESS_RATE
+            else AgreementStatus.BREACHED
+            if draw < SUCCESS_RATE + BREACH_RATE
+            else AgreementStatus.ENDED_OTHERWISE
+        )
         last = len(agreement.reviews)
         failing = rng.randint(1, last) if outcome is not AgreementStatus.COMPLETED else last + 1
         for review in agreement.reviews:
@@ -268,34 +323,45 @@ class _History:
                 return  # still running: this review is due or overdue
             broken = review.number == failing and outcome is AgreementStatus.BREACHED
             review.checks = [
-                ConditionCheck(agreement_id=agreement.id, review_number=review.number,
-                               condition_number=c.number,
-                               met=not (broken and c.number == 1) and rng.random() > 0.03,
-                               note="Huurachterstand opgelopen" if broken and c.number == 1
-                               else None)
+                ConditionCheck(
+                    agreement_id=agreement.id,
+                    review_number=review.number,
+                    condition_number=c.number,
+                    met=not (broken and c.number == 1) and rng.random() > 0.03,
+                    note="Huurachterstand opgelopen" if broken and c.number == 1 else None,
+                )
                 for c in agreement.conditions
             ]
             at = _moment(recorded_on, rng)
             review.recorded_at, review.recorded_by = at, WOONKANS
-            self._step(at, auditlog.EventType.AGREEMENT_REVIEW_RECORDED, agreement, WOONKANS, {
-                "review": review.number, "dueOn": review.due_on.isoformat(),
-                "met": [c.condition_number for c in review.checks if c.met],
-                "notMet": [c.condition_number for c in review.checks if not c.met],
-                "checksSha256": checks_sha256(agreement, review.number, review.checks),
-            })
+            self._step(
+                at,
+                auditlog.EventType.AGREEMENT_REVIEW_RECORDED,
+                agreement,
+                WOONKANS,
+                {
+                    "review": review.number,
+                    "dueOn": review.due_on.isoformat(),
+                    "met": [c.condition_number for c in review.checks if c.met],
+                    "notMet": [c.condition_number for c in review.checks if not c.met],
+                    "checksSha256": checks_sha256(agreement, review.number, review.checks),
+                },
+            )
             if review.number == failing:
                 self._close(agreement, outcome, recorded_on + dt.timedelta(days=1))
                 return
         self._close(agreement, outcome, agreement.term_end + dt.timedelta(days=rng.randint(1, 5)))
 
-    def _close(self, agreement: SecondChanceAgreement, outcome: AgreementStatus,
-               day: dt.date) -> None:
+    def _close(
+        self, agreement: SecondChanceAgreement, outcome: AgreementStatus, day: dt.date
+    ) -> None:
         if day > self.today:
             return
         at = _moment(day, self.rng)
         agreement.status, agreement.closed_at, agreement.closed_by = outcome, at, WOONKANS
-        self._step(at, auditlog.EventType.AGREEMENT_CLOSED, agreement, WOONKANS,
-                   {"outcome": str(outcome)})
+        self._step(
+            at, auditlog.EventType.AGREEMENT_CLOSED, agreement, WOONKANS, {"outcome": str(outcome)}
+        )
 
 
 def seed_agreements(session: Session, rng: random.Random, today: dt.date) -> int:
@@ -314,9 +380,13 @@ def seed_agreements(session: Session, rng: random.Random, today: dt.date) -> int
     session.flush()
     session.add_all(history.agreements)
     session.flush()
-    auditlog.append_all(session, [
-        auditlog.Event(step.event, step.payload, step.submitter, step.at, step.subject,
-                       step.signature)
-        for step in sorted(history.steps)
-    ])
+    auditlog.append_all(
+        session,
+        [
+            auditlog.Event(
+                step.event, step.payload, step.submitter, step.at, step.subject, step.signature
+            )
+            for step in sorted(history.steps)
+        ],
+    )
     return number

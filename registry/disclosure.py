@@ -216,7 +216,6 @@ class Disclosure:
             views.append(action_item_view(item, today))
         return views
 
-
     def agreement_view(
         self,
         agreement: SecondChanceAgreement,

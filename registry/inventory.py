@@ -75,9 +75,7 @@ def inventory_of(
     is serialised already), so two steps on one inventory never both pass a check such as
     "no pickup open yet"."""
     stmt = (
-        select(StoredInventory)
-        .where(StoredInventory.case_id == case_id)
-        .options(*_loaded())  # type: ignore[arg-type]
+        select(StoredInventory).where(StoredInventory.case_id == case_id).options(*_loaded())  # type: ignore[arg-type]
     )
     if for_update:
         stmt = stmt.with_for_update(of=StoredInventory)
@@ -91,8 +89,13 @@ def require(disclosure: Disclosure, relation: Relation, permission: Permission, 
 
 
 def stored(
-    session: Session, disclosure: Disclosure, case_id: str, permission: Permission, what: str,
-    *, case_fields: frozenset[str] = frozenset(),
+    session: Session,
+    disclosure: Disclosure,
+    case_id: str,
+    permission: Permission,
+    what: str,
+    *,
+    case_fields: frozenset[str] = frozenset(),
 ) -> tuple[Case, Relation, StoredInventory]:
     """The case, the caller's relation and the case's inventory, for a step the caller must be
     permitted; ``ConflictError`` when no inventory was recorded for the case."""
@@ -293,8 +296,11 @@ def record(
     if not any(i.partner_id == provider.id and i.released_at is None for i in case.involvements):
         case.involvements.append(
             Involvement(
-                case_id=case.id, partner_id=provider.id, role=InvolvementRole.STORAGE,
-                since=now, involved_by=me,
+                case_id=case.id,
+                partner_id=provider.id,
+                role=InvolvementRole.STORAGE,
+                since=now,
+                involved_by=me,
             )
         )
     session.flush()
@@ -354,13 +360,19 @@ def release_pickup(
 
 
 def record_collection(
-    session: Session, disclosure: Disclosure, case_id: str, collected_on: dt.date,
+    session: Session,
+    disclosure: Disclosure,
+    case_id: str,
+    collected_on: dt.date,
     now: dt.datetime,
 ) -> InventoryView:
     """The storage provider (or the municipality) handed the goods over on a released pickup."""
     me = disclosure.principal.partner_id
     case, relation, inventory = stored(
-        session, disclosure, case_id, Permission.COLLECTION_RECORD,
+        session,
+        disclosure,
+        case_id,
+        Permission.COLLECTION_RECORD,
         "record the collection of this case's goods",
     )
     require_stored(inventory)
@@ -377,7 +389,9 @@ def record_collection(
             f"collectedOn {collected_on} is before the release on {pickup.released_at:%Y-%m-%d}"
         )
     pickup.status, pickup.collected_on, pickup.collection_recorded_by = (
-        PickupStatus.COLLECTED, collected_on, me,
+        PickupStatus.COLLECTED,
+        collected_on,
+        me,
     )
     inventory.status, inventory.collected_on = InventoryStatus.COLLECTED, collected_on
     inventory.version += 1

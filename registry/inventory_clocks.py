@@ -93,18 +93,14 @@ def clocks(
         .join(StoredInventory, StoredInventory.case_id == Case.id)
         .add_columns(StoredInventory)
         .where(StoredInventory.status == InventoryStatus.STORED)
-        .options(
-            selectinload(StoredInventory.pickups).selectinload(PickupRequest.contact)
-        )
+        .options(selectinload(StoredInventory.pickups).selectinload(PickupRequest.contact))
     )
     # The 13 weeks end by the horizon exactly when the removal was 13 weeks before it.
     removed_by = horizon - dt.timedelta(weeks=storage_periods.STORAGE_WEEKS)
     reaching = base.where(
         or_(StoredInventory.removed_on <= removed_by, StoredInventory.perishable_or_dangerous)
     ).order_by(StoredInventory.removed_on, StoredInventory.id)
-    on_hold = (
-        select(PickupRequest.inventory_id).where(PickupRequest.status == PickupStatus.ON_HOLD)
-    )
+    on_hold = select(PickupRequest.inventory_id).where(PickupRequest.status == PickupStatus.ON_HOLD)
     waiting = base.where(StoredInventory.id.in_(on_hold)).order_by(
         StoredInventory.removed_on, StoredInventory.id
     )

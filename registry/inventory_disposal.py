@@ -96,7 +96,10 @@ def record_disposal(
     came for lapses; a pickup on hold refuses it: the household came forward."""
     me = disclosure.principal.partner_id
     case, relation, stored = inventory.stored(
-        session, disclosure, new.case_id, Permission.DISPOSAL_RECORD,
+        session,
+        disclosure,
+        new.case_id,
+        Permission.DISPOSAL_RECORD,
         "record what became of this case's goods",
     )
     inventory.require_stored(stored)

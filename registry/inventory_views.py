@@ -143,7 +143,12 @@ def contact_view(
 def _pickups(inventory: StoredInventory) -> list[PickupView]:
     return [
         PickupView(
-            str(p.id), p.requested_by, p.requested_at, p.status, p.released_by, p.released_at,
+            str(p.id),
+            p.requested_by,
+            p.requested_at,
+            p.status,
+            p.released_by,
+            p.released_at,
             p.collected_on,
         )
         for p in inventory.pickups
@@ -160,10 +165,14 @@ Reader = Callable[[StoredInventory, dt.date, Sequence[int]], dict[str, Any]]
 #: contacts loaded), the request's day, and the indexes of its audit-log entries.
 INVENTORY_FIELD_READERS: dict[str, Reader] = {
     "inventoryStorage": lambda i, _, __: {
-        "status": i.status, "storage_provider": i.storage_provider_id,
-        "location_code": i.location_code, "description": i.description,
-        "volume_m3": i.volume_m3, "perishable_or_dangerous": i.perishable_or_dangerous,
-        "recorded_by": i.recorded_by, "recorded_at": i.recorded_at,
+        "status": i.status,
+        "storage_provider": i.storage_provider_id,
+        "location_code": i.location_code,
+        "description": i.description,
+        "volume_m3": i.volume_m3,
+        "perishable_or_dangerous": i.perishable_or_dangerous,
+        "recorded_by": i.recorded_by,
+        "recorded_at": i.recorded_at,
     },
     "inventoryDates": lambda i, _, __: {
         "removed_on": i.removed_on,
@@ -175,7 +184,9 @@ INVENTORY_FIELD_READERS: dict[str, Reader] = {
     "inventoryReleaseAuthorised": lambda i, _, __: {"release_authorised": release_authorised(i)},
     "municipalContact": lambda i, today, __: {"contacts": _contacts(i, today)},
     "inventoryDisposal": lambda i, _, __: {
-        "disposition": i.disposition, "disposed_on": i.disposed_on, "proceeds": i.proceeds,
+        "disposition": i.disposition,
+        "disposed_on": i.disposed_on,
+        "proceeds": i.proceeds,
         "claimable_until": i.claimable_until,
     },
     "inventoryLog": lambda _, __, indexes: {"log_indexes": list(indexes)},
@@ -186,11 +197,20 @@ ALL_INVENTORY_FIELDS = frozenset(INVENTORY_FIELD_READERS)
 #: The view attributes each policy field fills (what its reader returns).
 INVENTORY_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "inventoryStorage": (
-        "status", "storage_provider", "location_code", "description", "volume_m3",
-        "perishable_or_dangerous", "recorded_by", "recorded_at",
+        "status",
+        "storage_provider",
+        "location_code",
+        "description",
+        "volume_m3",
+        "perishable_or_dangerous",
+        "recorded_by",
+        "recorded_at",
     ),
     "inventoryDates": (
-        "removed_on", "record_copy_handed_over_on", "thirteen_weeks_on", "disposable_from",
+        "removed_on",
+        "record_copy_handed_over_on",
+        "thirteen_weeks_on",
+        "disposable_from",
     ),
     "inventoryPickup": ("pickups", "collected_on"),
     "inventoryReleaseAuthorised": ("release_authorised",),

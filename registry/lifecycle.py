@@ -193,8 +193,14 @@ def _changed(
     for event in events:
         outbox.emit(session, event, case.id, now)
         if event in AUDITED:
-            auditlog.append(session, AUDITED[event], {"commitment": eviction_commitment(case, event)},
-                            submitter=submitter, now=now, subject=f"case:{case.id}")
+            auditlog.append(
+                session,
+                AUDITED[event],
+                {"commitment": eviction_commitment(case, event)},
+                submitter=submitter,
+                now=now,
+                subject=f"case:{case.id}",
+            )
     session.flush()
 
 
@@ -301,7 +307,9 @@ def schedule_eviction(
             )
         )
     case.phase = P.EVICTION
-    _changed(session, case, before, [EventType.EVICTION_SCHEDULED], now, disclosure.principal.partner_id)
+    _changed(
+        session, case, before, [EventType.EVICTION_SCHEDULED], now, disclosure.principal.partner_id
+    )
     return disclosure.case_view(case, relation)
 
 
@@ -316,7 +324,9 @@ def call_off_eviction(
     # must not go on seeing an eviction that will not happen.
     case.eviction_date, case.eviction_outcome = None, EvictionOutcome.CALLED_OFF
     case.phase = P.JUDGMENT_SERVED
-    _changed(session, case, before, [EventType.EVICTION_CALLED_OFF], now, disclosure.principal.partner_id)
+    _changed(
+        session, case, before, [EventType.EVICTION_CALLED_OFF], now, disclosure.principal.partner_id
+    )
     return disclosure.case_view(case, relation)
 
 
@@ -342,7 +352,14 @@ def carry_out_eviction(
     before = case.phase
     case.eviction_outcome = outcome
     case.phase = P.AFTER_EVICTION
-    _changed(session, case, before, [EventType.EVICTION_CARRIED_OUT], now, disclosure.principal.partner_id)
+    _changed(
+        session,
+        case,
+        before,
+        [EventType.EVICTION_CARRIED_OUT],
+        now,
+        disclosure.principal.partner_id,
+    )
     return disclosure.case_view(case, relation)
 
 
@@ -414,5 +431,7 @@ def close(
             f"not {case.eviction_outcome}"
         )
     case.closed_on, case.closure_outcome = now.date(), outcome
-    _changed(session, case, case.phase, [EventType.CASE_CLOSED], now, disclosure.principal.partner_id)
+    _changed(
+        session, case, case.phase, [EventType.CASE_CLOSED], now, disclosure.principal.partner_id
+    )
     return disclosure.case_view(case, relation)

@@ -136,7 +136,10 @@ def _find(
 
 
 def _check_outcome(
-    contact: MunicipalContact, outcome: ContactOutcome, attempts: int, contacted_on: dt.date,
+    contact: MunicipalContact,
+    outcome: ContactOutcome,
+    attempts: int,
+    contacted_on: dt.date,
     now: dt.datetime,
 ) -> None:
     if not 1 <= attempts <= MAX_ATTEMPTS:
@@ -169,7 +172,9 @@ def record_outcome(
     me = disclosure.principal.partner_id
     contact, stored, case, relation = _find(session, me, contact_id)
     inventory.require(
-        disclosure, relation, Permission.MUNICIPAL_CONTACT_RECORD,
+        disclosure,
+        relation,
+        Permission.MUNICIPAL_CONTACT_RECORD,
         "record the outcome of this municipal contact",
     )
     if contact.recorded_at is not None:
@@ -266,7 +271,10 @@ def announce_overdue(session: Session, now: dt.datetime) -> int:
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             continue
         outbox.emit(
-            session, EventType.MUNICIPAL_CONTACT_OVERDUE, contact.case_id, now,
+            session,
+            EventType.MUNICIPAL_CONTACT_OVERDUE,
+            contact.case_id,
+            now,
             addressee=contact.assignee_id,
         )
         announced += 1

@@ -35,8 +35,9 @@ def decode_signature(text: str) -> bytes:
     return raw
 
 
-def verify(session: Session, partner_id: str, key_id: str, signature: bytes, message: bytes,
-           what: str) -> None:
+def verify(
+    session: Session, partner_id: str, key_id: str, signature: bytes, message: bytes, what: str
+) -> None:
     """Check that ``signature`` is ``partner_id``'s signature over ``message``.
 
     ``what`` names the signed thing in the error ("this agreement's text").

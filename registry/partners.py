@@ -86,9 +86,11 @@ def create_key(session: Session, partner_id: str) -> tuple[PartnerKey, str]:
     """Generate a key pair for a partner and register its public half; returns the key row and
     the private key (PKCS8 PEM), which the registry does not keep."""
     private = Ed25519PrivateKey.generate()
-    public_pem = private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     private_pem = private.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,

@@ -173,7 +173,9 @@ def _parse_policy_id(text: str) -> int:
         raise InvalidInputError(f"{text!r} is not a policy id") from None
 
 
-def revoke(session: Session, disclosure: Disclosure, policy_id: str, now: dt.datetime) -> AccessPolicy:
+def revoke(
+    session: Session, disclosure: Disclosure, policy_id: str, now: dt.datetime
+) -> AccessPolicy:
     """Revoke a policy the caller issued; from the next request it no longer applies."""
     policy = session.get(AccessPolicy, _parse_policy_id(policy_id))
     if policy is None or policy.issuer_id != disclosure.principal.partner_id:
@@ -231,8 +233,9 @@ def _key_for(
     principal = disclosure.principal
     case, relation = cases.find(session, principal.partner_id, cases.parse_case_id(case_id))
     if as_partner is None or as_partner == principal.partner_id:
-        return AccessKey(principal.partner_id, principal.kind, relation, case.municipality_code,
-                         case.owner_id), str(case.id)
+        return AccessKey(
+            principal.partner_id, principal.kind, relation, case.municipality_code, case.owner_id
+        ), str(case.id)
     if not permits(principal.kind, relation, Permission.EXPLAIN_FOR_OTHER):
         raise NotAllowedError("only the owner and the municipality explain access for others")
     other = session.get(Partner, as_partner)
@@ -242,8 +245,9 @@ def _key_for(
         _, other_relation = cases.find(session, other.id, case.id)
     except NotFoundError:
         other_relation = Relation.NONE
-    return AccessKey(other.id, str(other.kind), other_relation, case.municipality_code,
-                     case.owner_id), str(case.id)
+    return AccessKey(
+        other.id, str(other.kind), other_relation, case.municipality_code, case.owner_id
+    ), str(case.id)
 
 
 def explain(
@@ -274,8 +278,13 @@ def dry_run(
     key, _ = _key_for(session, disclosure, case_id, as_partner)
     policy = _grant(session, disclosure, draft)
     draft_row = PolicyRow(
-        "draft", PolicyEffect.GRANT, policy.subject, policy.relation, policy.municipality,
-        policy.owner, tuple(policy.fields),
+        "draft",
+        PolicyEffect.GRANT,
+        policy.subject,
+        policy.relation,
+        policy.municipality,
+        policy.owner,
+        tuple(policy.fields),
     )
     current: PolicyEngine = disclosure.engine
     tried = current.with_rows([draft_row])
@@ -284,4 +293,3 @@ def dry_run(
         DryRunField(d.field, now[d.field].allowed, d.allowed, d.decided_by)
         for d in tried.explain(key)
     ]
-

@@ -40,7 +40,9 @@ def current_version(session: Session) -> int:
 def bump_version(session: Session) -> None:
     """Mark the policy set changed (in the caller's transaction)."""
     result = session.execute(
-        update(PolicyState).where(PolicyState.id == _STATE_ID).values(version=PolicyState.version + 1)
+        update(PolicyState)
+        .where(PolicyState.id == _STATE_ID)
+        .values(version=PolicyState.version + 1)
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
         session.add(PolicyState(id=_STATE_ID, version=1))

@@ -98,7 +98,9 @@ def _involvements(case: Case) -> list[InvolvementView]:
 
 def _checks(case: Case) -> EarlySignalChecksView:
     return EarlySignalChecksView(
-        case.contact_attempted, case.debt_help_referred, case.reminder_sent,
+        case.contact_attempted,
+        case.debt_help_referred,
+        case.reminder_sent,
         case.tenant_did_not_object,
     )
 
@@ -122,7 +124,8 @@ CASE_FIELD_READERS: dict[str, tuple[str, Callable[[Case], Any]]] = {
     "shelterArranged": ("shelter_arranged", lambda c: c.shelter_arranged),
     "housingBlockUntil": ("housing_block_until", lambda c: c.housing_block_until),
     "housingBlockUntilDebtSettled": (
-        "housing_block_until_debt_settled", lambda c: c.housing_block_until_debt_settled
+        "housing_block_until_debt_settled",
+        lambda c: c.housing_block_until_debt_settled,
     ),
     "bailiff": ("bailiff", lambda c: c.bailiff_id),
     "householdDestination": ("household_destination", lambda c: c.household_destination),

@@ -49,8 +49,13 @@ class AgreementQuery:
     ) -> list[Agreement]:
         scope = info.context
         views = agreements.list_agreements(
-            scope.session, scope.disclosure, case_id=case_id, status=status,
-            broken_only=broken_only, first=first, requested=_requested(info),
+            scope.session,
+            scope.disclosure,
+            case_id=case_id,
+            status=status,
+            broken_only=broken_only,
+            first=first,
+            requested=_requested(info),
         )
         return cast(list[Agreement], views)
 
@@ -72,10 +77,16 @@ class AgreementQuery:
         )
         return [
             AgreementYearFigures(
-                year=f.year, suppressed=f.suppressed, applications=f.applications,
-                agreements_made=f.agreements_made, agreement_rate=f.agreement_rate,
-                running=f.running, completed=f.completed, breached=f.breached,
-                ended_otherwise=f.ended_otherwise, success_rate=f.success_rate,
+                year=f.year,
+                suppressed=f.suppressed,
+                applications=f.applications,
+                agreements_made=f.agreements_made,
+                agreement_rate=f.agreement_rate,
+                running=f.running,
+                completed=f.completed,
+                breached=f.breached,
+                ended_otherwise=f.ended_otherwise,
+                success_rate=f.success_rate,
             )
             for f in figures
         ]
@@ -114,8 +125,13 @@ class AgreementMutation:
     ) -> Agreement:
         scope = info.context
         view = scope.mutate(
-            agreements.sign, scope.session, scope.disclosure, id, key_id,
-            decode_signature(signature), scope.now,
+            agreements.sign,
+            scope.session,
+            scope.disclosure,
+            id,
+            key_id,
+            decode_signature(signature),
+            scope.now,
         )
         return cast(Agreement, view)
 
@@ -125,7 +141,11 @@ class AgreementMutation:
     ) -> Agreement:
         scope = info.context
         view = scope.mutate(
-            agreements.record_consent, scope.session, scope.disclosure, id, consented_on,
+            agreements.record_consent,
+            scope.session,
+            scope.disclosure,
+            id,
+            consented_on,
             scope.now,
         )
         return cast(Agreement, view)
@@ -137,14 +157,22 @@ class AgreementMutation:
         scope = info.context
         drafts = [agreement_reviews.CheckDraft(c.condition, c.met, c.note) for c in checks]
         view = scope.mutate(
-            agreement_reviews.record_review, scope.session, scope.disclosure, id, review,
-            drafts, scope.now,
+            agreement_reviews.record_review,
+            scope.session,
+            scope.disclosure,
+            id,
+            review,
+            drafts,
+            scope.now,
         )
         return cast(Agreement, view)
 
     @strawberry.mutation(description="Close an agreement: completed, breached or ended otherwise.")
     def close_agreement(
-        self, info: Info, id: strawberry.ID, outcome: AgreementStatusType  # type: ignore[valid-type]
+        self,
+        info: Info,
+        id: strawberry.ID,
+        outcome: AgreementStatusType,  # type: ignore[valid-type]
     ) -> Agreement:
         scope = info.context
         view = scope.mutate(

@@ -18,8 +18,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.agreements import AgreementMutation, AgreementQuery
-from schema.auditlog import AuditLogQuery
 from schema.annotations import AnnotationMutation, AnnotationQuery
+from schema.auditlog import AuditLogQuery
 from schema.cases import CaseMutation, CaseQuery
 from schema.extensions import DiscloseSelection
 from schema.inventory import InventoryMutation, InventoryQuery
@@ -31,13 +31,28 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 Query = merge_types(
     "Query",
-    (CaseQuery, PolicyQuery, LifecycleQuery, AnnotationQuery, NotificationQuery,
-     AgreementQuery, AuditLogQuery, InventoryQuery),
+    (
+        CaseQuery,
+        PolicyQuery,
+        LifecycleQuery,
+        AnnotationQuery,
+        NotificationQuery,
+        AgreementQuery,
+        AuditLogQuery,
+        InventoryQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
-    (CaseMutation, PolicyMutation, LifecycleMutation, AnnotationMutation, NotificationMutation,
-     AgreementMutation, InventoryMutation),
+    (
+        CaseMutation,
+        PolicyMutation,
+        LifecycleMutation,
+        AnnotationMutation,
+        NotificationMutation,
+        AgreementMutation,
+        InventoryMutation,
+    ),
 )
 
 

@@ -88,12 +88,16 @@ class CaseQuery:
     @strawberry.field(description="Who saw which fields of a case (owner and municipality).")
     def access_history(self, info: Info, case_id: strawberry.ID) -> list[AccessLogEntry]:
         scope = info.context
-        return [access_log_entry(r) for r in accesslog.history(scope.session, scope.disclosure, case_id)]
+        return [
+            access_log_entry(r) for r in accesslog.history(scope.session, scope.disclosure, case_id)
+        ]
 
     @strawberry.field(description="What case data you received, newest first (your own log).")
     def my_disclosures(self, info: Info, limit: int = 100) -> list[AccessLogEntry]:
         scope = info.context
-        return [access_log_entry(r) for r in accesslog.received(scope.session, scope.disclosure, limit)]
+        return [
+            access_log_entry(r) for r in accesslog.received(scope.session, scope.disclosure, limit)
+        ]
 
 
 @strawberry.type
@@ -115,7 +119,9 @@ class CaseMutation:
             tenant_did_not_object=input.tenant_did_not_object,
             early_signalled_on=input.early_signalled_on,
         )
-        return cast(Case, scope.mutate(cases.register, scope.session, scope.disclosure, new, scope.now))
+        return cast(
+            Case, scope.mutate(cases.register, scope.session, scope.disclosure, new, scope.now)
+        )
 
     @strawberry.mutation(description="Correct a case's record (owner).")
     def update_case(self, info: Info, id: strawberry.ID, input: UpdateCaseInput) -> Case:
@@ -133,7 +139,11 @@ class CaseMutation:
 
     @strawberry.mutation(description="List a partner as involved in a case (owner, municipality).")
     def involve_partner(
-        self, info: Info, case_id: strawberry.ID, partner: str, role: InvolvementRoleType  # type: ignore[valid-type]
+        self,
+        info: Info,
+        case_id: strawberry.ID,
+        partner: str,
+        role: InvolvementRoleType,  # type: ignore[valid-type]
     ) -> Case:
         scope = info.context
         view = scope.mutate(
@@ -144,5 +154,7 @@ class CaseMutation:
     @strawberry.mutation(description="End a partner's involvement (owner, municipality).")
     def release_partner(self, info: Info, case_id: strawberry.ID, partner: str) -> Case:
         scope = info.context
-        view = scope.mutate(cases.release, scope.session, scope.disclosure, case_id, partner, scope.now)
+        view = scope.mutate(
+            cases.release, scope.session, scope.disclosure, case_id, partner, scope.now
+        )
         return cast(Case, view)

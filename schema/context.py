@@ -49,10 +49,10 @@ def requested_fields(info: Info) -> frozenset[str]:
     The registry reads and logs only the case fields a caller asked for; a name that is not a
     case field is simply ignored there.
     """
-    return field_names(info._raw_info, nested=True)  # noqa: SLF001
+    return field_names(info._raw_info, nested=True)
 
 
 def selected_fields(info: Info) -> frozenset[str]:
     """The field names selected directly below the current field (fragments included, nested
     selections not): what a caller asked for of one object."""
-    return field_names(info._raw_info, nested=False)  # noqa: SLF001
+    return field_names(info._raw_info, nested=False)

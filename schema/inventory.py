@@ -49,8 +49,12 @@ class InventoryQuery:
     ) -> list[MunicipalContact]:
         scope = info.context
         views = municipal_contacts.list_contacts(
-            scope.session, scope.disclosure, scope.now, open_only=open_only,
-            overdue_only=overdue_only, first=first,
+            scope.session,
+            scope.disclosure,
+            scope.now,
+            open_only=open_only,
+            overdue_only=overdue_only,
+            first=first,
         )
         return cast(list[MunicipalContact], views)
 
@@ -63,7 +67,10 @@ class InventoryQuery:
     def inventory_clocks(self, info: Info, within_days: int = 14) -> InventoryClocks:
         scope = info.context
         result = inventory_clocks.clocks(
-            scope.session, scope.disclosure, scope.now, within_days=within_days,
+            scope.session,
+            scope.disclosure,
+            scope.now,
+            within_days=within_days,
             requested=policy_fields_of(requested_fields(info)),
         )
         return cast(InventoryClocks, result)
@@ -121,8 +128,14 @@ class InventoryMutation:
     ) -> MunicipalContact:
         scope = info.context
         view = scope.mutate(
-            municipal_contacts.record_outcome, scope.session, scope.disclosure, id, outcome,
-            attempts, contacted_on, scope.now,
+            municipal_contacts.record_outcome,
+            scope.session,
+            scope.disclosure,
+            id,
+            outcome,
+            attempts,
+            contacted_on,
+            scope.now,
         )
         return cast(MunicipalContact, view)
 
@@ -149,7 +162,11 @@ class InventoryMutation:
     ) -> Inventory:
         scope = info.context
         view = scope.mutate(
-            inventory.record_collection, scope.session, scope.disclosure, case_id, collected_on,
+            inventory.record_collection,
+            scope.session,
+            scope.disclosure,
+            case_id,
+            collected_on,
             scope.now,
         )
         return cast(Inventory, view)

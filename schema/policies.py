@@ -57,7 +57,9 @@ class PolicyQuery:
     ) -> list[AccessPolicy]:
         scope = info.context
         found = policy_admin.list_policies(
-            scope.session, scope.disclosure, municipality=municipality,
+            scope.session,
+            scope.disclosure,
+            municipality=municipality,
             include_revoked=include_revoked,
         )
         return [_policy(p) for p in found]
@@ -77,19 +79,29 @@ class PolicyQuery:
             case_id=strawberry.ID(result.case_id),
             partner=result.partner,
             relation=result.relation,
-            decisions=[FieldDecision(field=d.field, allowed=d.allowed, decided_by=d.decided_by)
-                       for d in result.decisions],
+            decisions=[
+                FieldDecision(field=d.field, allowed=d.allowed, decided_by=d.decided_by)
+                for d in result.decisions
+            ],
         )
 
-    @strawberry.field(description="Try a draft grant against a case for a partner, without issuing it.")
+    @strawberry.field(
+        description="Try a draft grant against a case for a partner, without issuing it."
+    )
     def dry_run_grant(
         self, info: Info, case_id: strawberry.ID, partner: str, grant: GrantInput
     ) -> list[DryRunField]:
         scope = info.context
-        rows = policy_admin.dry_run(scope.session, scope.disclosure, case_id, partner, _grant(grant))
+        rows = policy_admin.dry_run(
+            scope.session, scope.disclosure, case_id, partner, _grant(grant)
+        )
         return [
-            DryRunField(field=r.field, allowed_now=r.allowed_now,
-                        allowed_with_draft=r.allowed_with_draft, decided_by=r.decided_by)
+            DryRunField(
+                field=r.field,
+                allowed_now=r.allowed_now,
+                allowed_with_draft=r.allowed_with_draft,
+                decided_by=r.decided_by,
+            )
             for r in rows
         ]
 

@@ -90,7 +90,9 @@ def database_url(template: tuple[str, dict[str, DemoKey]], tmp_path: Path) -> It
         name = f"kr_test_{uuid.uuid4().hex[:10]}"
         admin = _pg_admin(PG_URL)
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template_url).database}"'))
+            conn.execute(
+                text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template_url).database}"')
+            )
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -151,8 +153,12 @@ def log_signer(log_key_file: Path) -> LogSigner:
 
 @pytest.fixture
 def settings(database_url: str, log_key_file: Path) -> Settings:
-    return Settings(database_url=database_url, audience=AUDIENCE,
-                    log_key_file=str(log_key_file), log_origin=LOG_ORIGIN)
+    return Settings(
+        database_url=database_url,
+        audience=AUDIENCE,
+        log_key_file=str(log_key_file),
+        log_origin=LOG_ORIGIN,
+    )
 
 
 class AppClient:
@@ -193,8 +199,11 @@ def token_for(demo_keys: dict[str, DemoKey], clock: Clock) -> Callable[..., str]
         key = demo_keys[partner]
         options.setdefault("now", clock.now.timestamp())
         return sign_token(
-            partner_id=partner, key_id=key.kid, private_key=key.private_key,
-            audience=AUDIENCE, **options,
+            partner_id=partner,
+            key_id=key.kid,
+            private_key=key.private_key,
+            audience=AUDIENCE,
+            **options,
         )
 
     return make
@@ -204,17 +213,24 @@ def token_for(demo_keys: dict[str, DemoKey], clock: Clock) -> Callable[..., str]
 def gql(client: AppClient, token_for: Callable[..., str]) -> GraphQL:
     """Run a GraphQL document as a demo partner; returns the JSON body (data and errors)."""
 
-    def run(partner: str, query: str, variables: dict[str, Any] | None = None,
-            *, headers: dict[str, str] | None = None, **token_options: Any) -> dict[str, Any]:
+    def run(
+        partner: str,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        **token_options: Any,
+    ) -> dict[str, Any]:
         response = client.post(
             "/graphql",
             json={"query": query, "variables": variables or {}},
-            headers={"Authorization": f"Bearer {token_for(partner, **token_options)}",
-                     **(headers or {})},
+            headers={
+                "Authorization": f"Bearer {token_for(partner, **token_options)}",
+                **(headers or {}),
+            },
         )
         body: dict[str, Any] = response.json()
         body["_status"] = response.status_code
         return body
 
     return run
-

@@ -24,7 +24,6 @@ class AppTransport(httpx.BaseTransport):
         async def send() -> httpx.Response:
             response = await self._inner.handle_async_request(request)
             content = await response.aread()
-            return httpx.Response(response.status_code, headers=response.headers,
-                                  content=content)
+            return httpx.Response(response.status_code, headers=response.headers, content=content)
 
         return asyncio.run(send())

@@ -116,22 +116,30 @@ def verify_log(session: Session, signer: LogSigner | None = None) -> AuditReport
     state = read_state(session)
     rebuilt = merkle.InMemoryNodeStore()
     # Streamed (a server-side cursor on PostgreSQL), and closed however the check ends.
-    with closing(session.execute(
-        select(AuditLogEntry.log_index, AuditLogEntry.canonical, AuditLogEntry.leaf_hash)
-        .order_by(AuditLogEntry.log_index)
-        .execution_options(yield_per=10_000)
-    )) as entries:
+    with closing(
+        session.execute(
+            select(AuditLogEntry.log_index, AuditLogEntry.canonical, AuditLogEntry.leaf_hash)
+            .order_by(AuditLogEntry.log_index)
+            .execution_options(yield_per=10_000)
+        )
+    ) as entries:
         _check_entries(entries, rebuilt)
     if rebuilt.size != state.size:
         raise LogIntegrityError(
             f"the log's state says {state.size} entries but {rebuilt.size} are stored: "
-            + ("the last entries were deleted" if rebuilt.size < state.size
-               else "entries were added around the sequencer")
+            + (
+                "the last entries were deleted"
+                if rebuilt.size < state.size
+                else "entries were added around the sequencer"
+            )
         )
-    with closing(session.execute(
-        select(AuditLogNode.level, AuditLogNode.node_index, AuditLogNode.hash)
-        .execution_options(yield_per=10_000)
-    )) as node_rows:
+    with closing(
+        session.execute(
+            select(
+                AuditLogNode.level, AuditLogNode.node_index, AuditLogNode.hash
+            ).execution_options(yield_per=10_000)
+        )
+    ) as node_rows:
         nodes = _check_nodes(node_rows, rebuilt)
     root = merkle.root(rebuilt, rebuilt.size)
     if state.size and state.root() != root:

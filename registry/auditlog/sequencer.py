@@ -222,8 +222,9 @@ def _leaf(session: Session, event: Event) -> tuple[dict[str, Any], bytes | None]
     message, what = event_bytes, "the canonical event"
     if signature.message is not None:
         message, what = signature.message, "the signed text"
-    partner_signatures.verify(session, event.submitter, signature.key_id, signature.signature,
-                              message, what)
+    partner_signatures.verify(
+        session, event.submitter, signature.key_id, signature.signature, message, what
+    )
     signed_sha256 = hashlib.sha256(message).digest()
     leaf["signature"] = {
         "keyId": signature.key_id,
@@ -250,20 +251,24 @@ def append_all(session: Session, events: Sequence[Event]) -> list[Appended]:
         hashed = merkle.leaf_hash(data)
         completed = merkle.nodes_to_store(size, hashed, store)
         signature = event.partner_signature
-        entries.append({
-            "log_index": size,
-            "canonical": data,
-            "leaf_hash": hashed,
-            "event_type": str(event.event_type),
-            "submitter_id": event.submitter,
-            "subject": event.subject,
-            "partner_key_id": signature.key_id if signature else None,
-            "partner_signature": signature.signature if signature else None,
-            "signed_sha256": signed_sha256,
-            "appended_at": event.now,
-        })
-        nodes.extend({"level": level, "node_index": index, "hash": value}
-                     for level, index, value in completed)
+        entries.append(
+            {
+                "log_index": size,
+                "canonical": data,
+                "leaf_hash": hashed,
+                "event_type": str(event.event_type),
+                "submitter_id": event.submitter,
+                "subject": event.subject,
+                "partner_key_id": signature.key_id if signature else None,
+                "partner_signature": signature.signature if signature else None,
+                "signed_sha256": signed_sha256,
+                "appended_at": event.now,
+            }
+        )
+        nodes.extend(
+            {"level": level, "node_index": index, "hash": value}
+            for level, index, value in completed
+        )
         size += 1
         store = FrontierStore(size, _split(store.frontier_after(size, completed)))
         appended.append(Appended(size - 1, hashed, size))

@@ -13,8 +13,8 @@ from registry.models.agreement import (
     PartyKind,
     SecondChanceAgreement,
 )
-from registry.models.auditlog import AuditCheckpoint, AuditLogEntry, AuditLogNode, AuditLogState
 from registry.models.annotation import ActionItem, Annotation, AnnotationKind
+from registry.models.auditlog import AuditCheckpoint, AuditLogEntry, AuditLogNode, AuditLogState
 from registry.models.case import (
     Case,
     CaseContact,

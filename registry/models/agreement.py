@@ -85,7 +85,9 @@ class SecondChanceAgreement(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     parties: Mapped[list[AgreementParty]] = relationship(
-        back_populates="agreement", lazy="raise", order_by="AgreementParty.position",
+        back_populates="agreement",
+        lazy="raise",
+        order_by="AgreementParty.position",
         cascade="all, delete-orphan",
     )
     conditions: Mapped[list[AgreementCondition]] = relationship(
@@ -114,9 +116,7 @@ class AgreementParty(Base):
     consented_on: Mapped[dt.date | None] = mapped_column(Date)
     consent_recorded_by: Mapped[str | None] = mapped_column(String(64))
     consent_recorded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
-    agreement: Mapped[SecondChanceAgreement] = relationship(
-        back_populates="parties", lazy="raise"
-    )
+    agreement: Mapped[SecondChanceAgreement] = relationship(back_populates="parties", lazy="raise")
 
 
 class AgreementCondition(Base):

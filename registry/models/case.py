@@ -99,9 +99,7 @@ class Case(Base):
     __table_args__ = (Index("ix_case_record_registered", "registered_at", "id"),)
 
     id: Mapped[UuidPk]
-    municipality_code: Mapped[str] = mapped_column(
-        ForeignKey("municipality.code"), index=True
-    )
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
     owner_id: Mapped[str] = mapped_column(ForeignKey("partner.id"), index=True)
     phase: Mapped[Phase] = mapped_column(str_enum(Phase, "phase"))
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -60,9 +60,7 @@ class StoredInventory(Base):
     __table_args__ = (Index("ix_inventory_status_removed", "status", "removed_on"),)
 
     id: Mapped[UuidPk]
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid(), ForeignKey("case_record.id"), unique=True
-    )
+    case_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("case_record.id"), unique=True)
     #: The case's municipality when the goods were stored: the one that keeps them.
     municipality_code: Mapped[Slug] = mapped_column(ForeignKey("municipality.code"), index=True)
     storage_provider_id: Mapped[Slug] = mapped_column(ForeignKey("partner.id"), index=True)

@@ -119,9 +119,7 @@ class AgreementYearFigures:
     breached: int | None
     ended_otherwise: int | None
     success_rate: float | None = strawberry.field(
-        description=(
-            "Completed agreements as a share of those ended; null while most still run."
-        )
+        description=("Completed agreements as a share of those ended; null while most still run.")
     )
 
 

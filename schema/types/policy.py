@@ -9,7 +9,9 @@ import strawberry
 from schema.types.case import PartnerKindType, RelationType
 
 
-@strawberry.type(description="An issued access policy (a municipality grant or an owner restriction).")
+@strawberry.type(
+    description="An issued access policy (a municipality grant or an owner restriction)."
+)
 class AccessPolicy:
     id: strawberry.ID
     kind: str

@@ -16,8 +16,15 @@ import clients.tokens
 
 @pytest.mark.parametrize(
     "module",
-    [clients, clients.sdk, clients.tokens, clients.errors, clients.keyfile, clients.cli,
-     clients.logreader],
+    [
+        clients,
+        clients.sdk,
+        clients.tokens,
+        clients.errors,
+        clients.keyfile,
+        clients.cli,
+        clients.logreader,
+    ],
     ids=lambda module: module.__name__,
 )
 def test_docstring_examples_run(module: ModuleType) -> None:

@@ -27,9 +27,16 @@ def as_partner(
     key = demo_keys["nijestee"]
 
     def reader(_options: object) -> LogReader:
-        return LogReader(RegistryClient(
-            url="http://testserver", partner_id="nijestee", key_id=key.kid,
-            private_key=key.private_key, audience=AUDIENCE, transport=AppTransport(client.app)))
+        return LogReader(
+            RegistryClient(
+                url="http://testserver",
+                partner_id="nijestee",
+                key_id=key.kid,
+                private_key=key.private_key,
+                audience=AUDIENCE,
+                transport=AppTransport(client.app),
+            )
+        )
 
     monkeypatch.setattr(cli, "_log_reader", reader)
 
@@ -70,10 +77,14 @@ def test_verify_entry_proves_an_entry_and_catches_an_edit(
     assert shown["entry"]["index"] == 7
     assert "entry 7 is in the log of" in err
     with sessions.begin() as session:
-        session.execute(update(AuditLogEntry).where(AuditLogEntry.log_index == 7)
-                        .values(submitter_id="x", canonical=b'{"index":7,"v":1}'))
-    code, _, err = _run("verify-entry", "7", "--log-key", log_signer.verifier_key,
-                        "--leaf-hash", shown["leafHash"])
+        session.execute(
+            update(AuditLogEntry)
+            .where(AuditLogEntry.log_index == 7)
+            .values(submitter_id="x", canonical=b'{"index":7,"v":1}')
+        )
+    code, _, err = _run(
+        "verify-entry", "7", "--log-key", log_signer.verifier_key, "--leaf-hash", shown["leafHash"]
+    )
     assert code == 1
     assert "verification failed: entry 7 was edited" in err
 
@@ -93,8 +104,11 @@ def test_monitor_remembers_and_follows_the_log(
     code, out, _ = _run("monitor", "--state", state, "--log-key", log_signer.verifier_key)
     assert code == 0
     assert out.startswith("ok: first checkpoint, size ")
-    gql("gemeente-groningen", """mutation { issueGrant(input: {municipality: "groningen",
-        partnerKind: WELFARE, fields: ["evictionDate"]}) { id } }""")
+    gql(
+        "gemeente-groningen",
+        """mutation { issueGrant(input: {municipality: "groningen",
+        partnerKind: WELFARE, fields: ["evictionDate"]}) { id } }""",
+    )
     code, out, _ = _run("monitor", "--state", state, "--log-key", log_signer.verifier_key)
     assert code == 0
     assert out.startswith("ok: grew from size ")

@@ -7,7 +7,6 @@ answers with canned GraphQL responses.
 
 import json
 import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from joserfc import jwt
-from joserfc.errors import JoseError, SecurityWarning
+from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
 from joserfc.jwt import JWTClaimsRegistry
 

@@ -24,9 +24,17 @@ from tests.conftest import AUDIENCE, Clock, DemoKey
 
 
 @pytest.fixture
-def registry_url(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, session_factory=sessions),
-                                           host="127.0.0.1", port=0, log_level="warning"))
+def registry_url(
+    settings: Settings, sessions: sessionmaker[Session], clock: Clock
+) -> Iterator[str]:
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, session_factory=sessions),
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -41,21 +49,38 @@ def registry_url(settings: Settings, sessions: sessionmaker[Session], clock: Clo
 
 def _key_file(tmp_path: Path, key: DemoKey, url: str) -> Path:
     path = tmp_path / f"{key.partner}.json"
-    write_key_file(path, KeyFile(partner=key.partner, kid=key.kid, private_key=key.private_key,
-                                 registry=url, audience=AUDIENCE))
+    write_key_file(
+        path,
+        KeyFile(
+            partner=key.partner,
+            kid=key.kid,
+            private_key=key.private_key,
+            registry=url,
+            audience=AUDIENCE,
+        ),
+    )
     return path
 
 
 def _zowonen_case_with_welfare(sessions: sessionmaker[Session]) -> str:
     with sessions() as session:
-        return str(session.scalar(
-            select(Case.id).join(Involvement, Involvement.case_id == Case.id)
-            .where(Case.owner_id == "zowonen", Involvement.partner_id == "partners-in-welzijn",
-                   Case.eviction_date.is_not(None))))
+        return str(
+            session.scalar(
+                select(Case.id)
+                .join(Involvement, Involvement.case_id == Case.id)
+                .where(
+                    Case.owner_id == "zowonen",
+                    Involvement.partner_id == "partners-in-welzijn",
+                    Case.eviction_date.is_not(None),
+                )
+            )
+        )
 
 
 def test_the_sdk_reads_a_case_as_the_policies_allow(
-    registry_url: str, demo_keys: dict[str, DemoKey], tmp_path: Path,
+    registry_url: str,
+    demo_keys: dict[str, DemoKey],
+    tmp_path: Path,
     sessions: sessionmaker[Session],
 ) -> None:
     case_id = _zowonen_case_with_welfare(sessions)
@@ -67,25 +92,39 @@ def test_the_sdk_reads_a_case_as_the_policies_allow(
         assert "contactName" in case["withheld"]
         assert client.case("00000000-0000-4000-8000-000000000000") is None
         with pytest.raises(NotAllowedError, match="only the owner and the municipality"):
-            client.execute("query($id: ID!) { accessHistory(caseId: $id) { partner } }",
-                           {"id": case_id})
+            client.execute(
+                "query($id: ID!) { accessHistory(caseId: $id) { partner } }", {"id": case_id}
+            )
 
 
-def test_a_key_the_registry_does_not_know_is_refused(
-    registry_url: str, tmp_path: Path
-) -> None:
+def test_a_key_the_registry_does_not_know_is_refused(registry_url: str, tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "stranger.json"
-    result = runner.invoke(main, ["keygen", "--partner", "zowonen", "--kid", "zowonen-new",
-                                  "--registry", registry_url, "--audience", AUDIENCE,
-                                  "--out", str(out)])
+    result = runner.invoke(
+        main,
+        [
+            "keygen",
+            "--partner",
+            "zowonen",
+            "--kid",
+            "zowonen-new",
+            "--registry",
+            registry_url,
+            "--audience",
+            AUDIENCE,
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     with RegistryClient.from_key_file(out) as client, pytest.raises(UnauthenticatedError):
         client.execute("{ cases(first: 1) { nodes { id } } }")
 
 
 def test_the_command_line_queries_and_prints_tokens(
-    registry_url: str, demo_keys: dict[str, DemoKey], tmp_path: Path,
+    registry_url: str,
+    demo_keys: dict[str, DemoKey],
+    tmp_path: Path,
     sessions: sessionmaker[Session],
 ) -> None:
     case_id = _zowonen_case_with_welfare(sessions)
@@ -94,8 +133,9 @@ def test_the_command_line_queries_and_prints_tokens(
     shown = runner.invoke(main, ["--key-file", str(path), "case", case_id])
     assert shown.exit_code == 0, shown.output
     assert '"evictionDate": "' in shown.output and '"owner": null' in shown.output
-    missing = runner.invoke(main, ["--key-file", str(path), "case",
-                                   "00000000-0000-4000-8000-000000000000"])
+    missing = runner.invoke(
+        main, ["--key-file", str(path), "case", "00000000-0000-4000-8000-000000000000"]
+    )
     assert missing.exit_code == 1
     token = runner.invoke(main, ["--key-file", str(path), "token"])
     assert token.exit_code == 0 and token.output.count(".") == 2

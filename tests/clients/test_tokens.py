@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc import jwt
-from joserfc.errors import BadSignatureError, SecurityWarning
+from joserfc.errors import BadSignatureError
 from joserfc.jwk import OKPKey
 from joserfc.jwt import JWTClaimsRegistry
 

@@ -12,19 +12,38 @@ from policies.fields import AGREEMENT_FIELDS, FIELD_GROUPS
 P = Permission
 ACTIONS = {
     # permission: the (kind, relation) pairs that may, out of those tried below
-    P.AGREEMENT_PROPOSE: {("woonkans", "involved"), ("district_team", "involved"),
-                          ("corporation", "owner")},
-    P.AGREEMENT_CONSENT_RECORD: {("woonkans", "involved"), ("district_team", "involved"),
-                                 ("corporation", "owner")},
-    P.AGREEMENT_SIGN: {(kind, relation) for kind in ("woonkans", "district_team", "corporation",
-                                                     "municipality", "credit_bank", "care")
-                       for relation in ("owner", "municipality", "involved")},
+    P.AGREEMENT_PROPOSE: {
+        ("woonkans", "involved"),
+        ("district_team", "involved"),
+        ("corporation", "owner"),
+    },
+    P.AGREEMENT_CONSENT_RECORD: {
+        ("woonkans", "involved"),
+        ("district_team", "involved"),
+        ("corporation", "owner"),
+    },
+    P.AGREEMENT_SIGN: {
+        (kind, relation)
+        for kind in (
+            "woonkans",
+            "district_team",
+            "corporation",
+            "municipality",
+            "credit_bank",
+            "care",
+        )
+        for relation in ("owner", "municipality", "involved")
+    },
     P.AGREEMENT_REVIEW_RECORD: {("woonkans", "involved")},
     P.AGREEMENT_CLOSE: {("woonkans", "involved")},
-    P.AGREEMENT_REVIEWS_DUE: {("woonkans", r) for r in ("owner", "municipality", "involved",
-                                                        "none")},
-    P.AGREEMENT_FIGURES_READ: {(k, r) for k in ("woonkans", "municipality")
-                               for r in ("owner", "municipality", "involved", "none")},
+    P.AGREEMENT_REVIEWS_DUE: {
+        ("woonkans", r) for r in ("owner", "municipality", "involved", "none")
+    },
+    P.AGREEMENT_FIGURES_READ: {
+        (k, r)
+        for k in ("woonkans", "municipality")
+        for r in ("owner", "municipality", "involved", "none")
+    },
 }
 KINDS = ("woonkans", "district_team", "corporation", "municipality", "credit_bank", "care")
 RELATIONS = ("owner", "municipality", "involved", "none")
@@ -38,12 +57,25 @@ def test_agreement_permissions(permission: Permission, kind: str, relation: str)
 
 
 GRONINGEN = (
-    PolicyRow("g1", PolicyEffect.GRANT, "kind:woonkans", "involved", "groningen", "*",
-              ("secondChance", "agreement")),
-    PolicyRow("g2", PolicyEffect.GRANT, "kind:district_team", "involved", "groningen", "*",
-              ("homeVisit", "agreementTerms")),
-    PolicyRow("r1", PolicyEffect.RESTRICTION, "*", "involved", "*", "zowonen",
-              ("evictionDate",)),
+    PolicyRow(
+        "g1",
+        PolicyEffect.GRANT,
+        "kind:woonkans",
+        "involved",
+        "groningen",
+        "*",
+        ("secondChance", "agreement"),
+    ),
+    PolicyRow(
+        "g2",
+        PolicyEffect.GRANT,
+        "kind:district_team",
+        "involved",
+        "groningen",
+        "*",
+        ("homeVisit", "agreementTerms"),
+    ),
+    PolicyRow("r1", PolicyEffect.RESTRICTION, "*", "involved", "*", "zowonen", ("evictionDate",)),
 )
 ALL_AGREEMENT = frozenset(AGREEMENT_FIELDS)
 
@@ -52,11 +84,23 @@ ALL_AGREEMENT = frozenset(AGREEMENT_FIELDS)
     ("partner", "kind", "relation", "municipality", "owner", "agreement_fields"),
     [
         ("bureau-woonkans", "woonkans", Relation.INVOLVED, "groningen", "nijestee", ALL_AGREEMENT),
-        ("wij-groningen", "district_team", Relation.INVOLVED, "groningen", "nijestee",
-         FIELD_GROUPS["agreementTerms"]),
+        (
+            "wij-groningen",
+            "district_team",
+            Relation.INVOLVED,
+            "groningen",
+            "nijestee",
+            FIELD_GROUPS["agreementTerms"],
+        ),
         ("nijestee", "corporation", Relation.OWNER, "groningen", "nijestee", ALL_AGREEMENT),
-        ("gemeente-groningen", "municipality", Relation.MUNICIPALITY, "groningen", "nijestee",
-         frozenset()),
+        (
+            "gemeente-groningen",
+            "municipality",
+            Relation.MUNICIPALITY,
+            "groningen",
+            "nijestee",
+            frozenset(),
+        ),
         ("meldpunt", "care", Relation.INVOLVED, "groningen", "nijestee", frozenset()),
         ("bureau-woonkans", "woonkans", Relation.INVOLVED, "zaanstad", "parteon", frozenset()),
         # An owner's restriction narrows agreement fields too, whatever a grant says.
@@ -65,11 +109,16 @@ ALL_AGREEMENT = frozenset(AGREEMENT_FIELDS)
     ],
 )
 def test_agreement_fields_released_by_the_demo_covenant(
-    partner: str, kind: str, relation: Relation, municipality: str, owner: str,
+    partner: str,
+    kind: str,
+    relation: Relation,
+    municipality: str,
+    owner: str,
     agreement_fields: frozenset[str],
 ) -> None:
     readable = PolicyEngine(GRONINGEN).readable_fields(
-        AccessKey(partner, kind, relation, municipality, owner))
+        AccessKey(partner, kind, relation, municipality, owner)
+    )
     assert readable & ALL_AGREEMENT == agreement_fields
 
 

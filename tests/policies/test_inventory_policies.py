@@ -17,8 +17,11 @@ ACTIONS = {
     # permission: the (kind, relation) pairs that may, out of those tried below
     P.INVENTORY_RECORD: {("bailiff", "involved"), ("municipality", "municipality")},
     P.INVENTORY_KEEP: {("storage", r) for r in RELATIONS},
-    P.PICKUP_REQUEST: {("storage", "involved"), ("bailiff", "involved"),
-                       ("municipality", "municipality")},
+    P.PICKUP_REQUEST: {
+        ("storage", "involved"),
+        ("bailiff", "involved"),
+        ("municipality", "municipality"),
+    },
     P.MUNICIPAL_CONTACT_RECORD: {("municipality", "municipality")},
     P.PICKUP_RELEASE: {("municipality", "municipality")},
     P.COLLECTION_RECORD: {("storage", "involved"), ("municipality", "municipality")},
@@ -47,17 +50,35 @@ def engine(template: tuple[str, object]) -> PolicyEngine:
 ALL = frozenset(INVENTORY_FIELDS)
 TABLE = [
     # The storage provider learns whether a release is authorised, and nothing else.
-    ("opslag-zaanstad", "storage", Relation.INVOLVED, "zaanstad", "parteon",
-     frozenset({"inventoryReleaseAuthorised"})),
+    (
+        "opslag-zaanstad",
+        "storage",
+        Relation.INVOLVED,
+        "zaanstad",
+        "parteon",
+        frozenset({"inventoryReleaseAuthorised"}),
+    ),
     # The bailiff reads what it recorded and the pickups it may ask for; not the contact.
-    ("kerckhoffs-lasonder", "bailiff", Relation.INVOLVED, "zaanstad", "parteon",
-     frozenset({"inventoryStorage", "inventoryDates", "inventoryPickup"})),
+    (
+        "kerckhoffs-lasonder",
+        "bailiff",
+        Relation.INVOLVED,
+        "zaanstad",
+        "parteon",
+        frozenset({"inventoryStorage", "inventoryDates", "inventoryPickup"}),
+    ),
     # The municipality reads all of it, by statute, in every municipality.
     ("gemeente-zaanstad", "municipality", Relation.MUNICIPALITY, "zaanstad", "parteon", ALL),
     ("gemeente-deventer", "municipality", Relation.MUNICIPALITY, "deventer", "ieder1", ALL),
     # The district team's covenant holds no inventory fields.
-    ("wijkteam-zaandam-noord", "district_team", Relation.INVOLVED, "zaanstad", "parteon",
-     frozenset()),
+    (
+        "wijkteam-zaandam-noord",
+        "district_team",
+        Relation.INVOLVED,
+        "zaanstad",
+        "parteon",
+        frozenset(),
+    ),
     # No covenant for storage outside Zaanstad; and no relation, nothing at all.
     ("opslag-zaanstad", "storage", Relation.INVOLVED, "deventer", "ieder1", frozenset()),
     ("opslag-zaanstad", "storage", Relation.NONE, "zaanstad", "parteon", frozenset()),
@@ -65,12 +86,18 @@ TABLE = [
 
 
 @pytest.mark.parametrize(
-    ("partner", "kind", "relation", "municipality", "owner", "expected"), TABLE,
+    ("partner", "kind", "relation", "municipality", "owner", "expected"),
+    TABLE,
     ids=[f"{row[0]}-{row[2]}-{row[3]}" for row in TABLE],
 )
 def test_inventory_fields(
-    engine: PolicyEngine, partner: str, kind: str, relation: Relation, municipality: str,
-    owner: str, expected: frozenset[str],
+    engine: PolicyEngine,
+    partner: str,
+    kind: str,
+    relation: Relation,
+    municipality: str,
+    owner: str,
+    expected: frozenset[str],
 ) -> None:
     readable = engine.readable_fields(AccessKey(partner, kind, relation, municipality, owner))
     assert readable & ALL == expected
@@ -82,7 +109,8 @@ def test_the_storage_provider_reads_nothing_of_the_case_itself(engine: PolicyEng
 
 
 def test_the_municipality_reads_the_inventory_by_a_built_in_rule() -> None:
-    key = AccessKey("gemeente-zaanstad", "municipality", Relation.MUNICIPALITY, "zaanstad",
-                    "parteon")
+    key = AccessKey(
+        "gemeente-zaanstad", "municipality", Relation.MUNICIPALITY, "zaanstad", "parteon"
+    )
     decided = {d.field: d.decided_by for d in PolicyEngine([]).explain(key)}
     assert {decided[f] for f in INVENTORY_FIELDS} == {"builtin:statutory-storage"}

@@ -30,36 +30,102 @@ def engine(template: tuple[str, object]) -> PolicyEngine:
 # (partner, kind, relation, municipality, owner) → exactly the fields it reads
 TABLE: list[tuple[str, str, Relation, str, str, frozenset[str]]] = [
     # ZOwonen shares only the eviction date with every involved organisation...
-    ("partners-in-welzijn", "welfare", Relation.INVOLVED, "sittard-geleen", "zowonen",
-     frozenset({"evictionDate"})),
-    ("gkb-sittard-geleen", "credit_bank", Relation.INVOLVED, "sittard-geleen", "zowonen",
-     frozenset({"evictionDate"})),
-    ("gebiedsteam-sittard-geleen", "district_team", Relation.INVOLVED, "sittard-geleen",
-     "zowonen", frozenset({"evictionDate"})),
-    ("flanderijn", "bailiff", Relation.INVOLVED, "sittard-geleen", "zowonen",
-     frozenset({"evictionDate"})),
+    (
+        "partners-in-welzijn",
+        "welfare",
+        Relation.INVOLVED,
+        "sittard-geleen",
+        "zowonen",
+        frozenset({"evictionDate"}),
+    ),
+    (
+        "gkb-sittard-geleen",
+        "credit_bank",
+        Relation.INVOLVED,
+        "sittard-geleen",
+        "zowonen",
+        frozenset({"evictionDate"}),
+    ),
+    (
+        "gebiedsteam-sittard-geleen",
+        "district_team",
+        Relation.INVOLVED,
+        "sittard-geleen",
+        "zowonen",
+        frozenset({"evictionDate"}),
+    ),
+    (
+        "flanderijn",
+        "bailiff",
+        Relation.INVOLVED,
+        "sittard-geleen",
+        "zowonen",
+        frozenset({"evictionDate"}),
+    ),
     # ...while the same covenant releases the home-visit fields of another owner's case.
-    ("partners-in-welzijn", "welfare", Relation.INVOLVED, "sittard-geleen", "other-corp",
-     HOME_VISIT),
+    (
+        "partners-in-welzijn",
+        "welfare",
+        Relation.INVOLVED,
+        "sittard-geleen",
+        "other-corp",
+        HOME_VISIT,
+    ),
     # The owner reads everything of its own case but how the household answered the
     # municipality's offer of help.
-    ("zowonen", "corporation", Relation.OWNER, "sittard-geleen", "zowonen",
-     frozenset(FIELDS) - {"municipalContact"}),
-    ("nijestee", "corporation", Relation.OWNER, "groningen", "nijestee",
-     frozenset(FIELDS) - {"municipalContact"}),
+    (
+        "zowonen",
+        "corporation",
+        Relation.OWNER,
+        "sittard-geleen",
+        "zowonen",
+        frozenset(FIELDS) - {"municipalContact"},
+    ),
+    (
+        "nijestee",
+        "corporation",
+        Relation.OWNER,
+        "groningen",
+        "nijestee",
+        frozenset(FIELDS) - {"municipalContact"},
+    ),
     # The municipality reads the statutory early-signal fields and the inventory it must store
     # (art. 556 lid 3 Rv); a restriction cannot touch them.
-    ("gemeente-sittard-geleen", "municipality", Relation.MUNICIPALITY, "sittard-geleen",
-     "zowonen", EARLY_SIGNAL | INVENTORY),
-    ("gemeente-groningen", "municipality", Relation.MUNICIPALITY, "groningen", "nijestee",
-     EARLY_SIGNAL | INVENTORY),
+    (
+        "gemeente-sittard-geleen",
+        "municipality",
+        Relation.MUNICIPALITY,
+        "sittard-geleen",
+        "zowonen",
+        EARLY_SIGNAL | INVENTORY,
+    ),
+    (
+        "gemeente-groningen",
+        "municipality",
+        Relation.MUNICIPALITY,
+        "groningen",
+        "nijestee",
+        EARLY_SIGNAL | INVENTORY,
+    ),
     # Groningen lets Bureau Woonkans see what a second-chance decision needs, and the
     # agreements it monitors: no contact data.
-    ("bureau-woonkans", "woonkans", Relation.INVOLVED, "groningen", "nijestee",
-     SECOND_CHANCE | FIELD_GROUPS["agreement"]),
+    (
+        "bureau-woonkans",
+        "woonkans",
+        Relation.INVOLVED,
+        "groningen",
+        "nijestee",
+        SECOND_CHANCE | FIELD_GROUPS["agreement"],
+    ),
     # A Groningen grant does not reach a case in Deventer.
-    ("flanderijn", "bailiff", Relation.INVOLVED, "deventer", "ieder1",
-     frozenset({"evictionDate", "contactName", "contactAddress"})),
+    (
+        "flanderijn",
+        "bailiff",
+        Relation.INVOLVED,
+        "deventer",
+        "ieder1",
+        frozenset({"evictionDate", "contactName", "contactAddress"}),
+    ),
     ("bureau-woonkans", "woonkans", Relation.INVOLVED, "deventer", "ieder1", frozenset()),
     # Welfare has no grant in Groningen: involved, but nothing released.
     ("partners-in-welzijn", "welfare", Relation.INVOLVED, "groningen", "nijestee", frozenset()),
@@ -87,20 +153,24 @@ def test_truth_table(
     decisions = {d.field: d.allowed for d in engine.explain(key)}
     assert set(decisions) == set(FIELDS)  # every field decided, none skipped
     allowed = {field for field, ok in decisions.items() if ok}
-    assert allowed == expected, f"released too much: {allowed - expected}, too little: {expected - allowed}"
+    assert allowed == expected, (
+        f"released too much: {allowed - expected}, too little: {expected - allowed}"
+    )
     assert engine.readable_fields(key) == expected
 
 
 def test_explanation_names_the_deciding_row(engine: PolicyEngine) -> None:
-    welfare = AccessKey("partners-in-welzijn", "welfare", Relation.INVOLVED, "sittard-geleen",
-                        "zowonen")
+    welfare = AccessKey(
+        "partners-in-welzijn", "welfare", Relation.INVOLVED, "sittard-geleen", "zowonen"
+    )
     decided = {d.field: d.decided_by for d in engine.explain(welfare)}
     restriction = decided["contactName"]
     grant = decided["evictionDate"]
     assert restriction.startswith("policy:") and grant.startswith("policy:")
     assert restriction != grant
-    municipality = AccessKey("gemeente-zaanstad", "municipality", Relation.MUNICIPALITY,
-                             "zaanstad", "parteon")
+    municipality = AccessKey(
+        "gemeente-zaanstad", "municipality", Relation.MUNICIPALITY, "zaanstad", "parteon"
+    )
     decided = {d.field: d.decided_by for d in engine.explain(municipality)}
     assert decided["contactName"] == "builtin:statutory-early-signal"
     assert decided["phase"] == "default:deny"

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from joserfc import jwt
 from joserfc.jwk import OKPKey
+from sqlalchemy import func, select
 
 from registry.models import AccessLogRecord
 from tests.conftest import AUDIENCE, AppClient, Clock, DemoKey
@@ -29,15 +29,25 @@ def _post(client: AppClient, token: str | None) -> Any:
 
 def _claims(clock: Clock, partner: str = "zowonen", **overrides: Any) -> dict[str, Any]:
     now = int(clock.now.timestamp())
-    claims = {"iss": partner, "sub": partner, "aud": AUDIENCE, "iat": now, "exp": now + 120,
-              "jti": secrets.token_urlsafe(32)}
+    claims = {
+        "iss": partner,
+        "sub": partner,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + 120,
+        "jti": secrets.token_urlsafe(32),
+    }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
 
 
 def _sign(key: DemoKey | str, claims: dict[str, Any], kid: str | None = None) -> str:
     pem = key.private_key if isinstance(key, DemoKey) else key
-    header = {"alg": "Ed25519", "typ": "JWT", "kid": kid or (key.kid if isinstance(key, DemoKey) else "x")}
+    header = {
+        "alg": "Ed25519",
+        "typ": "JWT",
+        "kid": kid or (key.kid if isinstance(key, DemoKey) else "x"),
+    }
     return jwt.encode(header, claims, OKPKey.import_key(pem), algorithms=["Ed25519"])
 
 
@@ -65,8 +75,12 @@ def test_the_older_eddsa_algorithm_name_is_accepted(
     key = demo_keys["zowonen"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # joserfc flags "EdDSA" as deprecated by RFC 9864
-        token = jwt.encode({"alg": "EdDSA", "kid": key.kid}, _claims(clock),
-                           OKPKey.import_key(key.private_key), algorithms=["EdDSA"])
+        token = jwt.encode(
+            {"alg": "EdDSA", "kid": key.kid},
+            _claims(clock),
+            OKPKey.import_key(key.private_key),
+            algorithms=["EdDSA"],
+        )
     assert _post(client, token).status_code == 200
 
 
@@ -79,8 +93,9 @@ def test_missing_or_malformed_authorization(client: AppClient) -> None:
 
 def test_expired_token(client: AppClient, demo_keys: dict[str, DemoKey], clock: Clock) -> None:
     now = int(clock.now.timestamp())
-    _assert_refused(_post(client, _sign(demo_keys["zowonen"],
-                                        _claims(clock, iat=now - 400, exp=now - 200))))
+    _assert_refused(
+        _post(client, _sign(demo_keys["zowonen"], _claims(clock, iat=now - 400, exp=now - 200)))
+    )
 
 
 def test_token_living_longer_than_five_minutes(
@@ -90,14 +105,19 @@ def test_token_living_longer_than_five_minutes(
     _assert_refused(_post(client, _sign(demo_keys["zowonen"], _claims(clock, exp=now + 301))))
 
 
-def test_token_from_the_future(client: AppClient, demo_keys: dict[str, DemoKey], clock: Clock) -> None:
+def test_token_from_the_future(
+    client: AppClient, demo_keys: dict[str, DemoKey], clock: Clock
+) -> None:
     now = int(clock.now.timestamp())
-    _assert_refused(_post(client, _sign(demo_keys["zowonen"],
-                                        _claims(clock, iat=now + 600, exp=now + 700))))
+    _assert_refused(
+        _post(client, _sign(demo_keys["zowonen"], _claims(clock, iat=now + 600, exp=now + 700)))
+    )
 
 
 def test_wrong_audience(client: AppClient, demo_keys: dict[str, DemoKey], clock: Clock) -> None:
-    _assert_refused(_post(client, _sign(demo_keys["zowonen"], _claims(clock, aud="other-registry"))))
+    _assert_refused(
+        _post(client, _sign(demo_keys["zowonen"], _claims(clock, aud="other-registry")))
+    )
 
 
 def test_replayed_token_is_refused(client: AppClient, token_for: Callable[..., str]) -> None:
@@ -110,15 +130,25 @@ def test_short_jti(client: AppClient, demo_keys: dict[str, DemoKey], clock: Cloc
     _assert_refused(_post(client, _sign(demo_keys["zowonen"], _claims(clock, jti="abc"))))
 
 
-def test_signed_with_another_key(client: AppClient, demo_keys: dict[str, DemoKey], clock: Clock) -> None:
-    stranger = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()).decode()
+def test_signed_with_another_key(
+    client: AppClient, demo_keys: dict[str, DemoKey], clock: Clock
+) -> None:
+    stranger = (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
     # Claims to be ZOwonen, names ZOwonen's key id, but is signed by someone else.
     _assert_refused(_post(client, _sign(stranger, _claims(clock), kid=demo_keys["zowonen"].kid)))
 
 
-def test_partner_posing_as_another(client: AppClient, demo_keys: dict[str, DemoKey], clock: Clock) -> None:
+def test_partner_posing_as_another(
+    client: AppClient, demo_keys: dict[str, DemoKey], clock: Clock
+) -> None:
     # Nijestee's own valid key, but the claims say ZOwonen.
     _assert_refused(_post(client, _sign(demo_keys["nijestee"], _claims(clock, partner="zowonen"))))
 
@@ -135,7 +165,9 @@ def test_tampered_payload(client: AppClient, token_for: Callable[..., str], cloc
 
 
 @pytest.mark.parametrize("claim", ["iat", "exp", "jti", "aud", "iss"])
-def test_missing_claim(client: AppClient, demo_keys: dict[str, DemoKey], clock: Clock, claim: str) -> None:
+def test_missing_claim(
+    client: AppClient, demo_keys: dict[str, DemoKey], clock: Clock, claim: str
+) -> None:
     claims = _claims(clock)
     del claims[claim]
     _assert_refused(_post(client, _sign(demo_keys["zowonen"], claims)))

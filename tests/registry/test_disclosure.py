@@ -32,16 +32,29 @@ def test_relationships_never_load_lazily(sessions: sessionmaker[Session]) -> Non
             _ = case.involvements
 
 
-def test_a_list_takes_one_decision_per_field_per_distinct_key(sessions: sessionmaker[Session]) -> None:
+def test_a_list_takes_one_decision_per_field_per_distinct_key(
+    sessions: sessionmaker[Session],
+) -> None:
     with sessions() as session:
         engine = PolicyEngine(active_rows(session))
-        cases = session.scalars(select(Case).options(selectinload(Case.contact))
-                                .where(Case.municipality_code == "groningen")).all()
-        principal = Principal("gemeente-groningen", "municipality", frozenset({"groningen"}),
-                              None, "test", trace_from_header(None))
+        cases = session.scalars(
+            select(Case)
+            .options(selectinload(Case.contact))
+            .where(Case.municipality_code == "groningen")
+        ).all()
+        principal = Principal(
+            "gemeente-groningen",
+            "municipality",
+            frozenset({"groningen"}),
+            None,
+            "test",
+            trace_from_header(None),
+        )
         disclosure = Disclosure(engine, principal)
-        views = [disclosure.case_view(c, Relation.MUNICIPALITY, frozenset({"contactName", "phase"}))
-                 for c in cases]
+        views = [
+            disclosure.case_view(c, Relation.MUNICIPALITY, frozenset({"contactName", "phase"}))
+            for c in cases
+        ]
     assert len(views) == len(cases) > 50
     assert all(v.contact_name and v.phase is None for v in views)
     # One key (one municipality, one owner): one decision per field, not per case.

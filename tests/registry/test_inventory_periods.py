@@ -67,8 +67,9 @@ def test_working_days_count_only_weekdays_after_the_start(start: D, days: int) -
     st.integers(0, 200),
     st.booleans(),
 )
-def test_disposal_never_comes_before_either_period(removed: D, copy_after: int, perishable: bool
-                                                   ) -> None:
+def test_disposal_never_comes_before_either_period(
+    removed: D, copy_after: int, perishable: bool
+) -> None:
     copy = removed + dt.timedelta(days=copy_after)
     earliest = periods.disposable_from(removed, copy, perishable_or_dangerous=perishable)
     if perishable:

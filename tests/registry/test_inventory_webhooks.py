@@ -25,8 +25,12 @@ STORAGE = "opslag-zaanstad"
 SUBSCRIBE = """mutation($url: String!, $types: [String!]!) {
   subscribeWebhook(url: $url, eventTypes: $types) { secret } }"""
 ALL_TYPES = [
-    "inventory.stored", "inventory.pickup_requested", "inventory.pickup_released",
-    "inventory.collected", "inventory.disposed", "municipal_contact.requested",
+    "inventory.stored",
+    "inventory.pickup_requested",
+    "inventory.pickup_released",
+    "inventory.collected",
+    "inventory.disposed",
+    "municipal_contact.requested",
     "municipal_contact.overdue",
 ]
 
@@ -53,12 +57,18 @@ def _ok(body: dict[str, Any], field: str) -> Any:
 
 def _received(receiver: Receiver, partner: str) -> list[tuple[str, str]]:
     """(event type, case id) of every verified webhook the partner's endpoint received."""
-    return [(r.document["type"], r.document["data"]["caseId"])
-            for r in receiver.at(partner) if r.verified]
+    return [
+        (r.document["type"], r.document["data"]["caseId"])
+        for r in receiver.at(partner)
+        if r.verified
+    ]
 
 
 def test_the_municipal_contact_is_pushed_to_the_municipality_and_the_release_to_storage(
-    gql: GraphQL, sessions: sessionmaker[Session], clock: Clock, receiver: Receiver,
+    gql: GraphQL,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    receiver: Receiver,
     worker: DeliveryWorker,
 ) -> None:
     clock.now = THURSDAY
@@ -67,13 +77,25 @@ def test_the_municipal_contact_is_pushed_to_the_municipality_and_the_release_to_
         body = gql(partner, SUBSCRIBE, {"url": receiver.url(partner), "types": ALL_TYPES})
         receiver.secrets[partner] = _ok(body, "subscribeWebhook")["secret"]
 
-    _ok(gql(BAILIFF, """mutation($case: ID!, $day: Date!) { recordInventory(input: {
+    _ok(
+        gql(
+            BAILIFF,
+            """mutation($case: ID!, $day: Date!) { recordInventory(input: {
         caseId: $case, storageProvider: "opslag-zaanstad", locationCode: "ZD-H12-04",
         description: "huisraad, 9 verhuisdozen", removedOn: $day,
         recordCopyHandedOverOn: $day}) { id } }""",
-        {"case": case_id, "day": THURSDAY.date().isoformat()}), "recordInventory")
-    _ok(gql(STORAGE, 'mutation($case: ID!) { requestPickup(caseId: $case) { id } }',
-            {"case": case_id}), "requestPickup")
+            {"case": case_id, "day": THURSDAY.date().isoformat()},
+        ),
+        "recordInventory",
+    )
+    _ok(
+        gql(
+            STORAGE,
+            "mutation($case: ID!) { requestPickup(caseId: $case) { id } }",
+            {"case": case_id},
+        ),
+        "requestPickup",
+    )
     report = worker.run_once()
     assert report.fanned_out == 3  # stored, pickup requested, contact requested
     receiver.wait_for(5)
@@ -85,11 +107,14 @@ def test_the_municipal_contact_is_pushed_to_the_municipality_and_the_release_to_
         ("municipal_contact.requested", case_id),
     ]
     assert sorted(_received(receiver, BAILIFF)) == [
-        ("inventory.pickup_requested", case_id), ("inventory.stored", case_id)]
+        ("inventory.pickup_requested", case_id),
+        ("inventory.stored", case_id),
+    ]
     assert _received(receiver, STORAGE) == []
     assert _received(receiver, "wijkteam-zaandam-noord") == []  # no relation to the case
-    task = next(r for r in receiver.at(MUNICIPALITY)
-                if r.document["type"] == "municipal_contact.requested")
+    task = next(
+        r for r in receiver.at(MUNICIPALITY) if r.document["type"] == "municipal_contact.requested"
+    )
     # Thin: an event id and the case id, no personal data; the system fetches the task.
     assert set(task.document) == {"type", "timestamp", "data"}
     assert set(task.document["data"]) == {"eventId", "caseId"}
@@ -101,14 +126,25 @@ def test_the_municipal_contact_is_pushed_to_the_municipality_and_the_release_to_
     assert ("municipal_contact.overdue", case_id) in _received(receiver, MUNICIPALITY)
     assert worker.run_once().announced == 0
 
-    contacts = _ok(gql(MUNICIPALITY, "{ municipalContacts { id caseId } }"),
-                   "municipalContacts")
+    contacts = _ok(gql(MUNICIPALITY, "{ municipalContacts { id caseId } }"), "municipalContacts")
     contact = next(c["id"] for c in contacts if c["caseId"] == case_id)
-    _ok(gql(MUNICIPALITY, """mutation($id: ID!, $on: Date!) { recordMunicipalContact(id: $id,
+    _ok(
+        gql(
+            MUNICIPALITY,
+            """mutation($id: ID!, $on: Date!) { recordMunicipalContact(id: $id,
         outcome: HELP_DECLINED, attempts: 1, contactedOn: $on) { id } }""",
-        {"id": contact, "on": clock.now.date().isoformat()}), "recordMunicipalContact")
-    _ok(gql(MUNICIPALITY, 'mutation($case: ID!) { releasePickup(caseId: $case) { id } }',
-            {"case": case_id}), "releasePickup")
+            {"id": contact, "on": clock.now.date().isoformat()},
+        ),
+        "recordMunicipalContact",
+    )
+    _ok(
+        gql(
+            MUNICIPALITY,
+            "mutation($case: ID!) { releasePickup(caseId: $case) { id } }",
+            {"case": case_id},
+        ),
+        "releasePickup",
+    )
     worker.run_once()
     receiver.wait_for(8)  # the storage provider and the municipality
     # The storage provider is told of the release, the one thing it may read.

@@ -59,16 +59,23 @@ def _fresh_case(sessions: sessionmaker[Session]) -> str:
     """A Groningen case of Nijestee without any agreement yet."""
     with sessions() as session:
         taken = select(SecondChanceAgreement.case_id)
-        return str(session.scalars(
-            select(Case.id).where(Case.owner_id == "nijestee", Case.id.not_in(taken))
-            .order_by(Case.registered_at)
-        ).first())
+        return str(
+            session.scalars(
+                select(Case.id)
+                .where(Case.owner_id == "nijestee", Case.id.not_in(taken))
+                .order_by(Case.registered_at)
+            ).first()
+        )
 
 
 def _involve(gql: GraphQL, case_id: str, *partners: str) -> None:
     for partner in partners:
-        body = gql("nijestee", """mutation($c: ID!, $p: String!) { involvePartner(caseId: $c,
-                   partner: $p, role: SECOND_CHANCE) { id } }""", {"c": case_id, "p": partner})
+        body = gql(
+            "nijestee",
+            """mutation($c: ID!, $p: String!) { involvePartner(caseId: $c,
+                   partner: $p, role: SECOND_CHANCE) { id } }""",
+            {"c": case_id, "p": partner},
+        )
         assert error_codes(body) in ([], ["CONFLICT"]), body  # CONFLICT: involved already
 
 
@@ -112,8 +119,15 @@ def sign(gql: GraphQL, demo_keys: dict[str, DemoKey]) -> Sign:
 
     def run(partner: str, agreement: dict[str, Any]) -> dict[str, Any]:
         key = demo_keys[partner]
-        return gql(partner, SIGN, {"id": agreement["id"], "keyId": key.kid,
-                                   "signature": _signature(key, agreement["text"])})
+        return gql(
+            partner,
+            SIGN,
+            {
+                "id": agreement["id"],
+                "keyId": key.kid,
+                "signature": _signature(key, agreement["text"]),
+            },
+        )
 
     return run
 
@@ -130,8 +144,12 @@ def _activate(
 
 
 def test_the_agreement_lifecycle_end_to_end(
-    gql: GraphQL, sessions: sessionmaker[Session], clock: Clock, sign: Sign,
-    log_signer: Any, client: Any,
+    gql: GraphQL,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    sign: Sign,
+    log_signer: Any,
+    client: Any,
 ) -> None:
     # On the demo's own day, so that this year's figures are the demo's (tokens follow the clock).
     clock.now = dt.datetime.combine(DEMO_TODAY, dt.time(10), dt.UTC)
@@ -149,7 +167,11 @@ def test_the_agreement_lifecycle_end_to_end(
     assert [p["partner"] for p in proposed["parties"]] == [*PARTIES, None]
     assert proposed["parties"][-1]["kind"] == "HOUSEHOLD"
     assert json.loads(proposed["text"])["conditions"][1] == {
-        "number": 2, "type": "accept_support", "supportFrom": "credit_bank", "text": "budgetbeheer"}
+        "number": 2,
+        "type": "accept_support",
+        "supportFrom": "credit_bank",
+        "text": "budgetbeheer",
+    }
     assert proposed["withheld"] == []
     assert len(proposed["logIndexes"]) == 1
 
@@ -172,7 +194,8 @@ def test_the_agreement_lifecycle_end_to_end(
     assert household["consentRecordedBy"] == "bureau-woonkans"
     assert household["consentedOn"] == today.isoformat()
     assert [r["dueOn"] for r in active["reviews"]] == [
-        (today + dt.timedelta(days=d)).isoformat() for d in (91, 182, 273, 364)]
+        (today + dt.timedelta(days=d)).isoformat() for d in (91, 182, 273, 364)
+    ]
 
     # Reviews come due by the request clock: not yet, due within 14 days, then overdue.
     def due() -> list[dict[str, Any]]:
@@ -181,20 +204,32 @@ def test_the_agreement_lifecycle_end_to_end(
 
     assert due() == []
     clock.advance(days=80)
-    assert due() == [{"agreementId": proposed["id"], "caseId": case_id, "review": 1,
-                      "dueOn": (today + dt.timedelta(days=91)).isoformat(), "overdue": False}]
+    assert due() == [
+        {
+            "agreementId": proposed["id"],
+            "caseId": case_id,
+            "review": 1,
+            "dueOn": (today + dt.timedelta(days=91)).isoformat(),
+            "overdue": False,
+        }
+    ]
     clock.advance(days=15)
     assert due()[0]["overdue"] is True
 
     # Bureau Woonkans records the first review: condition 2 is broken.
-    checks = [{"condition": 1, "met": True},
-              {"condition": 2, "met": False, "note": "budgetbeheer gestopt"}]
+    checks = [
+        {"condition": 1, "met": True},
+        {"condition": 2, "met": False, "note": "budgetbeheer gestopt"},
+    ]
     body = gql("bureau-woonkans", REVIEW, {"id": proposed["id"], "review": 1, "checks": checks})
     reviewed = body["data"]["recordAgreementReview"]
     assert reviewed["brokenConditions"] == [2]
     assert [c["lastCheckMet"] for c in reviewed["conditions"]] == [True, False]
-    assert reviewed["reviews"][0]["checks"][1] == {"condition": 2, "met": False,
-                                                   "note": "budgetbeheer gestopt"}
+    assert reviewed["reviews"][0]["checks"][1] == {
+        "condition": 2,
+        "met": False,
+        "note": "budgetbeheer gestopt",
+    }
     assert due() == []
     broken = gql("bureau-woonkans", "{ agreements(brokenOnly: true, first: 500) { id } }")
     assert proposed["id"] in [a["id"] for a in broken["data"]["agreements"]]
@@ -206,8 +241,14 @@ def test_the_agreement_lifecycle_end_to_end(
     assert closed["closedAt"]
 
     # Every step is in the signed log, and each entry proves its inclusion offline.
-    events = ["agreement.proposed", *["agreement.signed"] * 3, "agreement.consent_recorded",
-              "agreement.activated", "agreement.review_recorded", "agreement.closed"]
+    events = [
+        "agreement.proposed",
+        *["agreement.signed"] * 3,
+        "agreement.consent_recorded",
+        "agreement.activated",
+        "agreement.review_recorded",
+        "agreement.closed",
+    ]
     assert len(closed["logIndexes"]) == len(events)
     vkey = client.get("/log/key").text.strip()
     assert vkey == log_signer.verifier_key
@@ -244,16 +285,28 @@ def test_demo_figures_look_like_groningen(gql: GraphQL) -> None:
     assert 190 <= year["applications"] <= 250  # about 220 a year
     assert 0.9 <= year["agreementRate"] <= 1.0  # 95% become an agreement
     assert 0.7 <= year["successRate"] <= 0.9  # 80% succeed
-    assert year["running"] + year["completed"] + year["breached"] + year["endedOtherwise"] >= (
-        year["agreementsMade"])
+    assert (
+        year["running"] + year["completed"] + year["breached"] + year["endedOtherwise"]
+        >= (year["agreementsMade"])
+    )
 
 
 def test_figures_are_suppressed_for_small_numbers_and_refused_to_others(gql: GraphQL) -> None:
     body = gql("gemeente-groningen", FIGURES, {"from": 2020, "to": 2020})
-    assert body["data"]["agreementFigures"] == [{
-        "year": 2020, "suppressed": True, "applications": None, "agreementsMade": None,
-        "agreementRate": None, "running": None, "completed": None, "breached": None,
-        "endedOtherwise": None, "successRate": None}]
+    assert body["data"]["agreementFigures"] == [
+        {
+            "year": 2020,
+            "suppressed": True,
+            "applications": None,
+            "agreementsMade": None,
+            "agreementRate": None,
+            "running": None,
+            "completed": None,
+            "breached": None,
+            "endedOtherwise": None,
+            "successRate": None,
+        }
+    ]
     refused = gql("nijestee", FIGURES, {"from": 2025, "to": 2025})
     assert error_codes(refused) == ["NOT_ALLOWED"]
     elsewhere = gql("gemeente-zaanstad", FIGURES, {"from": 2025, "to": 2025})
@@ -273,8 +326,9 @@ def test_an_agreement_for_a_case_the_proposer_may_not_see_is_not_found(
         foreign = str(session.scalars(select(Case.id).where(Case.owner_id == "zowonen")).first())
     size = _log_size(sessions)
     invisible = gql("bureau-woonkans", PROPOSE, {"input": _draft(foreign, clock.now.date())})
-    missing = gql("bureau-woonkans", PROPOSE,
-                  {"input": _draft(str(uuid.uuid4()), clock.now.date())})
+    missing = gql(
+        "bureau-woonkans", PROPOSE, {"input": _draft(str(uuid.uuid4()), clock.now.date())}
+    )
     assert error_codes(invisible) == error_codes(missing) == ["NOT_FOUND"]
     assert invisible["errors"][0]["message"] == f"case {foreign} not found"
     assert _log_size(sessions) == size
@@ -293,35 +347,59 @@ def test_bad_proposals_are_refused_and_change_nothing(
     _refused(body, "INVALID_INPUT", "'FLY_TO_THE_MOON' does not exist in 'ConditionType'")
 
     backwards = _draft(case_id, today, termEnd=(today - dt.timedelta(days=1)).isoformat())
-    _refused(gql("bureau-woonkans", PROPOSE, {"input": backwards}), "INVALID_INPUT",
-             f"the term ends ({today - dt.timedelta(days=1)}) before it starts ({today})")
+    _refused(
+        gql("bureau-woonkans", PROPOSE, {"input": backwards}),
+        "INVALID_INPUT",
+        f"the term ends ({today - dt.timedelta(days=1)}) before it starts ({today})",
+    )
 
     other_without_text = _draft(case_id, today, conditions=[{"type": "OTHER"}])
-    _refused(gql("bureau-woonkans", PROPOSE, {"input": other_without_text}), "INVALID_INPUT",
-             "condition 1 (other) needs a text")
+    _refused(
+        gql("bureau-woonkans", PROPOSE, {"input": other_without_text}),
+        "INVALID_INPUT",
+        "condition 1 (other) needs a text",
+    )
 
     support_without_kind = _draft(case_id, today, conditions=[{"type": "ACCEPT_SUPPORT"}])
-    _refused(gql("bureau-woonkans", PROPOSE, {"input": support_without_kind}), "INVALID_INPUT",
-             "names the kind of partner whose support is accepted")
+    _refused(
+        gql("bureau-woonkans", PROPOSE, {"input": support_without_kind}),
+        "INVALID_INPUT",
+        "names the kind of partner whose support is accepted",
+    )
 
     outsider = _draft(case_id, today, parties=[*PARTIES, "zowonen"])
-    _refused(gql("bureau-woonkans", PROPOSE, {"input": outsider}), "INVALID_INPUT",
-             "zowonen does not work on this case")
+    _refused(
+        gql("bureau-woonkans", PROPOSE, {"input": outsider}),
+        "INVALID_INPUT",
+        "zowonen does not work on this case",
+    )
 
     no_owner = _draft(case_id, today, parties=["bureau-woonkans"])
-    _refused(gql("bureau-woonkans", PROPOSE, {"input": no_owner}), "INVALID_INPUT",
-             "the corporation that owns the case must be a party")
+    _refused(
+        gql("bureau-woonkans", PROPOSE, {"input": no_owner}),
+        "INVALID_INPUT",
+        "the corporation that owns the case must be a party",
+    )
 
     care = gql("meldpunt-overlast-en-zorg", PROPOSE, {"input": _draft(case_id, today)})
     assert error_codes(care) in (["NOT_ALLOWED"], ["NOT_FOUND"])
     assert _log_size(sessions) == size
     with sessions() as session:
-        assert session.scalar(select(SecondChanceAgreement.id).where(
-            SecondChanceAgreement.case_id == uuid.UUID(case_id))) is None
+        assert (
+            session.scalar(
+                select(SecondChanceAgreement.id).where(
+                    SecondChanceAgreement.case_id == uuid.UUID(case_id)
+                )
+            )
+            is None
+        )
 
 
 def test_signatures_by_non_parties_or_over_other_text_are_refused(
-    gql: GraphQL, sessions: sessionmaker[Session], sign: Sign, proposed: dict[str, Any],
+    gql: GraphQL,
+    sessions: sessionmaker[Session],
+    sign: Sign,
+    proposed: dict[str, Any],
     demo_keys: dict[str, DemoKey],
 ) -> None:
     size = _log_size(sessions)
@@ -331,22 +409,40 @@ def test_signatures_by_non_parties_or_over_other_text_are_refused(
 
     key = demo_keys["nijestee"]
     other_text = proposed["text"].replace('"stay"', '"rehouse"')
-    over_other = gql("nijestee", SIGN, {"id": proposed["id"], "keyId": key.kid,
-                                        "signature": _signature(key, other_text)})
-    _refused(over_other, "INVALID_INPUT",
-             f"the signature by nijestee (key {key.kid}) does not verify over this "
-             "agreement's text")
+    over_other = gql(
+        "nijestee",
+        SIGN,
+        {"id": proposed["id"], "keyId": key.kid, "signature": _signature(key, other_text)},
+    )
+    _refused(
+        over_other,
+        "INVALID_INPUT",
+        f"the signature by nijestee (key {key.kid}) does not verify over this agreement's text",
+    )
 
     someone_elses_key = demo_keys["bureau-woonkans"]
-    wrong_key = gql("nijestee", SIGN, {"id": proposed["id"], "keyId": someone_elses_key.kid,
-                                       "signature": _signature(key, proposed["text"])})
-    _refused(wrong_key, "INVALID_INPUT",
-             f"key {someone_elses_key.kid!r} is not a registered key of nijestee")
+    wrong_key = gql(
+        "nijestee",
+        SIGN,
+        {
+            "id": proposed["id"],
+            "keyId": someone_elses_key.kid,
+            "signature": _signature(key, proposed["text"]),
+        },
+    )
+    _refused(
+        wrong_key,
+        "INVALID_INPUT",
+        f"key {someone_elses_key.kid!r} is not a registered key of nijestee",
+    )
 
     garbage = gql("nijestee", SIGN, {"id": proposed["id"], "keyId": key.kid, "signature": "x"})
     _refused(garbage, "INVALID_INPUT", "signature is not base64")
-    short = gql("nijestee", SIGN, {"id": proposed["id"], "keyId": key.kid,
-                                   "signature": base64.b64encode(bytes(10)).decode()})
+    short = gql(
+        "nijestee",
+        SIGN,
+        {"id": proposed["id"], "keyId": key.kid, "signature": base64.b64encode(bytes(10)).decode()},
+    )
     _refused(short, "INVALID_INPUT", "signature is 10 bytes; an Ed25519 signature is 64")
 
     assert _log_size(sessions) == size
@@ -355,7 +451,10 @@ def test_signatures_by_non_parties_or_over_other_text_are_refused(
 
 
 def test_checks_for_missing_reviews_or_on_closed_agreements_are_refused(
-    gql: GraphQL, sessions: sessionmaker[Session], sign: Sign, proposed: dict[str, Any],
+    gql: GraphQL,
+    sessions: sessionmaker[Session],
+    sign: Sign,
+    proposed: dict[str, Any],
     clock: Clock,
 ) -> None:
     checks = [{"condition": 1, "met": True}, {"condition": 2, "met": True}]
@@ -367,11 +466,15 @@ def test_checks_for_missing_reviews_or_on_closed_agreements_are_refused(
     no_such = gql("bureau-woonkans", REVIEW, {"id": active["id"], "review": 9, "checks": checks})
     _refused(no_such, "NOT_FOUND", "the agreement has no review 9: its reviews are 1 to 4")
 
-    partial = gql("bureau-woonkans", REVIEW,
-                  {"id": active["id"], "review": 1, "checks": checks[:1]})
+    partial = gql(
+        "bureau-woonkans", REVIEW, {"id": active["id"], "review": 1, "checks": checks[:1]}
+    )
     _refused(partial, "INVALID_INPUT", "every condition is checked at a review; missing: 2")
-    unknown = gql("bureau-woonkans", REVIEW, {"id": active["id"], "review": 1,
-                                               "checks": [*checks, {"condition": 7, "met": True}]})
+    unknown = gql(
+        "bureau-woonkans",
+        REVIEW,
+        {"id": active["id"], "review": 1, "checks": [*checks, {"condition": 7, "met": True}]},
+    )
     _refused(unknown, "INVALID_INPUT", "condition 7 does not exist")
 
     not_woonkans = gql("wij-groningen", REVIEW, {"id": active["id"], "review": 1, "checks": checks})
@@ -390,8 +493,11 @@ def test_status_moves_only_along_the_transition_table(
     gql: GraphQL, proposed: dict[str, Any]
 ) -> None:
     completed = gql("bureau-woonkans", CLOSE, {"id": proposed["id"], "outcome": "COMPLETED"})
-    _refused(completed, "CONFLICT", "a proposed agreement cannot become completed; it can "
-                                    "become: active, ended_otherwise")
+    _refused(
+        completed,
+        "CONFLICT",
+        "a proposed agreement cannot become completed; it can become: active, ended_otherwise",
+    )
     not_closing = gql("bureau-woonkans", CLOSE, {"id": proposed["id"], "outcome": "ACTIVE"})
     _refused(not_closing, "INVALID_INPUT", "an agreement closes as")
     withdrawn = gql("bureau-woonkans", CLOSE, {"id": proposed["id"], "outcome": "ENDED_OTHERWISE"})
@@ -418,12 +524,18 @@ def test_agreement_fields_are_released_as_the_policies_allow_and_logged(
     assert error_codes(hidden) == error_codes(missing) == ["NOT_FOUND"]
     assert hidden["errors"][0]["message"] == f"agreement {proposed['id']} not found"
     # The disclosure is in the access log, under the case, naming agreement fields.
-    gql("bureau-woonkans", "query($id: ID!) { agreement(id: $id) { status termStart } }",
-        {"id": proposed["id"]})
+    gql(
+        "bureau-woonkans",
+        "query($id: ID!) { agreement(id: $id) { status termStart } }",
+        {"id": proposed["id"]},
+    )
     with sessions() as session:
         record = session.scalars(
-            select(AccessLogRecord).where(AccessLogRecord.partner_id == "bureau-woonkans",
-                                          AccessLogRecord.operation == "anonymous")
+            select(AccessLogRecord)
+            .where(
+                AccessLogRecord.partner_id == "bureau-woonkans",
+                AccessLogRecord.operation == "anonymous",
+            )
             .order_by(AccessLogRecord.occurred_at.desc())
         ).first()
     assert record is not None
@@ -432,7 +544,9 @@ def test_agreement_fields_are_released_as_the_policies_allow_and_logged(
 
 
 def test_a_failing_mutation_leaves_no_log_entry(
-    gql: GraphQL, sessions: sessionmaker[Session], clock: Clock,
+    gql: GraphQL,
+    sessions: sessionmaker[Session],
+    clock: Clock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     case_id = _fresh_case(sessions)
@@ -451,21 +565,30 @@ def test_a_failing_mutation_leaves_no_log_entry(
     with sessions() as session:
         assert read_state(session).size == size
         assert session.get(AuditLogEntry, size) is None
-        assert session.scalar(select(SecondChanceAgreement.id).where(
-            SecondChanceAgreement.case_id == uuid.UUID(case_id))) is None
+        assert (
+            session.scalar(
+                select(SecondChanceAgreement.id).where(
+                    SecondChanceAgreement.case_id == uuid.UUID(case_id)
+                )
+            )
+            is None
+        )
 
     # Two mutations in one request: the one that fails leaves nothing, the other stays.
-    both = gql("bureau-woonkans", """mutation($good: ProposeAgreementInput!,
+    both = gql(
+        "bureau-woonkans",
+        """mutation($good: ProposeAgreementInput!,
         $bad: ProposeAgreementInput!) {
           good: proposeAgreement(input: $good) { id logIndexes }
           bad: proposeAgreement(input: $bad) { id } }""",
-        {"good": _draft(case_id, clock.now.date()),
-         "bad": _draft(case_id, clock.now.date())})
+        {"good": _draft(case_id, clock.now.date()), "bad": _draft(case_id, clock.now.date())},
+    )
     assert error_codes(both) == ["CONFLICT"]  # the case has an open agreement by then
     assert "the case has an open agreement already" in both["errors"][0]["message"]
     with sessions() as session:
-        made = session.scalars(select(SecondChanceAgreement).where(
-            SecondChanceAgreement.case_id == uuid.UUID(case_id))).all()
+        made = session.scalars(
+            select(SecondChanceAgreement).where(SecondChanceAgreement.case_id == uuid.UUID(case_id))
+        ).all()
         assert len(made) == 1
         entry = session.get(AuditLogEntry, size)
         assert entry is not None
@@ -475,28 +598,51 @@ def test_a_failing_mutation_leaves_no_log_entry(
 
 def test_policy_changes_are_in_the_log(gql: GraphQL, sessions: sessionmaker[Session]) -> None:
     size = _log_size(sessions)
-    issued = gql("gemeente-groningen", """mutation { issueGrant(input: {municipality:
+    issued = gql(
+        "gemeente-groningen",
+        """mutation { issueGrant(input: {municipality:
         "groningen", partnerKind: WELFARE, fields: ["evictionDate"], purpose: "outreach"}) {
-        id } }""")
+        id } }""",
+    )
     policy_id = int(issued["data"]["issueGrant"]["id"])
-    revoked = gql("gemeente-groningen", "mutation($id: ID!) { revokePolicy(id: $id) { id } }",
-                  {"id": str(policy_id)}, act="beleidsmedewerker-3")
+    revoked = gql(
+        "gemeente-groningen",
+        "mutation($id: ID!) { revokePolicy(id: $id) { id } }",
+        {"id": str(policy_id)},
+        act="beleidsmedewerker-3",
+    )
     assert "errors" not in revoked
     with sessions() as session:
         entries = session.scalars(
-            select(AuditLogEntry).where(AuditLogEntry.log_index >= size)
-            .order_by(AuditLogEntry.log_index)).all()
+            select(AuditLogEntry)
+            .where(AuditLogEntry.log_index >= size)
+            .order_by(AuditLogEntry.log_index)
+        ).all()
     grant, revoke = (json.loads(e.canonical) for e in entries)
     assert grant["event"] == {
-        "type": "policy.grant_issued", "policy": policy_id, "kind": "grant",
-        "issuer": "gemeente-groningen", "subject": "kind:welfare", "relation": "involved",
-        "municipality": "groningen", "owner": "*", "fields": ["evictionDate"]}
-    assert revoke["event"] == {"type": "policy.revoked", "policy": policy_id, "kind": "grant",
-                               "issuer": "gemeente-groningen"}
+        "type": "policy.grant_issued",
+        "policy": policy_id,
+        "kind": "grant",
+        "issuer": "gemeente-groningen",
+        "subject": "kind:welfare",
+        "relation": "involved",
+        "municipality": "groningen",
+        "owner": "*",
+        "fields": ["evictionDate"],
+    }
+    assert revoke["event"] == {
+        "type": "policy.revoked",
+        "policy": policy_id,
+        "kind": "grant",
+        "issuer": "gemeente-groningen",
+    }
     assert revoke["submitter"] == "gemeente-groningen"
     assert "beleidsmedewerker-3" not in entries[1].canonical.decode()
     # A refused policy change leaves no entry.
-    refused = gql("gemeente-groningen", "mutation($id: ID!) { revokePolicy(id: $id) { id } }",
-                  {"id": str(policy_id)})
+    refused = gql(
+        "gemeente-groningen",
+        "mutation($id: ID!) { revokePolicy(id: $id) { id } }",
+        {"id": str(policy_id)},
+    )
     assert error_codes(refused) == ["CONFLICT"]
     assert _log_size(sessions) == size + 2

@@ -17,7 +17,9 @@ LIST = """query($f: CaseFilterInput, $first: Int!, $after: String) {
     pageInfo { endCursor hasNextPage } } }"""
 
 
-def _all(gql: GraphQL, partner: str, f: dict[str, Any] | None = None, first: int = 7) -> list[dict[str, Any]]:
+def _all(
+    gql: GraphQL, partner: str, f: dict[str, Any] | None = None, first: int = 7
+) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
     after = None
     while True:
@@ -30,14 +32,20 @@ def _all(gql: GraphQL, partner: str, f: dict[str, Any] | None = None, first: int
 
 def test_pages_list_every_related_case_once(gql: GraphQL, sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
-        expected = {str(i) for i in session.scalars(
-            select(Involvement.case_id).where(Involvement.partner_id == "wij-groningen"))}
+        expected = {
+            str(i)
+            for i in session.scalars(
+                select(Involvement.case_id).where(Involvement.partner_id == "wij-groningen")
+            )
+        }
     ids = [n["id"] for n in _all(gql, "wij-groningen")]
     assert len(ids) == len(set(ids)) == len(expected)
     assert set(ids) == expected
 
 
-def test_the_municipality_lists_its_own_cases_only(gql: GraphQL, sessions: sessionmaker[Session]) -> None:
+def test_the_municipality_lists_its_own_cases_only(
+    gql: GraphQL, sessions: sessionmaker[Session]
+) -> None:
     nodes = _all(gql, "gemeente-deventer", first=50)
     assert len(nodes) == 50 and {n["municipality"] for n in nodes} == {"deventer"}
 
@@ -49,13 +57,17 @@ def test_filters_are_applied(gql: GraphQL) -> None:
     assert dated and all("2026-11-20" <= n["evictionDate"] <= "2026-12-10" for n in dated)
 
 
-def test_filtering_on_a_withheld_field_reveals_nothing(gql: GraphQL, sessions: sessionmaker[Session]) -> None:
+def test_filtering_on_a_withheld_field_reveals_nothing(
+    gql: GraphQL, sessions: sessionmaker[Session]
+) -> None:
     # Partners in Welzijn is involved in ZOwonen cases but may not read their owner: a filter
     # on the owner must not match them, or the filter would tell what the policy withholds.
     with sessions() as session:
-        involved = session.scalar(select(Case.id).join(Involvement, Involvement.case_id == Case.id)
-                                  .where(Involvement.partner_id == "partners-in-welzijn",
-                                         Case.owner_id == "zowonen"))
+        involved = session.scalar(
+            select(Case.id)
+            .join(Involvement, Involvement.case_id == Case.id)
+            .where(Involvement.partner_id == "partners-in-welzijn", Case.owner_id == "zowonen")
+        )
     assert involved is not None
     assert _all(gql, "partners-in-welzijn", {"owner": "zowonen"}) == []
     assert _all(gql, "partners-in-welzijn", {"municipality": "sittard-geleen"}) == []
@@ -69,6 +81,9 @@ def test_bad_list_arguments(gql: GraphQL) -> None:
     assert "first must be between 1 and 500" in body["errors"][0]["message"]
     body = gql("nijestee", LIST, {"first": 5, "after": "garbage!"})
     assert error_codes(body) == ["INVALID_INPUT"]
-    body = gql("nijestee", LIST, {"first": 5, "f": {"evictionFrom": "2026-12-01",
-                                                    "evictionTo": "2026-01-01"}})
+    body = gql(
+        "nijestee",
+        LIST,
+        {"first": 5, "f": {"evictionFrom": "2026-12-01", "evictionTo": "2026-01-01"}},
+    )
     assert error_codes(body) == ["INVALID_INPUT"]

@@ -26,8 +26,11 @@ def _new_case(**overrides: Any) -> dict[str, Any]:
         "arrearsAmount": "1650.00",
         "arrearsMonths": 3,
         "reasons": ["RENT_ARREARS"],
-        "contact": {"name": "Test Huishouden", "address": "Proefweg 1, Sittard",
-                    "postalCode": "6131 AA"},
+        "contact": {
+            "name": "Test Huishouden",
+            "address": "Proefweg 1, Sittard",
+            "postalCode": "6131 AA",
+        },
         "contactAttempted": True,
         "debtHelpReferred": True,
         "reminderSent": True,
@@ -49,22 +52,38 @@ def test_a_corporation_registers_a_case_and_the_municipality_gets_the_early_sign
     case = body["data"]["registerCase"]
     assert case["owner"] == "zowonen" and case["phase"] == "EARLY_SIGNAL"
     assert case["withheld"] == [] and case["earlySignalChecks"] == {"reminderSent": True}
-    seen = gql("gemeente-sittard-geleen", """query($id: ID!) { case(id: $id) {
-        contactName arrearsAmount phase } }""", {"id": case["id"]})["data"]["case"]
+    seen = gql(
+        "gemeente-sittard-geleen",
+        """query($id: ID!) { case(id: $id) {
+        contactName arrearsAmount phase } }""",
+        {"id": case["id"]},
+    )["data"]["case"]
     assert seen == {"contactName": "Test Huishouden", "arrearsAmount": "1650.00", "phase": None}
     # Nobody else relates to the new case yet.
-    other = gql("partners-in-welzijn", "query($id: ID!) { case(id: $id) { id } }", {"id": case["id"]})
+    other = gql(
+        "partners-in-welzijn", "query($id: ID!) { case(id: $id) { id } }", {"id": case["id"]}
+    )
     assert error_codes(other) == ["NOT_FOUND"]
 
 
-def test_registration_refusals_change_nothing(gql: GraphQL, sessions: sessionmaker[Session]) -> None:
+def test_registration_refusals_change_nothing(
+    gql: GraphQL, sessions: sessionmaker[Session]
+) -> None:
     before = _count(sessions)
     refusals = [
-        ("zowonen", _new_case(municipality="groningen"), "NOT_ALLOWED",
-         "zowonen does not work in municipality 'groningen'"),
+        (
+            "zowonen",
+            _new_case(municipality="groningen"),
+            "NOT_ALLOWED",
+            "zowonen does not work in municipality 'groningen'",
+        ),
         ("zowonen", _new_case(municipality="atlantis"), "INVALID_INPUT", "unknown municipality"),
-        ("zowonen", _new_case(reminderSent=False, tenantDidNotObject=False), "INVALID_INPUT",
-         "not met: a written reminder was sent; the tenant did not object"),
+        (
+            "zowonen",
+            _new_case(reminderSent=False, tenantDidNotObject=False),
+            "INVALID_INPUT",
+            "not met: a written reminder was sent; the tenant did not object",
+        ),
         ("zowonen", _new_case(arrearsAmount="-5"), "INVALID_INPUT", "arrearsAmount"),
         ("zowonen", _new_case(arrearsMonths=999), "INVALID_INPUT", "arrearsMonths"),
         ("gemeente-sittard-geleen", _new_case(), "NOT_ALLOWED", "only a housing corporation"),
@@ -79,13 +98,16 @@ def test_registration_refusals_change_nothing(gql: GraphQL, sessions: sessionmak
 
 
 def test_malformed_values_are_invalid_input(gql: GraphQL) -> None:
-    for new in (_new_case(reasons=["BAD_LUCK"]), _new_case(earlySignalledOn="31-12-2025"),
-                _new_case(arrearsMonths="three")):
+    for new in (
+        _new_case(reasons=["BAD_LUCK"]),
+        _new_case(earlySignalledOn="31-12-2025"),
+        _new_case(arrearsMonths="three"),
+    ):
         body = gql("zowonen", REGISTER, {"input": new})
         assert error_codes(body) == ["INVALID_INPUT"], new
         text = body["errors"][0]["message"]
         assert "Traceback" not in text and "/" not in text.split("got invalid value")[0]
-    malformed = gql("zowonen", "{ case(id: \"not-a-uuid\") { id } }")
+    malformed = gql("zowonen", '{ case(id: "not-a-uuid") { id } }')
     assert error_codes(malformed) == ["INVALID_INPUT"]
     assert "'not-a-uuid' is not a case id" in malformed["errors"][0]["message"]
 
@@ -94,10 +116,16 @@ def test_owner_updates_and_others_may_not(gql: GraphQL) -> None:
     case_id = gql("zowonen", REGISTER, {"input": _new_case()})["data"]["registerCase"]["id"]
     update = """mutation($id: ID!, $input: UpdateCaseInput!) { updateCase(id: $id, input: $input) {
         arrearsAmount arrearsMonths childrenInvolved } }"""
-    body = gql("zowonen", update, {"id": case_id, "input": {"arrearsAmount": "2200.50",
-                                                            "arrearsMonths": 4}})
-    assert body["data"]["updateCase"] == {"arrearsAmount": "2200.50", "arrearsMonths": 4,
-                                          "childrenInvolved": False}
+    body = gql(
+        "zowonen",
+        update,
+        {"id": case_id, "input": {"arrearsAmount": "2200.50", "arrearsMonths": 4}},
+    )
+    assert body["data"]["updateCase"] == {
+        "arrearsAmount": "2200.50",
+        "arrearsMonths": 4,
+        "childrenInvolved": False,
+    }
     refused = gql("gemeente-sittard-geleen", update, {"id": case_id, "input": {"arrearsMonths": 5}})
     assert error_codes(refused) == ["NOT_ALLOWED"]
     hidden = gql("nijestee", update, {"id": case_id, "input": {"arrearsMonths": 5}})
@@ -110,8 +138,11 @@ def test_involving_a_partner_gives_it_what_the_covenant_releases(gql: GraphQL) -
         role: OUTREACH) { involvements { partner role } } }"""
     body = gql("gemeente-sittard-geleen", involve, {"id": case_id, "p": "partners-in-welzijn"})
     assert body["data"]["involvePartner"] is not None
-    seen = gql("partners-in-welzijn", "query($id: ID!) { case(id: $id) { id contactName } }",
-               {"id": case_id})
+    seen = gql(
+        "partners-in-welzijn",
+        "query($id: ID!) { case(id: $id) { id contactName } }",
+        {"id": case_id},
+    )
     assert seen["data"]["case"] == {"id": case_id, "contactName": None}  # ZOwonen's restriction
     again = gql("zowonen", involve, {"id": case_id, "p": "partners-in-welzijn"})
     assert error_codes(again) == ["CONFLICT"]
@@ -131,11 +162,16 @@ def test_a_mutation_logs_what_it_sent_not_all_that_was_readable(
 ) -> None:
     from registry.models import AccessLogRecord
 
-    body = gql("zowonen", """mutation($input: RegisterCaseInput!) { registerCase(input: $input) {
-        id arrearsAmount } }""", {"input": _new_case()})
+    body = gql(
+        "zowonen",
+        """mutation($input: RegisterCaseInput!) { registerCase(input: $input) {
+        id arrearsAmount } }""",
+        {"input": _new_case()},
+    )
     case_id = body["data"]["registerCase"]["id"]
     with sessions() as session:
-        [record] = session.scalars(select(AccessLogRecord).where(
-            AccessLogRecord.case_id == uuid.UUID(case_id))).all()
+        [record] = session.scalars(
+            select(AccessLogRecord).where(AccessLogRecord.case_id == uuid.UUID(case_id))
+        ).all()
     assert record.fields_disclosed == ["arrearsAmount"]
     assert record.fields_withheld == []

@@ -26,8 +26,11 @@ def _case_id(sessions: sessionmaker[Session], owner: str, **where: Any) -> str:
 def test_involved_welfare_sees_only_the_eviction_date_of_a_zowonen_case(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
-    body = gql("partners-in-welzijn", "{ cases(first: 50) { nodes { id municipality owner "
-               "evictionDate contactName withheld } } }")
+    body = gql(
+        "partners-in-welzijn",
+        "{ cases(first: 50) { nodes { id municipality owner "
+        "evictionDate contactName withheld } } }",
+    )
     nodes = body["data"]["cases"]["nodes"]
     assert nodes, "Partners in Welzijn is involved in demo cases"
     for node in nodes:
@@ -53,8 +56,13 @@ def test_every_disclosure_is_logged_once_per_request_per_case(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
     case_id = _case_id(sessions, "zowonen")
-    body = gql("gemeente-sittard-geleen", CASE, {"id": case_id}, act="medewerker-17",
-               headers={"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"})
+    body = gql(
+        "gemeente-sittard-geleen",
+        CASE,
+        {"id": case_id},
+        act="medewerker-17",
+        headers={"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
+    )
     assert body["data"]["case"]["contactName"]
     with sessions() as session:
         records = session.scalars(select(AccessLogRecord)).all()

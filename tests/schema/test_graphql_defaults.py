@@ -24,10 +24,18 @@ def test_introspection_is_off_by_default(gql: GraphQL) -> None:
 def test_introspection_and_graphiql_when_configured(
     settings: Settings, sessions: sessionmaker[Session], clock: Clock, token_for: Callable[..., str]
 ) -> None:
-    demo = AppClient(create_app(replace(settings, introspection=True, graphiql=True),
-                                clock=clock, session_factory=sessions))
-    response = demo.post("/graphql", json={"query": "{ __schema { queryType { name } } }"},
-                         headers={"Authorization": f"Bearer {token_for('zowonen')}"})
+    demo = AppClient(
+        create_app(
+            replace(settings, introspection=True, graphiql=True),
+            clock=clock,
+            session_factory=sessions,
+        )
+    )
+    response = demo.post(
+        "/graphql",
+        json={"query": "{ __schema { queryType { name } } }"},
+        headers={"Authorization": f"Bearer {token_for('zowonen')}"},
+    )
     assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
     assert "graphiql" in demo.get("/graphql").text.lower()
 
@@ -39,14 +47,16 @@ def test_no_graphiql_page_by_default(client: AppClient) -> None:
 def test_depth_limit(
     settings: Settings, sessions: sessionmaker[Session], clock: Clock, token_for: Callable[..., str]
 ) -> None:
-    shallow = AppClient(create_app(replace(settings, max_query_depth=2), clock=clock,
-                                   session_factory=sessions))
+    shallow = AppClient(
+        create_app(replace(settings, max_query_depth=2), clock=clock, session_factory=sessions)
+    )
     auth = {"Authorization": f"Bearer {token_for('zowonen')}"}
     ok = shallow.post("/graphql", json={"query": "{ cases { nodes { id } } }"}, headers=auth)
     assert "errors" not in ok.json()
     auth = {"Authorization": f"Bearer {token_for('zowonen')}"}
-    deep = shallow.post("/graphql", json={"query": "{ cases { nodes { involvements { partner } } } }"},
-                        headers=auth).json()
+    deep = shallow.post(
+        "/graphql", json={"query": "{ cases { nodes { involvements { partner } } } }"}, headers=auth
+    ).json()
     assert error_codes(deep) == ["BAD_REQUEST"]
     assert "exceeds maximum operation depth" in deep["errors"][0]["message"]
 
@@ -65,21 +75,31 @@ def test_token_limit(gql: GraphQL) -> None:
 
 
 def test_batching_is_off(client: AppClient, token_for: Callable[..., str]) -> None:
-    response = client.post("/graphql", json=[{"query": "{ cases { nodes { id } } }"}] * 2,
-                           headers={"Authorization": f"Bearer {token_for('zowonen')}"})
+    response = client.post(
+        "/graphql",
+        json=[{"query": "{ cases { nodes { id } } }"}] * 2,
+        headers={"Authorization": f"Bearer {token_for('zowonen')}"},
+    )
     assert response.status_code == 400
     assert "batched requests are not supported" in response.json()["errors"][0]["message"]
 
 
 def test_body_size_limit(client: AppClient, token_for: Callable[..., str]) -> None:
-    response = client.post("/graphql", content=b'{"query": "' + b" " * 70_000 + b'{ cases { nodes { id } } }"}',
-                           headers={"Authorization": f"Bearer {token_for('zowonen')}",
-                                    "Content-Type": "application/json"})
+    response = client.post(
+        "/graphql",
+        content=b'{"query": "' + b" " * 70_000 + b'{ cases { nodes { id } } }"}',
+        headers={
+            "Authorization": f"Bearer {token_for('zowonen')}",
+            "Content-Type": "application/json",
+        },
+    )
     assert response.status_code == 413
 
 
 def test_not_json(client: AppClient) -> None:
-    response = client.post("/graphql", content=b"{nope", headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/graphql", content=b"{nope", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
@@ -107,9 +127,11 @@ def test_the_response_carries_our_span_in_the_callers_trace(
     client: AppClient, token_for: Callable[..., str]
 ) -> None:
     incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-    response = client.post("/graphql", json={"query": "{ cases(first: 1) { nodes { id } } }"},
-                           headers={"Authorization": f"Bearer {token_for('zowonen')}",
-                                    "traceparent": incoming})
+    response = client.post(
+        "/graphql",
+        json={"query": "{ cases(first: 1) { nodes { id } } }"},
+        headers={"Authorization": f"Bearer {token_for('zowonen')}", "traceparent": incoming},
+    )
     trace_id = response.headers["traceparent"].split("-")[1]
     assert trace_id == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert response.headers["traceparent"] != incoming

@@ -218,8 +218,9 @@ def test_eviction_events_are_in_the_signed_log_without_case_data(
     gql: GraphQL, sessions: sessionmaker[Session], clock: Clock, client: Any
 ) -> None:
     today = clock.now.date()
-    case_id = case_in(sessions, "zowonen", Phase.JUDGMENT_SERVED, today,
-                      involved=("partners-in-welzijn",))
+    case_id = case_in(
+        sessions, "zowonen", Phase.JUDGMENT_SERVED, today, involved=("partners-in-welzijn",)
+    )
     with sessions() as session:
         start = read_state(session).size
     date = (today + dt.timedelta(days=14)).isoformat()
@@ -234,12 +235,16 @@ def test_eviction_events_are_in_the_signed_log_without_case_data(
         entry { data } checkpoint { note } } }"""
     types = []
     for index in (start, start + 1):
-        found = gql("partners-in-welzijn", entry_query,
-                    {"index": index})["data"]["auditLogEntry"]
+        found = gql("partners-in-welzijn", entry_query, {"index": index})["data"]["auditLogEntry"]
         checkpoint = verify_checkpoint(found["checkpoint"]["note"], vkey)
         data = found["entry"]["data"]
-        verify_inclusion(data.encode(), index, checkpoint.size,
-                         [base64.b64decode(h) for h in found["inclusionProof"]], checkpoint.root)
+        verify_inclusion(
+            data.encode(),
+            index,
+            checkpoint.size,
+            [base64.b64decode(h) for h in found["inclusionProof"]],
+            checkpoint.root,
+        )
         assert case_id not in data and date not in data and "flanderijn" not in data
         entry = json.loads(data)
         types.append(entry["event"]["type"])

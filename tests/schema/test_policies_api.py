@@ -17,11 +17,14 @@ CASE = "query($id: ID!) { case(id: $id) { id phase reasons withheld } }"
 
 def _involved_case(sessions: sessionmaker[Session], partner: str, owner: str) -> str:
     with sessions() as session:
-        return str(session.scalars(
-            select(Case.id).join(Involvement, Involvement.case_id == Case.id)
-            .where(Involvement.partner_id == partner, Case.owner_id == owner)
-            .order_by(Case.registered_at)
-        ).first())
+        return str(
+            session.scalars(
+                select(Case.id)
+                .join(Involvement, Involvement.case_id == Case.id)
+                .where(Involvement.partner_id == partner, Case.owner_id == owner)
+                .order_by(Case.registered_at)
+            ).first()
+        )
 
 
 def test_a_grant_takes_effect_on_the_next_request_and_a_revoke_too(
@@ -31,9 +34,18 @@ def test_a_grant_takes_effect_on_the_next_request_and_a_revoke_too(
     before = gql("ehbg-groningen", CASE, {"id": case_id})["data"]["case"]
     assert before["reasons"] is None and "reasons" in before["withheld"]
 
-    issued = gql("gemeente-groningen", ISSUE_GRANT, {"input": {
-        "municipality": "groningen", "partnerKind": "CREDIT_BANK", "fields": ["reasons"],
-        "purpose": "budget advice needs the cause"}})
+    issued = gql(
+        "gemeente-groningen",
+        ISSUE_GRANT,
+        {
+            "input": {
+                "municipality": "groningen",
+                "partnerKind": "CREDIT_BANK",
+                "fields": ["reasons"],
+                "purpose": "budget advice needs the cause",
+            }
+        },
+    )
     policy = issued["data"]["issueGrant"]
     assert policy["subject"] == "kind:credit_bank" and policy["relation"] == "involved"
 
@@ -47,43 +59,69 @@ def test_a_grant_takes_effect_on_the_next_request_and_a_revoke_too(
 
 
 def test_a_municipality_cannot_issue_for_another_municipality(gql: GraphQL) -> None:
-    body = gql("gemeente-zaanstad", ISSUE_GRANT, {"input": {
-        "municipality": "groningen", "partnerKind": "WELFARE", "fields": ["phase"]}})
+    body = gql(
+        "gemeente-zaanstad",
+        ISSUE_GRANT,
+        {"input": {"municipality": "groningen", "partnerKind": "WELFARE", "fields": ["phase"]}},
+    )
     assert error_codes(body) == ["NOT_ALLOWED"]
     assert "only for its own municipality" in body["errors"][0]["message"]
 
 
 def test_a_corporation_cannot_widen_access_with_a_grant(gql: GraphQL) -> None:
-    body = gql("zowonen", ISSUE_GRANT, {"input": {
-        "municipality": "sittard-geleen", "partnerKind": "WELFARE", "fields": ["all"]}})
+    body = gql(
+        "zowonen",
+        ISSUE_GRANT,
+        {"input": {"municipality": "sittard-geleen", "partnerKind": "WELFARE", "fields": ["all"]}},
+    )
     assert error_codes(body) == ["NOT_ALLOWED"]
     assert "a corporation may restrict" in body["errors"][0]["message"]
 
 
 def test_bad_policy_input_changes_nothing(gql: GraphQL) -> None:
     cases = [
-        ({"municipality": "groningen", "partnerKind": "WELFARE", "fields": ["shoeSize"]},
-         "INVALID_INPUT", "unknown field or field group: shoeSize"),
-        ({"municipality": "atlantis", "partnerKind": "WELFARE", "fields": ["phase"]},
-         "INVALID_INPUT", "unknown municipality 'atlantis'"),
-        ({"municipality": "groningen", "partner": "nobody", "fields": ["phase"]},
-         "INVALID_INPUT", "unknown partner 'nobody'"),
+        (
+            {"municipality": "groningen", "partnerKind": "WELFARE", "fields": ["shoeSize"]},
+            "INVALID_INPUT",
+            "unknown field or field group: shoeSize",
+        ),
+        (
+            {"municipality": "atlantis", "partnerKind": "WELFARE", "fields": ["phase"]},
+            "INVALID_INPUT",
+            "unknown municipality 'atlantis'",
+        ),
+        (
+            {"municipality": "groningen", "partner": "nobody", "fields": ["phase"]},
+            "INVALID_INPUT",
+            "unknown partner 'nobody'",
+        ),
         ({"municipality": "groningen", "fields": []}, "INVALID_INPUT", "at least one field"),
-        ({"municipality": "groningen", "partnerKind": "WELFARE", "partner": "flanderijn",
-          "fields": ["phase"]}, "INVALID_INPUT", "not both"),
+        (
+            {
+                "municipality": "groningen",
+                "partnerKind": "WELFARE",
+                "partner": "flanderijn",
+                "fields": ["phase"],
+            },
+            "INVALID_INPUT",
+            "not both",
+        ),
     ]
-    before = gql("gemeente-groningen", "{ policies(municipality: \"groningen\") { id } }")
+    before = gql("gemeente-groningen", '{ policies(municipality: "groningen") { id } }')
     for grant, code, message in cases:
         body = gql("gemeente-groningen", ISSUE_GRANT, {"input": grant})
         assert error_codes(body) == [code], grant
         assert message in body["errors"][0]["message"]
-    after = gql("gemeente-groningen", "{ policies(municipality: \"groningen\") { id } }")
+    after = gql("gemeente-groningen", '{ policies(municipality: "groningen") { id } }')
     assert after["data"] == before["data"]
 
 
 def test_an_unknown_partner_kind_is_refused_by_the_schema(gql: GraphQL) -> None:
-    body = gql("gemeente-groningen", ISSUE_GRANT, {"input": {
-        "municipality": "groningen", "partnerKind": "ASTROLOGER", "fields": ["phase"]}})
+    body = gql(
+        "gemeente-groningen",
+        ISSUE_GRANT,
+        {"input": {"municipality": "groningen", "partnerKind": "ASTROLOGER", "fields": ["phase"]}},
+    )
     assert error_codes(body) == ["INVALID_INPUT"]
     assert "ASTROLOGER" in body["errors"][0]["message"]
 
@@ -94,8 +132,11 @@ def test_a_restriction_narrows_the_owners_own_cases(
     case_id = _involved_case(sessions, "wij-groningen", "nijestee")
     visible = gql("wij-groningen", CASE, {"id": case_id})["data"]["case"]
     assert visible["phase"]
-    issued = gql("nijestee", """mutation { issueRestriction(input: {
-        sharedFields: ["evictionDate"], partnerKind: DISTRICT_TEAM }) { id owner subject } }""")
+    issued = gql(
+        "nijestee",
+        """mutation { issueRestriction(input: {
+        sharedFields: ["evictionDate"], partnerKind: DISTRICT_TEAM }) { id owner subject } }""",
+    )
     assert issued["data"]["issueRestriction"]["owner"] == "nijestee"
     narrowed = gql("wij-groningen", CASE, {"id": case_id})["data"]["case"]
     assert narrowed["phase"] is None and "phase" in narrowed["withheld"]
@@ -105,8 +146,11 @@ def test_a_restriction_narrows_the_owners_own_cases(
 
 
 def test_a_municipality_cannot_restrict(gql: GraphQL) -> None:
-    body = gql("gemeente-groningen", """mutation { issueRestriction(input: {
-        sharedFields: ["evictionDate"] }) { id } }""")
+    body = gql(
+        "gemeente-groningen",
+        """mutation { issueRestriction(input: {
+        sharedFields: ["evictionDate"] }) { id } }""",
+    )
     assert error_codes(body) == ["NOT_ALLOWED"]
 
 
@@ -125,8 +169,12 @@ def test_explain_access_names_the_deciding_policy(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
     case_id = _involved_case(sessions, "partners-in-welzijn", "zowonen")
-    body = gql("partners-in-welzijn", """query($id: ID!) { explainAccess(caseId: $id) {
-        partner relation decisions { field allowed decidedBy } } }""", {"id": case_id})
+    body = gql(
+        "partners-in-welzijn",
+        """query($id: ID!) { explainAccess(caseId: $id) {
+        partner relation decisions { field allowed decidedBy } } }""",
+        {"id": case_id},
+    )
     explanation = body["data"]["explainAccess"]
     assert explanation["relation"] == "INVOLVED"
     decisions = {d["field"]: d for d in explanation["decisions"]}
@@ -152,9 +200,13 @@ def test_dry_run_shows_the_effect_of_a_draft_without_issuing_it(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
     case_id = _involved_case(sessions, "wij-groningen", "nijestee")
-    body = gql("gemeente-groningen", """query($id: ID!) { dryRunGrant(caseId: $id,
+    body = gql(
+        "gemeente-groningen",
+        """query($id: ID!) { dryRunGrant(caseId: $id,
         partner: "wij-groningen", grant: {municipality: "groningen", partnerKind: DISTRICT_TEAM,
-        fields: ["reasons"]}) { field allowedNow allowedWithDraft } }""", {"id": case_id})
+        fields: ["reasons"]}) { field allowedNow allowedWithDraft } }""",
+        {"id": case_id},
+    )
     rows = {r["field"]: r for r in body["data"]["dryRunGrant"]}
     assert rows["reasons"] == {"field": "reasons", "allowedNow": False, "allowedWithDraft": True}
     assert rows["phase"]["allowedNow"] and rows["phase"]["allowedWithDraft"]
@@ -166,14 +218,24 @@ def test_access_history_is_for_the_owner_and_the_municipality(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
     case_id = _involved_case(sessions, "partners-in-welzijn", "zowonen")
-    gql("partners-in-welzijn", "query($id: ID!) { case(id: $id) { evictionDate contactName } }",
-        {"id": case_id}, purpose="home_visit_planning")
+    gql(
+        "partners-in-welzijn",
+        "query($id: ID!) { case(id: $id) { evictionDate contactName } }",
+        {"id": case_id},
+        purpose="home_visit_planning",
+    )
     query = """query($id: ID!) { accessHistory(caseId: $id) { partner purpose
         fieldsDisclosed fieldsWithheld } }"""
     history = gql("zowonen", query, {"id": case_id})["data"]["accessHistory"]
     welfare = [h for h in history if h["partner"] == "partners-in-welzijn"]
-    assert welfare == [{"partner": "partners-in-welzijn", "purpose": "home_visit_planning",
-                        "fieldsDisclosed": ["evictionDate"], "fieldsWithheld": ["contactName"]}]
+    assert welfare == [
+        {
+            "partner": "partners-in-welzijn",
+            "purpose": "home_visit_planning",
+            "fieldsDisclosed": ["evictionDate"],
+            "fieldsWithheld": ["contactName"],
+        }
+    ]
     assert gql("gemeente-sittard-geleen", query, {"id": case_id})["data"]["accessHistory"]
     assert error_codes(gql("partners-in-welzijn", query, {"id": case_id})) == ["NOT_ALLOWED"]
 
@@ -184,5 +246,6 @@ def test_a_partner_reads_its_own_side_of_the_access_log(gql: GraphQL) -> None:
     mine = gql("wij-groningen", "{ myDisclosures(limit: 10) { caseId partner fieldsDisclosed } }")
     entries = mine["data"]["myDisclosures"]
     assert {e["caseId"] for e in entries} == ids
-    assert all(e["partner"] == "wij-groningen" and e["fieldsDisclosed"] == ["phase"]
-               for e in entries)
+    assert all(
+        e["partner"] == "wij-groningen" and e["fieldsDisclosed"] == ["phase"] for e in entries
+    )

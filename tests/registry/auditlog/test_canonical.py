@@ -21,8 +21,9 @@ scalars = (
 )
 values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(st.text(max_size=8), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5)
+    ),
     max_leaves=30,
 )
 
@@ -42,10 +43,14 @@ def test_key_order_does_not_change_the_encoding(mapping: dict[str, Any]) -> None
 
 bmp_values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=["Cs"]),
-                              max_size=8), children,
-                      max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5)
+        | st.dictionaries(
+            st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=["Cs"]), max_size=8),
+            children,
+            max_size=5,
+        )
+    ),
     max_leaves=30,
 )
 
@@ -55,7 +60,8 @@ def test_compact_sorted_json_when_keys_are_in_the_bmp(value: Any) -> None:
     # For keys in the Basic Multilingual Plane, UTF-16 and code point order agree, so the
     # encoding is exactly Python's compact, sorted, non-ASCII-preserving JSON.
     assert canonical_json(value).decode() == json.dumps(
-        value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        value, ensure_ascii=False, separators=(",", ":"), sort_keys=True
+    )
 
 
 def test_keys_sort_by_utf16_code_units_as_rfc_8785_says() -> None:
@@ -64,7 +70,7 @@ def test_keys_sort_by_utf16_code_units_as_rfc_8785_says() -> None:
 
 
 def test_strings_escape_only_what_json_requires() -> None:
-    assert canonical_json("é\n\"\\\x01\u2028").decode() == '"é\\n\\"\\\\\\u0001\u2028"'
+    assert canonical_json('é\n"\\\x01\u2028').decode() == '"é\\n\\"\\\\\\u0001\u2028"'
 
 
 @pytest.mark.parametrize(

@@ -29,8 +29,9 @@ EVENT = auditlog.EventType.POLICY_REVOKED
 
 
 def _append(session: Session, number: int, **options: Any) -> auditlog.Appended:
-    return auditlog.append(session, EVENT, {"policy": number}, submitter="gemeente-zaanstad",
-                           now=NOW, **options)
+    return auditlog.append(
+        session, EVENT, {"policy": number}, submitter="gemeente-zaanstad", now=NOW, **options
+    )
 
 
 def test_concurrent_appenders_never_share_an_index_and_checkpoints_never_fork(
@@ -59,8 +60,9 @@ def test_concurrent_appenders_never_share_an_index_and_checkpoints_never_fork(
         worker.join()
     assert failures == []
     with sessions() as session:
-        indexes = session.scalars(select(AuditLogEntry.log_index)
-                                  .where(AuditLogEntry.log_index >= start)).all()
+        indexes = session.scalars(
+            select(AuditLogEntry.log_index).where(AuditLogEntry.log_index >= start)
+        ).all()
         assert sorted(indexes) == list(range(start, start + threads * per_thread))
         audit.verify_log(session, log_signer)  # every node and checkpoint agrees
         signed = session.scalars(select(AuditCheckpoint)).all()
@@ -89,6 +91,7 @@ def test_a_rolled_back_transaction_leaves_no_entry(sessions: sessionmaker[Sessio
 def test_a_failed_savepoint_takes_its_entry_with_it(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
         size = read_state(session).size
+
         def refuse_after_appending() -> None:
             _append(session, 1)
             raise InvalidInputError("refused after the append")
@@ -110,8 +113,9 @@ def test_partner_signatures_over_the_canonical_event_are_verified_and_kept(
     assert event == b'{"policy":7,"type":"policy.revoked"}'
     signature = load_private_key(key.private_key).sign(event)
     with sessions.begin() as session:
-        appended = _append(session, 7,
-                           partner_signature=auditlog.PartnerSignature(key.kid, signature))
+        appended = _append(
+            session, 7, partner_signature=auditlog.PartnerSignature(key.kid, signature)
+        )
     with sessions() as session:
         entry = session.get(AuditLogEntry, appended.index)
         assert entry is not None
@@ -119,13 +123,23 @@ def test_partner_signatures_over_the_canonical_event_are_verified_and_kept(
         assert entry.partner_key_id == key.kid
         assert signature.hex().encode() in entry.canonical  # the tree commits to it
     forged = Ed25519PrivateKey.generate().sign(event)
-    with sessions() as session, pytest.raises(
-        InvalidInputError, match=f"the signature by gemeente-zaanstad \\(key {key.kid}\\) does "
-                                 "not verify over the canonical event"):
+    with (
+        sessions() as session,
+        pytest.raises(
+            InvalidInputError,
+            match=f"the signature by gemeente-zaanstad \\(key {key.kid}\\) does "
+            "not verify over the canonical event",
+        ),
+    ):
         _append(session, 7, partner_signature=auditlog.PartnerSignature(key.kid, forged))
     other = demo_keys["zowonen"]
-    with sessions() as session, pytest.raises(
-        InvalidInputError, match=f"key '{other.kid}' is not a registered key of gemeente-zaanstad"):
+    with (
+        sessions() as session,
+        pytest.raises(
+            InvalidInputError,
+            match=f"key '{other.kid}' is not a registered key of gemeente-zaanstad",
+        ),
+    ):
         _append(session, 7, partner_signature=auditlog.PartnerSignature(other.kid, signature))
 
 
@@ -143,23 +157,27 @@ def test_proofs_from_the_database_equal_the_reference_proofs(
     reference = merkle.InMemoryNodeStore()
     with sessions() as session:
         size = read_state(session).size
-        for entry in session.scalars(select(AuditLogEntry.canonical)
-                                     .order_by(AuditLogEntry.log_index)):
+        for entry in session.scalars(
+            select(AuditLogEntry.canonical).order_by(AuditLogEntry.log_index)
+        ):
             reference.append(entry)
         assert reference.size == size
         for index in (0, 1, size // 3, size - 2, size - 1):
             found = proofs.entry_with_proof(session, log_signer, index, None, NOW)
             assert found.proof == merkle.inclusion_proof(reference, index, size)
-            verify_inclusion(found.entry.canonical, index, size, found.proof,
-                             merkle.root(reference, size))
+            verify_inclusion(
+                found.entry.canonical, index, size, found.proof, merkle.root(reference, size)
+            )
         for old in (1, 2, 255, 256, 1000, size - 1, size):
             proof = proofs.consistency(session, old, size)
             assert proof == merkle.consistency_proof(reference, old, size)
-            verify_consistency(old, size, merkle.root(reference, old), merkle.root(reference, size),
-                               proof)
+            verify_consistency(
+                old, size, merkle.root(reference, old), merkle.root(reference, size), proof
+            )
         assert proofs.consistency(session, 0, size) == []
-        with pytest.raises(merkle.ProofRequestError, match=f"tree size {size + 1} is beyond "
-                                                           f"the log's size {size}"):
+        with pytest.raises(
+            merkle.ProofRequestError, match=f"tree size {size + 1} is beyond the log's size {size}"
+        ):
             proofs.consistency(session, 1, size + 1)
 
 
@@ -168,14 +186,21 @@ def test_proof_requests_beyond_the_tree_are_invalid_input(gql: GraphQL) -> None:
     entry = gql("zowonen", "{ auditLogEntry(index: 99999999) { treeSize } }")
     assert error_codes(entry) == ["INVALID_INPUT"]
     assert entry["errors"][0]["message"] == f"index 99999999 is beyond tree size {size}"
-    bigger = gql("zowonen", "query($n: Int!) { auditLogEntry(index: 0, treeSize: $n) "
-                            "{ treeSize } }", {"n": size + 5})
+    bigger = gql(
+        "zowonen",
+        "query($n: Int!) { auditLogEntry(index: 0, treeSize: $n) { treeSize } }",
+        {"n": size + 5},
+    )
     assert bigger["errors"][0]["message"] == f"tree size {size + 5} is beyond the log's size {size}"
-    consistency = gql("zowonen", "query($n: Int!) { auditLogConsistency(oldSize: 3, newSize: $n)"
-                                 " { proof } }", {"n": size + 1})
+    consistency = gql(
+        "zowonen",
+        "query($n: Int!) { auditLogConsistency(oldSize: 3, newSize: $n) { proof } }",
+        {"n": size + 1},
+    )
     assert error_codes(consistency) == ["INVALID_INPUT"]
     assert consistency["errors"][0]["message"] == (
-        f"tree size {size + 1} is beyond the log's size {size}")
+        f"tree size {size + 1} is beyond the log's size {size}"
+    )
     backwards = gql("zowonen", "{ auditLogConsistency(oldSize: 9, newSize: 3) { proof } }")
     assert error_codes(backwards) == ["INVALID_INPUT"]
     assert backwards["errors"][0]["message"] == "old size 9 is beyond new size 3"
@@ -196,8 +221,11 @@ def test_log_key_files(tmp_path: Any) -> None:
     signer.write(path)
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert LogSigner.from_file(path).verifier_key == signer.verifier_key
-    with pytest.raises(LogKeyError, match=r"the log key is for origin 'registry\.example\.nl/log', "
-                                          r"not 'other/log'"):
+    with pytest.raises(
+        LogKeyError,
+        match=r"the log key is for origin 'registry\.example\.nl/log', "
+        r"not 'other/log'",
+    ):
         LogSigner.from_file(path, "other/log")
     path.write_text("PRIVATE+KEY+nonsense")
     with pytest.raises(LogKeyError, match="log key file: signer key is not"):

@@ -37,9 +37,14 @@ def reader(client: AppClient, demo_keys: dict[str, DemoKey]) -> Iterator[Reader]
 
     def make(partner: str) -> LogReader:
         key = demo_keys[partner]
-        sdk = RegistryClient(url="http://testserver", partner_id=partner, key_id=key.kid,
-                             private_key=key.private_key, audience=AUDIENCE,
-                             transport=AppTransport(client.app))
+        sdk = RegistryClient(
+            url="http://testserver",
+            partner_id=partner,
+            key_id=key.kid,
+            private_key=key.private_key,
+            audience=AUDIENCE,
+            transport=AppTransport(client.app),
+        )
         made.append(sdk)
         return LogReader(sdk)
 
@@ -57,8 +62,9 @@ def _edit(sessions: sessionmaker[Session], index: int, *, leaf_hash_too: bool = 
         values: dict[str, bytes] = {"canonical": edited}
         if leaf_hash_too:
             values["leaf_hash"] = merkle.leaf_hash(edited)
-        session.execute(update(AuditLogEntry).where(AuditLogEntry.log_index == index)
-                        .values(**values))
+        session.execute(
+            update(AuditLogEntry).where(AuditLogEntry.log_index == index).values(**values)
+        )
 
 
 def _swap(sessions: sessionmaker[Session], first: int, second: int) -> None:
@@ -68,8 +74,11 @@ def _swap(sessions: sessionmaker[Session], first: int, second: int) -> None:
         assert b is not None
         rows = [(a.canonical, a.leaf_hash), (b.canonical, b.leaf_hash)]
         for index, (data, hashed) in zip((second, first), rows, strict=True):
-            session.execute(update(AuditLogEntry).where(AuditLogEntry.log_index == index)
-                            .values(canonical=data, leaf_hash=hashed))
+            session.execute(
+                update(AuditLogEntry)
+                .where(AuditLogEntry.log_index == index)
+                .values(canonical=data, leaf_hash=hashed)
+            )
 
 
 def _truncate(sessions: sessionmaker[Session], keep: int, *, checkpoints_too: bool) -> None:
@@ -78,8 +87,11 @@ def _truncate(sessions: sessionmaker[Session], keep: int, *, checkpoints_too: bo
     with sessions.begin() as session:
         session.execute(delete(AuditLogEntry).where(AuditLogEntry.log_index >= keep))
         for level in range(40):  # a demo log has far fewer levels
-            session.execute(delete(AuditLogNode).where(
-                AuditLogNode.level == level, (AuditLogNode.node_index + 1) * (1 << level) > keep))
+            session.execute(
+                delete(AuditLogNode).where(
+                    AuditLogNode.level == level, (AuditLogNode.node_index + 1) * (1 << level) > keep
+                )
+            )
         store = DatabaseNodeStore(session)
         frontier, position = b"", 0
         for level in reversed(range(keep.bit_length())):
@@ -124,19 +136,26 @@ def test_an_edited_entry_is_found(
 
     _edit(sessions, 42)
     assert _audit_error(sessions, log_signer) == (
-        "entry 42 was edited: its data no longer hashes to its leaf hash")
-    with pytest.raises(EntryError, match="entry 42 was edited: its data does not hash to the "
-                                         "leaf hash the registry recorded"):
+        "entry 42 was edited: its data no longer hashes to its leaf hash"
+    )
+    with pytest.raises(
+        EntryError,
+        match="entry 42 was edited: its data does not hash to the leaf hash the registry recorded",
+    ):
         verify_entry(partner.entry(42), vkey)
 
     # A more careful attacker rewrites the leaf hash too; the tree above it still disagrees.
     _edit(sessions, 42, leaf_hash_too=True)
     assert _audit_error(sessions, log_signer) == (
         "tree node (level 0, index 42) does not match the entries it covers (entries 42 to "
-        "42): an entry or the node was edited")
-    with pytest.raises(InclusionProofError, match=r"entry 42 is not in the log of size \d+: "
-                                                  r"inclusion proof does not lead to the "
-                                                  r"checkpoint root"):
+        "42): an entry or the node was edited"
+    )
+    with pytest.raises(
+        InclusionProofError,
+        match=r"entry 42 is not in the log of size \d+: "
+        r"inclusion proof does not lead to the "
+        r"checkpoint root",
+    ):
         verify_entry(partner.entry(42), vkey)
     with pytest.raises(EntryError, match="entry 42 is not the entry you were given"):
         verify_entry(partner.entry(42), vkey, expected_leaf_hash=given.leaf_hash)
@@ -150,15 +169,20 @@ def test_swapped_entries_are_found(
     verify_entry(partner.entry(100), vkey)
     _swap(sessions, 100, 101)
     assert _audit_error(sessions, log_signer) == (
-        "entry 100 holds the data of entry 101: entries were swapped or moved")
-    with pytest.raises(EntryError, match="entry 100 holds the data of entry 101: entries were "
-                                         "swapped or moved"):
+        "entry 100 holds the data of entry 101: entries were swapped or moved"
+    )
+    with pytest.raises(
+        EntryError, match="entry 100 holds the data of entry 101: entries were swapped or moved"
+    ):
         verify_entry(partner.entry(100), vkey)
 
 
 def test_deleting_the_last_entries_is_found(
-    sessions: sessionmaker[Session], log_signer: LogSigner, reader: Reader,
-    client: AppClient, tmp_path: Path,
+    sessions: sessionmaker[Session],
+    log_signer: LogSigner,
+    reader: Reader,
+    client: AppClient,
+    tmp_path: Path,
 ) -> None:
     partner = reader("nijestee")
     vkey = partner.verifier_key()
@@ -171,11 +195,13 @@ def test_deleting_the_last_entries_is_found(
     _truncate(sessions, size - 2, checkpoints_too=False)
     assert _audit_error(sessions, log_signer) == (
         f"a checkpoint of size {size} was signed but only {size - 2} entries are stored: the "
-        "last entries were deleted")
+        "last entries were deleted"
+    )
     refused = client.get("/checkpoint")
     assert refused.status_code == 409
     assert f"the log holds {size - 2} entries but a checkpoint of size {size} was signed" in (
-        refused.text)
+        refused.text
+    )
 
     # Deleting the checkpoints as well gets a smaller checkpoint signed; the partner's monitor,
     # which remembers the larger one, reports the truncation.
@@ -183,7 +209,8 @@ def test_deleting_the_last_entries_is_found(
     report = partner.monitor(state, vkey)
     assert report.outcome is Outcome.TRUNCATION
     assert report.detail == (
-        f"size shrank from {size} to {size - 2} and the log cannot prove it is a prefix")
+        f"size shrank from {size} to {size - 2} and the log cannot prove it is a prefix"
+    )
     assert len(report.evidence) == 2
     with sessions() as session:
         assert audit.verify_log(session, log_signer).entries == size - 2  # consistent, but less
@@ -201,12 +228,15 @@ def test_a_registry_that_rewrote_history_is_a_fork(
     _edit(sessions, 5, leaf_hash_too=True)
     with sessions.begin() as session:
         rebuilt = merkle.InMemoryNodeStore()
-        for data in session.scalars(select(AuditLogEntry.canonical)
-                                    .order_by(AuditLogEntry.log_index)):
+        for data in session.scalars(
+            select(AuditLogEntry.canonical).order_by(AuditLogEntry.log_index)
+        ):
             rebuilt.append(data)
         session.execute(delete(AuditLogNode))
-        nodes = [{"level": level, "node_index": index, "hash": value}
-                 for (level, index), value in rebuilt._nodes.items()]
+        nodes = [
+            {"level": level, "node_index": index, "hash": value}
+            for (level, index), value in rebuilt._nodes.items()
+        ]
         session.execute(AuditLogNode.__table__.insert(), nodes)
         frontier, position = b"", 0
         for level in reversed(range(size.bit_length())):
