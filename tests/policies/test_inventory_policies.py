@@ -7,8 +7,6 @@ import pytest
 
 from policies import AccessKey, Permission, PolicyEngine, Relation, permits
 from policies.fields import INVENTORY_FIELDS
-from registry.db import make_engine, make_session_factory
-from registry.policystore import active_rows
 
 P = Permission
 KINDS = ("bailiff", "municipality", "storage", "corporation", "district_team", "woonkans")
@@ -35,16 +33,6 @@ ACTIONS = {
 @pytest.mark.parametrize("relation", RELATIONS)
 def test_inventory_permissions(permission: Permission, kind: str, relation: str) -> None:
     assert permits(kind, relation, permission) is ((kind, relation) in ACTIONS[permission])
-
-
-@pytest.fixture(scope="module")
-def engine(template: tuple[str, object]) -> PolicyEngine:
-    db = make_engine(template[0])
-    try:
-        with make_session_factory(db)() as session:
-            return PolicyEngine(active_rows(session))
-    finally:
-        db.dispose()
 
 
 ALL = frozenset(INVENTORY_FIELDS)

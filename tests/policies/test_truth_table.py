@@ -3,28 +3,17 @@ the demo's real policy rows as stored in the database."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from policies import FIELDS, AccessKey, PolicyEngine, Relation
 from policies.fields import FIELD_GROUPS
-from registry.db import make_engine, make_session_factory
-from registry.policystore import active_rows
 
 HOME_VISIT = FIELD_GROUPS["homeVisit"]
 EARLY_SIGNAL = FIELD_GROUPS["earlySignal"]
 INVENTORY = FIELD_GROUPS["inventory"]
 SECOND_CHANCE = FIELD_GROUPS["secondChance"]
-
-
-@pytest.fixture(scope="module")
-def engine(template: tuple[str, object]) -> PolicyEngine:
-    """The engine built from the demo's stored policy rows (read once: decisions are pure)."""
-    db = make_engine(template[0])
-    try:
-        with make_session_factory(db)() as session:
-            return PolicyEngine(active_rows(session))
-    finally:
-        db.dispose()
 
 
 # (partner, kind, relation, municipality, owner) → exactly the fields it reads
@@ -176,11 +165,8 @@ def test_explanation_names_the_deciding_row(engine: PolicyEngine) -> None:
     assert decided["phase"] == "default:deny"
 
 
-def test_decisions_are_taken_once_per_key(template: tuple[str, object]) -> None:
-    db = make_engine(template[0])
-    with make_session_factory(db)() as session:
-        engine = PolicyEngine(active_rows(session))
-    db.dispose()
+def test_decisions_are_taken_once_per_key(demo_engine: Callable[[], PolicyEngine]) -> None:
+    engine = demo_engine()
     key = AccessKey("wij-groningen", "district_team", Relation.INVOLVED, "groningen", "nijestee")
     engine.readable_fields(key)
     taken = engine.decisions_taken
