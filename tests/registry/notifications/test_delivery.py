@@ -110,6 +110,17 @@ def _types(receiver: Receiver, name: str) -> list[str]:
     return sorted(r.document["type"] for r in receiver.at(name) if r.verified)
 
 
+def _welfare_case(sessions: sessionmaker[Session], clock: Clock) -> str:
+    """A ZOwonen case with a judgment served, Partners in Welzijn involved."""
+    return case_in(
+        sessions,
+        "zowonen",
+        Phase.JUDGMENT_SERVED,
+        clock.now.date(),
+        involved=("partners-in-welzijn",),
+    )
+
+
 def test_scheduling_an_eviction_tells_every_involved_partner_and_no_one_else(
     gql: GraphQL,
     sessions: sessionmaker[Session],
@@ -173,13 +184,7 @@ def test_retries_after_5xx_answers_with_backoff_until_delivered(
     subscribe: Subscribe,
     worker: DeliveryWorker,
 ) -> None:
-    case_id = case_in(
-        sessions,
-        "zowonen",
-        Phase.JUDGMENT_SERVED,
-        clock.now.date(),
-        involved=("partners-in-welzijn",),
-    )
+    case_id = _welfare_case(sessions, clock)
     subscribe("partners-in-welzijn", "eviction.scheduled")
     receiver.script["partners-in-welzijn"] = [500, 503]
     _schedule(gql, clock, case_id)
@@ -224,13 +229,7 @@ def test_a_delivery_fails_after_its_last_attempt(
     subscribe: Subscribe,
     worker: DeliveryWorker,
 ) -> None:
-    case_id = case_in(
-        sessions,
-        "zowonen",
-        Phase.JUDGMENT_SERVED,
-        clock.now.date(),
-        involved=("partners-in-welzijn",),
-    )
+    case_id = _welfare_case(sessions, clock)
     subscribe("partners-in-welzijn", "eviction.scheduled")
     receiver.script["partners-in-welzijn"] = [500] * 10
     _schedule(gql, clock, case_id)
@@ -266,13 +265,7 @@ def test_a_410_answer_disables_the_subscription(
     subscribe: Subscribe,
     worker: DeliveryWorker,
 ) -> None:
-    case_id = case_in(
-        sessions,
-        "zowonen",
-        Phase.JUDGMENT_SERVED,
-        clock.now.date(),
-        involved=("partners-in-welzijn",),
-    )
+    case_id = _welfare_case(sessions, clock)
     subscribe("partners-in-welzijn", "eviction.scheduled", "eviction.called_off")
     receiver.script["partners-in-welzijn"] = [410]
     _schedule(gql, clock, case_id)
@@ -304,13 +297,7 @@ def test_a_redelivery_has_no_duplicate_effect(
     subscribe: Subscribe,
     worker: DeliveryWorker,
 ) -> None:
-    case_id = case_in(
-        sessions,
-        "zowonen",
-        Phase.JUDGMENT_SERVED,
-        clock.now.date(),
-        involved=("partners-in-welzijn",),
-    )
+    case_id = _welfare_case(sessions, clock)
     subscribe("partners-in-welzijn", "eviction.scheduled")
     _schedule(gql, clock, case_id)
     crashing = DeliveryWorker(sessions, clock=clock, http=worker.http, worker_id="crashes")
@@ -512,13 +499,7 @@ def test_the_worker_command_runs_a_round(
     receiver: Receiver,
     subscribe: Subscribe,
 ) -> None:
-    case_id = case_in(
-        sessions,
-        "zowonen",
-        Phase.JUDGMENT_SERVED,
-        clock.now.date(),
-        involved=("partners-in-welzijn",),
-    )
+    case_id = _welfare_case(sessions, clock)
     subscribe("partners-in-welzijn", "eviction.scheduled")
     _schedule(gql, clock, case_id)
     receiver.clock = lambda: dt.datetime.now(dt.UTC).timestamp()  # the command's own clock
