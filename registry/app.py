@@ -66,7 +66,12 @@ class Registry:
         self.policies = PolicyCache()
         #: The webhook delivery worker this process runs while it serves (``serve``, ``demo``).
         self.worker = (
-            DeliveryWorker(session_factory, clock=clock, policies=self.policies)
+            DeliveryWorker(
+                session_factory,
+                clock=clock,
+                policies=self.policies,
+                allow_private_targets=settings.webhook_allow_private,
+            )
             if delivery_worker
             else None
         )

@@ -94,8 +94,13 @@ def worker_command(database_url: str | None, poll_interval: float, once: bool) -
 
     from registry.notifications.delivery import DeliveryWorker
 
-    engine = make_engine(_settings(database_url).database_url)
-    runner = DeliveryWorker(make_session_factory(engine), poll_interval=poll_interval)
+    settings = _settings(database_url)
+    engine = make_engine(settings.database_url)
+    runner = DeliveryWorker(
+        make_session_factory(engine),
+        poll_interval=poll_interval,
+        allow_private_targets=settings.webhook_allow_private,
+    )
     try:
         if once:
             report = runner.run_once()
@@ -133,6 +138,7 @@ def demo_command(
         database_url=f"sqlite:///{data_dir / 'registry.sqlite3'}",
         introspection=True,
         graphiql=True,
+        webhook_allow_private=True,  # the demo's receivers run on this machine
     )
     log_key = data_dir / "log-signer.key"
     if not log_key.exists():

@@ -25,6 +25,10 @@ class Settings:
     #: Introspection and the GraphiQL page: on in the demo, off by default in production.
     introspection: bool = False
     graphiql: bool = False
+    #: Whether webhooks may go to loopback, private or link-local addresses. Off in
+    #: production: otherwise a partner could make the registry post into its own network.
+    #: The demo and the tests, whose receivers listen on 127.0.0.1, turn it on.
+    webhook_allow_private: bool = False
     max_body_bytes: int = 64 * 1024
     max_query_depth: int = 10
     max_aliases: int = 30
@@ -49,6 +53,7 @@ class Settings:
             audience=os.environ.get("KETENREGISTER_AUDIENCE", cls.audience),
             introspection=_flag("KETENREGISTER_INTROSPECTION", False),
             graphiql=_flag("KETENREGISTER_GRAPHIQL", False),
+            webhook_allow_private=_flag("KETENREGISTER_WEBHOOK_ALLOW_PRIVATE", False),
             log_key_file=os.environ.get("KETENREGISTER_LOG_KEY_FILE") or None,
             log_origin=os.environ.get("KETENREGISTER_LOG_ORIGIN", cls.log_origin),
         )

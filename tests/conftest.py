@@ -158,6 +158,7 @@ def settings(database_url: str, log_key_file: Path) -> Settings:
         audience=AUDIENCE,
         log_key_file=str(log_key_file),
         log_origin=LOG_ORIGIN,
+        webhook_allow_private=True,  # the tests' webhook receivers listen on 127.0.0.1
     )
 
 

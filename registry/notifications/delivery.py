@@ -14,9 +14,11 @@ posting leaves the lease to run out, and the delivery is posted again with the s
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import logging
 import random
+import socket
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -106,6 +108,26 @@ def _retry_after(response: httpx.Response) -> dt.timedelta | None:
     return None  # an HTTP date or nonsense: the backoff decides
 
 
+def non_public_target(url: str) -> str | None:
+    """Why the registry will not post to ``url`` (it resolves to a loopback, private,
+    link-local or otherwise non-public address), or None when it may.
+
+    Checked before every attempt, so a host that later resolves elsewhere is caught too. A
+    deployment that must rule out DNS rebinding between this check and the connection puts an
+    egress proxy in front as well.
+    """
+    host = httpx.URL(url).host
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        return None  # unresolvable: the POST fails on its own and is retried
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global or address.is_multicast:
+            return f"refused: {host} resolves to a non-public address ({address})"
+    return None
+
+
 class DeliveryWorker:
     """Fans out, announces and delivers; ``run_once`` does one round, ``start`` runs rounds in
     a thread until ``stop``."""
@@ -125,8 +147,10 @@ class DeliveryWorker:
         timeout: float = 15.0,
         sources: Sequence[EventSource] = (announce_overdue, municipal_contacts.announce_overdue),
         worker_id: str | None = None,
+        allow_private_targets: bool = False,
     ) -> None:
         self.sessions = sessions
+        self.allow_private_targets = allow_private_targets
         self.clock = clock
         self._owns_http = http is None
         # No redirects: Standard Webhooks counts a 3xx as a failure, and following one would
@@ -231,6 +255,10 @@ class DeliveryWorker:
 
     def send(self, delivery: ClaimedDelivery) -> AttemptResult:
         """POST one signed webhook; never raises for what the network or receiver does."""
+        if not self.allow_private_targets:
+            refused = non_public_target(delivery.url)
+            if refused is not None:
+                return AttemptResult(None, refused)
         body = payload(delivery)
         stamp = int(self.clock().timestamp())
         headers = signing.headers(delivery.secret, delivery.webhook_id, stamp, body)

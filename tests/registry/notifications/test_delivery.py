@@ -26,7 +26,7 @@ from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.models import EventType, Phase, WebhookDelivery
 from registry.notifications import outbox
-from registry.notifications.delivery import DeliveryWorker
+from registry.notifications.delivery import DeliveryWorker, non_public_target
 from registry.notifications.retry import RetryPolicy
 from tests.arrange import case_in
 from tests.conftest import Clock, GraphQL
@@ -61,7 +61,12 @@ def receiver(clock: Clock) -> Iterator[Receiver]:
 @pytest.fixture
 def worker(sessions: sessionmaker[Session], clock: Clock) -> Iterator[DeliveryWorker]:
     runner = DeliveryWorker(
-        sessions, clock=clock, rng=HalfJitter(), retry=RETRY, http=httpx.Client(timeout=5)
+        sessions,
+        clock=clock,
+        rng=HalfJitter(),
+        retry=RETRY,
+        http=httpx.Client(timeout=5),
+        allow_private_targets=True,  # the test's receiver listens on 127.0.0.1
     )
     yield runner
     runner.http.close()
@@ -300,7 +305,9 @@ def test_a_redelivery_has_no_duplicate_effect(
     case_id = _welfare_case(sessions, clock)
     subscribe("partners-in-welzijn", "eviction.scheduled")
     _schedule(gql, clock, case_id)
-    crashing = DeliveryWorker(sessions, clock=clock, http=worker.http, worker_id="crashes")
+    crashing = DeliveryWorker(
+        sessions, clock=clock, http=worker.http, worker_id="crashes", allow_private_targets=True
+    )
     with sessions.begin() as session:
         outbox.fan_out(session, crashing.policies.engine(session), clock.now)
     [claimed] = crashing.claim(clock.now)
@@ -377,7 +384,13 @@ def test_two_workers_deliver_each_event_once(
             outbox.emit(session, EventType.EVICTION_SCHEDULED, uuid.UUID(case_id), clock.now)
     engines = [make_engine(settings.database_url) for _ in range(2)]  # two processes' pools
     workers = [
-        DeliveryWorker(make_session_factory(e), clock=clock, batch=3, worker_id=f"w{i}")
+        DeliveryWorker(
+            make_session_factory(e),
+            clock=clock,
+            batch=3,
+            worker_id=f"w{i}",
+            allow_private_targets=True,
+        )
         for i, e in enumerate(engines)
     ]
     errors: list[BaseException] = []
@@ -503,8 +516,42 @@ def test_the_worker_command_runs_a_round(
     subscribe("partners-in-welzijn", "eviction.scheduled")
     _schedule(gql, clock, case_id)
     receiver.clock = lambda: dt.datetime.now(dt.UTC).timestamp()  # the command's own clock
-    result = CliRunner().invoke(cli, ["worker", "--once", "--database-url", settings.database_url])
+    result = CliRunner().invoke(
+        cli,
+        ["worker", "--once", "--database-url", settings.database_url],
+        env={"KETENREGISTER_WEBHOOK_ALLOW_PRIVATE": "1"},  # the receiver is on 127.0.0.1
+    )
     assert result.exit_code == 0, result.output
     assert "fanned out 2 events" in result.output
     assert "delivered 1" in result.output
     assert len(receiver.effects) == 1
+
+
+def test_a_production_worker_posts_nothing_to_a_private_address(
+    gql: GraphQL,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    receiver: Receiver,
+    subscribe: Subscribe,
+) -> None:
+    case_id = _welfare_case(sessions, clock)
+    subscribe("partners-in-welzijn", "eviction.scheduled")
+    _schedule(gql, clock, case_id)
+    guarded = DeliveryWorker(sessions, clock=clock, http=httpx.Client(timeout=5))
+    try:
+        report = guarded.run_once()
+    finally:
+        guarded.http.close()
+    assert report.failed_attempts == 1
+    assert receiver.requests == []
+    [delivery] = gql("partners-in-welzijn", DELIVERIES)["data"]["webhookDeliveries"]
+    assert (
+        delivery["lastError"] == "refused: 127.0.0.1 resolves to a non-public address (127.0.0.1)"
+    )
+
+
+def test_public_and_non_public_targets() -> None:
+    assert non_public_target("http://10.1.2.3/hook") is not None
+    assert non_public_target("http://169.254.169.254/latest/meta-data") is not None
+    assert non_public_target("http://[::1]:8080/hook") is not None
+    assert non_public_target("https://93.184.215.14/hook") is None
