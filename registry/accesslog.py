@@ -10,7 +10,10 @@ from collections.abc import Sequence
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from policies import Permission, permits
+from registry import cases
 from registry.disclosure import Disclosure
+from registry.errors import InvalidInputError, NotAllowedError
 from registry.models import AccessLogRecord
 
 
@@ -71,13 +74,10 @@ def for_partner(session: Session, partner_id: str, limit: int = 500) -> Sequence
 
 def history(session: Session, disclosure: Disclosure, case_id: str) -> Sequence[AccessLogRecord]:
     """A case's access history, for its owner and its municipality."""
-    # Imported here: the case service itself logs through this module's ``write``.
-    from policies import Permission, permits
-    from registry import cases
-    from registry.errors import NotAllowedError
-
     principal = disclosure.principal
-    case, relation = cases.find(session, principal.partner_id, cases.parse_case_id(case_id))
+    case, relation = cases.find(
+        session, principal.partner_id, cases.parse_case_id(case_id), frozenset()
+    )
     if not permits(principal.kind, relation, Permission.ACCESS_LOG_READ):
         raise NotAllowedError("only the owner and the municipality read a case's access history")
     return for_case(session, case.id)
@@ -86,7 +86,5 @@ def history(session: Session, disclosure: Disclosure, case_id: str) -> Sequence[
 def received(session: Session, disclosure: Disclosure, limit: int) -> Sequence[AccessLogRecord]:
     """What the calling partner itself received: its own side of the log."""
     if not 1 <= limit <= 500:
-        from registry.errors import InvalidInputError
-
         raise InvalidInputError("limit must be between 1 and 500")
     return for_partner(session, disclosure.principal.partner_id, limit)

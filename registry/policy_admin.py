@@ -231,7 +231,9 @@ def _key_for(
     session: Session, disclosure: Disclosure, case_id: str, as_partner: str | None
 ) -> tuple[AccessKey, str]:
     principal = disclosure.principal
-    case, relation = cases.find(session, principal.partner_id, cases.parse_case_id(case_id))
+    case, relation = cases.find(
+        session, principal.partner_id, cases.parse_case_id(case_id), frozenset()
+    )
     if as_partner is None or as_partner == principal.partner_id:
         return AccessKey(
             principal.partner_id, principal.kind, relation, case.municipality_code, case.owner_id
@@ -242,7 +244,7 @@ def _key_for(
     if other is None:
         raise InvalidInputError(f"unknown partner {as_partner!r}")
     try:
-        _, other_relation = cases.find(session, other.id, case.id)
+        _, other_relation = cases.find(session, other.id, case.id, frozenset())
     except NotFoundError:
         other_relation = Relation.NONE
     return AccessKey(
