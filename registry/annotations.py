@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from policies import Permission, Relation, permits
@@ -267,13 +267,7 @@ def announce_overdue(session: Session, now: dt.datetime) -> int:
     ).all()
     announced = 0
     for item in due:
-        taken = session.execute(
-            update(ActionItem)
-            .where(ActionItem.id == item.id, ActionItem.overdue_announced_at.is_(None))
-            .values(overdue_announced_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
+        if not outbox.claim_overdue_announcement(session, ActionItem, item.id, now):
             continue
         outbox.emit(
             session,

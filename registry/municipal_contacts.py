@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from policies import Permission, Relation
@@ -259,16 +259,7 @@ def announce_overdue(session: Session, now: dt.datetime) -> int:
     ).all()
     announced = 0
     for contact in due:
-        taken = session.execute(
-            update(MunicipalContact)
-            .where(
-                MunicipalContact.id == contact.id,
-                MunicipalContact.overdue_announced_at.is_(None),
-            )
-            .values(overdue_announced_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
+        if not outbox.claim_overdue_announcement(session, MunicipalContact, contact.id, now):
             continue
         outbox.emit(
             session,

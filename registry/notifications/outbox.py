@@ -21,9 +21,11 @@ from registry.disclosure import may_be_told
 from registry.errors import NotFoundError
 from registry.models import (
     AccessLogRecord,
+    ActionItem,
     Case,
     DeliveryStatus,
     EventType,
+    MunicipalContact,
     OutboxEvent,
     Partner,
     WebhookDelivery,
@@ -72,6 +74,26 @@ def emit(
     )
     session.add(event)
     return event
+
+
+def claim_overdue_announcement(
+    session: Session,
+    model: type[ActionItem] | type[MunicipalContact],
+    row_id: uuid.UUID,
+    now: dt.datetime,
+) -> bool:
+    """Mark a row's overdue announcement as made, if no other worker made it first.
+
+    A compare-and-set on ``overdue_announced_at``: of two workers that found the same overdue
+    row, exactly one gets True and emits the event, so it is announced once.
+    """
+    taken = session.execute(
+        update(model)
+        .where(model.id == row_id, model.overdue_announced_at.is_(None))
+        .values(overdue_announced_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def _relation(
