@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from registry import cases
 from registry.disclosure import Disclosure
 from registry.errors import InvalidInputError, NotAllowedError
 from registry.models import AccessLogRecord
+from registry.principal import Principal
 
 
 def _outcome(disclosed: set[str], withheld: set[str]) -> str:
@@ -27,7 +29,39 @@ def _outcome(disclosed: set[str], withheld: set[str]) -> str:
 
 def write(session: Session, disclosure: Disclosure, operation: str, now: dt.datetime) -> int:
     """Record what ``disclosure`` released in this request; returns the number of records."""
-    principal = disclosure.principal
+    released = [(r.case_id, r.disclosed, r.withheld) for r in disclosure.released.values()]
+    disclosure.released.clear()
+    return _insert(session, disclosure.principal, operation, now, released)
+
+
+def summary(disclosure: Disclosure) -> list[dict[str, Any]]:
+    """What ``disclosure`` released so far, as JSON: kept with an idempotent answer, so that
+    giving the answer again is logged as the disclosure it is (``write_again``)."""
+    return [
+        {"case": str(r.case_id), "disclosed": sorted(r.disclosed), "withheld": sorted(r.withheld)}
+        for r in disclosure.released.values()
+    ]
+
+
+def write_again(
+    session: Session,
+    principal: Principal,
+    operation: str,
+    now: dt.datetime,
+    released: Sequence[dict[str, Any]],
+) -> int:
+    """Record a stored answer given again (a retry under an ``Idempotency-Key``)."""
+    rows = [(uuid.UUID(r["case"]), set(r["disclosed"]), set(r["withheld"])) for r in released]
+    return _insert(session, principal, operation, now, rows)
+
+
+def _insert(
+    session: Session,
+    principal: Principal,
+    operation: str,
+    now: dt.datetime,
+    released: Sequence[tuple[uuid.UUID, set[str], set[str]]],
+) -> int:
     rows = [
         {
             "id": uuid.uuid4(),
@@ -35,20 +69,19 @@ def write(session: Session, disclosure: Disclosure, operation: str, now: dt.date
             "span_id": principal.trace.span_id,
             "partner_id": principal.partner_id,
             "actor": principal.actor,
-            "case_id": released.case_id,
+            "case_id": case_id,
             "purpose": principal.purpose,
             "operation": operation[:100],
-            "fields_disclosed": sorted(released.disclosed),
-            "fields_withheld": sorted(released.withheld),
+            "fields_disclosed": sorted(disclosed),
+            "fields_withheld": sorted(withheld),
             "occurred_at": now,
-            "outcome": _outcome(released.disclosed, released.withheld),
+            "outcome": _outcome(disclosed, withheld),
         }
-        for released in disclosure.released.values()
+        for case_id, disclosed, withheld in released
     ]
     if rows:
         # One multi-row INSERT: a list of 10,000 cases costs one statement, not 10,000.
         session.execute(insert(AccessLogRecord), rows)
-    disclosure.released.clear()
     return len(rows)
 
 

@@ -1,19 +1,32 @@
 """The composition root: the ASGI application that serves the registry over HTTP.
 
-Request flow (DESIGN.md): HTTP → body and batching limits → authentication → GraphQL
-execution in one database session → access-log records → commit → response. The commit
-happens before the response is sent, so an acknowledged write is durable.
+Request flow (DESIGN.md): HTTP → body and batching limits → a request slot → authentication
+→ (an ``Idempotency-Key`` held) → GraphQL execution in one database session → access-log
+records → the token spent → one commit → response. The commit happens before the response is
+sent, so an acknowledged write is durable.
+
+Many partner systems at once: a request runs only in one of ``max_concurrent_requests`` slots,
+each holding at most one pooled connection; the others wait their turn without a thread, and
+one that gets no turn within ``queue_timeout_seconds`` is answered ``503 UNAVAILABLE`` with
+``Retry-After``, as is every request that finds the database out of reach. A client can tell
+that from a bug (``500 INTERNAL_ERROR``) and retry, safely with an ``Idempotency-Key``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
 
+import anyio
+from graphql import GraphQLError, OperationType, parse
+from graphql.utilities import get_operation_ast
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -22,15 +35,15 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
-from registry import accesslog
+from registry import accesslog, auth, idempotency
 from registry.auditlog import checkpoints
 from registry.auditlog.signer import LogSigner
-from registry.auth import authenticate
 from registry.coltypes import utcnow
 from registry.config import Settings
-from registry.db import make_engine, make_session_factory
+from registry.db import is_transient, make_engine, make_session_factory
 from registry.disclosure import Disclosure
 from registry.errors import AuthenticationError, RegistryError
+from registry.migrate import current_revision, head_revision
 from registry.notifications.delivery import DeliveryWorker
 from registry.policystore import PolicyCache
 from registry.request import RequestScope
@@ -41,10 +54,52 @@ from schema.errors import MASKED, error_response, format_error
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+P = ParamSpec("P")
+T = TypeVar("T")
+
+#: How often expired token records and idempotent answers are purged.
+HOUSEKEEPING_INTERVAL_SECONDS = 60.0
+BUSY = "the registry is busy or its database is out of reach: retry shortly"
 
 
 class _BodyTooLargeError(Exception):
     pass
+
+
+class _NoSlotError(Exception):
+    """No request slot came free within the queue timeout."""
+
+
+@dataclass(frozen=True)
+class GraphQLRequest:
+    """One POST /graphql, as the HTTP layer read it."""
+
+    authorization: str | None
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+    trace: TraceContext
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the registry answers: a status, a JSON body, and whether it is a stored one."""
+
+    status: int
+    payload: dict[str, Any]
+    replayed: bool = False
+
+
+def _is_mutation(request: GraphQLRequest, max_tokens: int) -> bool:
+    """Whether the operation to run is a mutation (only those are kept for retries: a query
+    is safe to repeat, and its answer is not stored)."""
+    try:
+        document = parse(request.query, max_tokens=max_tokens)
+    except (GraphQLError, RecursionError):
+        return False  # execution reports what is wrong with the document
+    operation = get_operation_ast(document, request.operation_name)
+    return operation is not None and operation.operation is OperationType.MUTATION
 
 
 class Registry:
@@ -61,9 +116,17 @@ class Registry:
         self.settings = settings
         self.clock = clock
         if session_factory is None:
-            session_factory = make_session_factory(make_engine(settings.database_url))
+            engine = make_engine(
+                settings.database_url,
+                request_slots=settings.max_concurrent_requests,
+                pool_timeout=settings.queue_timeout_seconds,
+            )
+            session_factory = make_session_factory(engine)
         self.sessions = session_factory
-        self.policies = PolicyCache()
+        self.policies = PolicyCache(staleness=settings.policy_staleness_seconds)
+        # Request slots, made in the event loop that serves (one per process in production).
+        self._slots: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
+        self._head_revision = head_revision()
         #: The webhook delivery worker this process runs while it serves (``serve``, ``demo``).
         self.worker = (
             DeliveryWorker(
@@ -88,37 +151,102 @@ class Registry:
             max_tokens=settings.max_tokens,
         )
 
-    def execute(
-        self,
-        authorization: str | None,
-        query: str,
-        variables: dict[str, Any] | None,
-        operation_name: str | None,
-        trace: TraceContext,
-    ) -> tuple[int, dict[str, Any]]:
-        """Run one GraphQL request for the partner the token names (sync: runs in a thread)."""
+    def execute(self, request: GraphQLRequest) -> Answer:
+        """Run one GraphQL request for the partner the token names (sync: runs in a thread).
+
+        Everything the request does commits once, at the end: its work, its access-log
+        records, the spent token and, under an ``Idempotency-Key``, its stored answer.
+        """
         now = self.clock()
         with self.sessions() as session:
             try:
-                principal = authenticate(
-                    session, self.sessions, authorization, self.settings, trace, now
+                who = auth.authenticate(
+                    session, request.authorization, self.settings, request.trace, now
                 )
             except AuthenticationError as exc:
-                return 401, error_response(exc.code, exc.message)
-            disclosure = Disclosure(self.policies.engine(session), principal)
-            scope = RequestScope(session, principal, disclosure, now, self.log_signer)
+                return Answer(401, error_response(exc.code, exc.message))
+            operation = request.operation_name or "anonymous"
+            key = request.idempotency_key
+            if key is not None and not _is_mutation(request, self.settings.max_tokens):
+                key = None
+            if key is not None:
+                print_ = idempotency.fingerprint(
+                    request.query, request.variables, request.operation_name
+                )
+                try:
+                    stored = idempotency.hold(session, who.principal.partner_id, key, print_, now)
+                except RegistryError as exc:
+                    return Answer(422, error_response(exc.code, exc.message))
+                if stored is not None:
+                    accesslog.write_again(
+                        session, who.principal, f"{operation} (retry)", now, stored.disclosures
+                    )
+                    answer = Answer(stored.status_code, stored.response, replayed=True)
+                    return self._commit(session, who.token, answer)
+            disclosure = Disclosure(self.policies.engine(session), who.principal)
+            scope = RequestScope(session, who.principal, disclosure, now, self.log_signer)
             result = self.schema.execute_sync(
-                query,
-                variable_values=variables,
+                request.query,
+                variable_values=request.variables,
                 context_value=scope,
-                operation_name=operation_name,
+                operation_name=request.operation_name,
             )
-            accesslog.write(session, disclosure, operation_name or "anonymous", now)
-            session.commit()
-        payload: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            payload["errors"] = [format_error(e) for e in result.errors]
-        return 200, payload
+            for error in result.errors or ():
+                if is_transient(error.original_error):
+                    raise error.original_error  # type: ignore[misc]  # answered 503
+            payload: dict[str, Any] = {"data": result.data}
+            if result.errors:
+                payload["errors"] = [format_error(e) for e in result.errors]
+            if key is not None:
+                idempotency.complete(
+                    session,
+                    who.principal.partner_id,
+                    key,
+                    200,
+                    payload,
+                    accesslog.summary(disclosure),
+                )
+            accesslog.write(session, disclosure, operation, now)
+            return self._commit(session, who.token, Answer(200, payload))
+
+    def _commit(self, session: Session, token: auth.TokenUse, answer: Answer) -> Answer:
+        try:
+            auth.spend(session, token)
+        except AuthenticationError as exc:  # the same token carried another request
+            session.rollback()
+            return Answer(401, error_response(exc.code, exc.message))
+        session.commit()
+        self.policies.changed(session)
+        return answer
+
+    def _slot_limiter(self) -> anyio.CapacityLimiter:
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots[0] is not loop:
+            self._slots = (loop, anyio.CapacityLimiter(self.settings.max_concurrent_requests))
+        return self._slots[1]
+
+    async def in_slot(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``work`` in a thread once a request slot is free (first come, first served);
+        ``_NoSlotError`` when none came free within the queue timeout."""
+        limiter = self._slot_limiter()
+        with anyio.move_on_after(self.settings.queue_timeout_seconds) as waiting:
+            await limiter.acquire()
+        if waiting.cancelled_caught:
+            raise _NoSlotError
+        try:
+            return await run_in_threadpool(work, *args, **kwargs)
+        finally:
+            limiter.release()
+
+    def unavailable(self, headers: dict[str, str]) -> Response:
+        """503 with ``Retry-After``: the request did nothing; the same request may be sent
+        again (with the same ``Idempotency-Key``, if it had one)."""
+        retry = max(1, round(self.settings.queue_timeout_seconds))
+        return JSONResponse(
+            error_response("UNAVAILABLE", BUSY),
+            503,
+            {**headers, "Retry-After": str(retry)},
+        )
 
     async def graphql(self, request: Request) -> Response:
         """POST /graphql (and the GraphiQL page on GET, when enabled)."""
@@ -152,19 +280,33 @@ class Registry:
             return JSONResponse(
                 error_response("BAD_REQUEST", "operationName must be a string"), 400, headers
             )
+        key_header = request.headers.get("idempotency-key")
         try:
-            status, payload = await run_in_threadpool(
-                self.execute,
-                request.headers.get("authorization"),
-                document["query"],
-                variables,
-                operation_name,
-                trace,
-            )
-        except Exception:
+            key = None if key_header is None else idempotency.parse_key(key_header)
+        except RegistryError as exc:
+            return JSONResponse(error_response("BAD_REQUEST", exc.message), 400, headers)
+        graphql_request = GraphQLRequest(
+            request.headers.get("authorization"),
+            document["query"],
+            variables,
+            operation_name,
+            trace,
+            key,
+        )
+        try:
+            answer = await self.in_slot(self.execute, graphql_request)
+        except _NoSlotError:
+            log.warning("no request slot free within %ss", self.settings.queue_timeout_seconds)
+            return self.unavailable(headers)
+        except Exception as exc:
+            if is_transient(exc):
+                log.warning("database unavailable: %s", type(exc).__name__)
+                return self.unavailable(headers)
             log.exception("request failed")
             return JSONResponse(error_response("INTERNAL_ERROR", MASKED), 500, headers)
-        return JSONResponse(payload, status, headers)
+        if answer.replayed:
+            headers["Idempotent-Replayed"] = "true"
+        return JSONResponse(answer.payload, answer.status, headers)
 
     async def _read_body(self, request: Request) -> bytes:
         limit = self.settings.max_body_bytes
@@ -195,10 +337,14 @@ class Registry:
         if self.log_signer is None:
             return PlainTextResponse("this registry has no log signing key configured\n", 503)
         try:
-            note = await run_in_threadpool(self._latest_checkpoint)
+            note = await self.in_slot(self._latest_checkpoint)
         except RegistryError as exc:  # e.g. entries were removed: it signs nothing smaller
             log.error("no checkpoint signed: %s", exc.message)
             return PlainTextResponse(f"{exc.code}: {exc.message}\n", 409)
+        except Exception as exc:
+            if isinstance(exc, _NoSlotError) or is_transient(exc):
+                return PlainTextResponse(f"{BUSY}\n", 503, headers={"Retry-After": "1"})
+            raise
         return PlainTextResponse(note, headers={"Cache-Control": "no-store"})
 
     async def log_key(self, _request: Request) -> Response:
@@ -207,8 +353,42 @@ class Registry:
             return PlainTextResponse("this registry has no log signing key configured\n", 503)
         return PlainTextResponse(self.log_signer.verifier_key + "\n")
 
+    def _readiness(self) -> list[str]:
+        problems = []
+        with self.sessions() as session:
+            connection = session.connection()
+            connection.execute(text("SELECT 1"))
+            current = current_revision(connection)
+        if current != self._head_revision:
+            problems.append(f"database at revision {current}, code expects {self._head_revision}")
+        return problems
+
+    async def ready(self, _request: Request) -> Response:
+        """GET /readyz: whether this process can serve: the database answers and is migrated
+        to the code's revision (the log key, when configured, was loaded at startup or the
+        process would not run). For a load balancer: cheap, no token."""
+        try:
+            problems = await self.in_slot(self._readiness)
+        except Exception as exc:
+            if not (isinstance(exc, _NoSlotError) or is_transient(exc)):
+                log.exception("readiness check failed")
+            problems = ["database unreachable"]
+        if problems:
+            return PlainTextResponse("not ready: " + "; ".join(problems) + "\n", 503)
+        return PlainTextResponse("ready\n")
+
+    def housekeeping(self) -> None:
+        """Purge token records that can no longer be replayed and expired idempotent
+        answers: off the request path, in every process (the deletes are idempotent)."""
+        now = self.clock()
+        retention = dt.timedelta(hours=self.settings.idempotency_retention_hours)
+        with self.sessions.begin() as session:
+            auth.forget_expired(session, now)
+            idempotency.forget_expired(session, now, retention)
+
 
 async def _health(_request: Request) -> Response:
+    """GET /healthz: the process is alive (says nothing of the database: see /readyz)."""
     return PlainTextResponse("ok\n")
 
 
@@ -228,13 +408,23 @@ def create_app(
         delivery_worker=delivery_worker,
     )
 
+    async def housekeeping() -> None:
+        while True:
+            await asyncio.sleep(HOUSEKEEPING_INTERVAL_SECONDS)
+            try:
+                await run_in_threadpool(registry.housekeeping)
+            except Exception:  # a database restart, say: the next round tries again
+                log.warning("housekeeping failed; trying again later", exc_info=True)
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if registry.worker is not None:
             registry.worker.start()
+        task = asyncio.create_task(housekeeping())
         try:
             yield
         finally:
+            task.cancel()
             if registry.worker is not None:
                 await run_in_threadpool(registry.worker.stop)
 
@@ -242,6 +432,7 @@ def create_app(
         routes=[
             Route("/graphql", registry.graphql, methods=["GET", "POST"]),
             Route("/healthz", _health, methods=["GET"]),
+            Route("/readyz", registry.ready, methods=["GET"]),
             Route("/checkpoint", registry.checkpoint, methods=["GET"]),
             Route("/log/key", registry.log_key, methods=["GET"]),
         ],

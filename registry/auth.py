@@ -4,6 +4,14 @@ The private_key_jwt idea of the NL GOV OAuth profile, without a token endpoint (
 ``iss`` = ``sub`` = partner id, ``aud`` = this registry, ``iat``, ``exp`` at most five minutes
 later, a ``jti`` of at least 128 bits that is accepted once, ``kid`` naming a registered key.
 Every refusal is the same 401 to the caller; why it was refused stays in the server's log.
+
+A token is spent in the request's own transaction (``spend``), not in one of its own: the
+record of its ``jti`` commits together with the access log and the request's work. That keeps
+replay protection sound, because the ``jti`` is the primary key: of two requests carrying one
+token, the second's insert waits for the first's transaction and then fails on the key
+(PostgreSQL), or queues behind SQLite's one writer and then fails on it. Either way at most one
+request per token commits, and a request answers with data only after it has committed. A
+request that rolls back leaves its token unspent; it also disclosed and changed nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 from joserfc import jws, jwt
@@ -18,7 +27,7 @@ from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import OKPKey
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from registry.config import Settings
 from registry.errors import AuthenticationError
@@ -31,6 +40,11 @@ log = logging.getLogger(__name__)
 #: RFC 9864 names Ed25519 itself; "EdDSA" is the older, polymorphic name DESIGN.md uses.
 ACCEPTED_ALGORITHMS = ("Ed25519", "EdDSA")
 _MIN_JTI_LENGTH = 22  # 22 base64url characters carry 132 bits: at least the 128 we require
+#: Longer ids carry no more safety, only more to store (the column holds partner id + jti).
+MAX_JTI_LENGTH = 128
+#: A partner token is a few hundred bytes; anything near this is not one, and is refused
+#: before any parsing or signature work is spent on it.
+MAX_TOKEN_LENGTH = 4096
 REFUSED = "invalid or missing partner token"
 
 
@@ -45,6 +59,8 @@ def _bearer(authorization: str | None) -> str:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _refuse("not a Bearer token")
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise _refuse(f"token over {MAX_TOKEN_LENGTH} characters")
     return token.strip()
 
 
@@ -56,19 +72,32 @@ def _verify_signature(token: str, key: OKPKey) -> dict[str, Any]:
     return dict(decoded.claims)
 
 
+@dataclass(frozen=True)
+class TokenUse:
+    """A verified token's one-time id, to be spent in the request's transaction."""
+
+    jti: str
+    partner_id: str
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    """Who the request speaks for, and the token to spend before it commits."""
+
+    principal: Principal
+    token: TokenUse
+
+
 def authenticate(
     session: Session,
-    replay_guard: sessionmaker[Session],
     authorization: str | None,
     settings: Settings,
     trace: TraceContext,
     now: dt.datetime,
-) -> Principal:
-    """Verify the request's token and return the partner it speaks for.
-
-    ``replay_guard`` makes the session that records the token's ``jti``: it commits at once,
-    so a token stays used even when the request it carried fails and rolls back.
-    """
+) -> Authenticated:
+    """Verify the request's token and return the partner it speaks for, with the token's
+    one-time id; the caller spends it (``spend``) in the same transaction as its work."""
     token = _bearer(authorization)
     try:
         header = jws.extract_compact(token.encode()).protected
@@ -90,11 +119,10 @@ def authenticate(
         raise _refuse(f"signature: {type(exc).__name__}") from None
     partner = key_row.partner
     _check_claims(claims, partner.id, settings, now)
-    _spend_jti(replay_guard, str(claims["jti"]), partner.id, int(claims["exp"]), now)
     act = claims.get("act")
     actor = act.get("sub") if isinstance(act, dict) and isinstance(act.get("sub"), str) else None
     purpose = claims.get("purpose")
-    return Principal(
+    principal = Principal(
         partner_id=partner.id,
         kind=str(partner.kind),
         municipalities=partner.municipality_codes,
@@ -102,6 +130,12 @@ def authenticate(
         purpose=purpose if isinstance(purpose, str) and purpose else DEFAULT_PURPOSE,
         trace=trace,
     )
+    token_use = TokenUse(
+        jti=f"{partner.id}:{claims['jti']}",
+        partner_id=partner.id,
+        expires_at=dt.datetime.fromtimestamp(int(claims["exp"]), dt.UTC),
+    )
+    return Authenticated(principal, token_use)
 
 
 def _check_claims(
@@ -117,6 +151,8 @@ def _check_claims(
         raise _refuse("iat and exp must be integers")
     if not isinstance(jti, str) or len(jti) < _MIN_JTI_LENGTH:
         raise _refuse("jti missing or too short")
+    if len(jti) > MAX_JTI_LENGTH:
+        raise _refuse(f"jti over {MAX_JTI_LENGTH} characters")
     stamp = int(now.timestamp())
     skew = settings.clock_skew_seconds
     if exp - iat > settings.max_token_lifetime_seconds:
@@ -127,23 +163,26 @@ def _check_claims(
         raise _refuse("expired")
 
 
-def _spend_jti(
-    replay_guard: sessionmaker[Session], jti: str, partner_id: str, exp: int, now: dt.datetime
-) -> None:
-    with replay_guard() as guard:
-        # Forget tokens that can no longer be replayed anyway, so the table stays small.
-        guard.execute(
-            delete(UsedTokenId).where(UsedTokenId.expires_at < now - dt.timedelta(minutes=10))
-        )
-        guard.add(
-            UsedTokenId(
-                jti=f"{partner_id}:{jti}",
-                partner_id=partner_id,
-                expires_at=dt.datetime.fromtimestamp(exp, dt.UTC),
-            )
-        )
-        try:
-            guard.commit()
-        except IntegrityError:
-            guard.rollback()
-            raise _refuse("replayed jti") from None
+def spend(session: Session, token: TokenUse) -> None:
+    """Record ``token`` as used, in the caller's transaction (see the module docstring).
+
+    Raises ``AuthenticationError`` when the token was already spent; the caller's transaction
+    is then unusable and must be rolled back.
+    """
+    session.add(
+        UsedTokenId(jti=token.jti, partner_id=token.partner_id, expires_at=token.expires_at)
+    )
+    try:
+        session.flush()
+    except IntegrityError:
+        raise _refuse("replayed jti") from None
+
+
+def forget_expired(session: Session, now: dt.datetime) -> int:
+    """Drop the records of tokens that can no longer be replayed anyway (their ``exp`` plus
+    the tolerated clock skew has passed), so the table stays small; housekeeping, off the
+    request path. Returns how many were dropped."""
+    result = session.execute(
+        delete(UsedTokenId).where(UsedTokenId.expires_at < now - dt.timedelta(minutes=10))
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -15,6 +15,11 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _number(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return default if value is None or not value.strip() else float(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     """What differs between deployments. Production defaults are the safe ones."""
@@ -42,6 +47,17 @@ class Settings:
     log_key_file: str | None = None
     #: The log's origin: the first line of its checkpoints and the name of its key.
     log_origin: str = "ketenregister.local/log"
+    #: Requests that run at once in this process, each holding one database connection; the
+    #: rest wait their turn. The pool holds these plus two (webhook worker, housekeeping).
+    max_concurrent_requests: int = 8
+    #: How long a request waits for its turn (and for a connection) before it is answered
+    #: ``503 UNAVAILABLE`` with ``Retry-After``: shed load quickly rather than hang.
+    queue_timeout_seconds: float = 1.0
+    #: How stale this process's view of the policy set may be: a policy changed through
+    #: another process takes effect here within this many seconds (at once in this one).
+    policy_staleness_seconds: float = 1.0
+    #: How long the outcome of a mutation sent with an ``Idempotency-Key`` is kept for retries.
+    idempotency_retention_hours: int = 24
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -56,4 +72,18 @@ class Settings:
             webhook_allow_private=_flag("KETENREGISTER_WEBHOOK_ALLOW_PRIVATE", False),
             log_key_file=os.environ.get("KETENREGISTER_LOG_KEY_FILE") or None,
             log_origin=os.environ.get("KETENREGISTER_LOG_ORIGIN", cls.log_origin),
+            max_concurrent_requests=int(
+                _number("KETENREGISTER_MAX_CONCURRENT_REQUESTS", cls.max_concurrent_requests)
+            ),
+            queue_timeout_seconds=_number(
+                "KETENREGISTER_QUEUE_TIMEOUT_SECONDS", cls.queue_timeout_seconds
+            ),
+            policy_staleness_seconds=_number(
+                "KETENREGISTER_POLICY_STALENESS_SECONDS", cls.policy_staleness_seconds
+            ),
+            idempotency_retention_hours=int(
+                _number(
+                    "KETENREGISTER_IDEMPOTENCY_RETENTION_HOURS", cls.idempotency_retention_hours
+                )
+            ),
         )

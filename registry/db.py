@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -39,18 +40,41 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(database_url: str) -> Engine:
-    """An engine for ``database_url``; for SQLite the file's folder is created."""
+#: Connections beyond the request slots: the webhook worker's and housekeeping's.
+_BACKGROUND_CONNECTIONS = 2
+
+
+def make_engine(database_url: str, *, request_slots: int = 8, pool_timeout: float = 1.0) -> Engine:
+    """An engine for ``database_url``; for SQLite the file's folder is created.
+
+    The pool holds one connection per request slot (a request holds at most one) plus the
+    background ones, and a checkout waits at most ``pool_timeout`` seconds: a request that
+    gets no connection in time fails fast as unavailable instead of hanging for 30 s.
+    """
     url = make_url(database_url)
     if url.drivername.startswith("postgresql") and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
+    pool = {
+        "pool_size": request_slots + _BACKGROUND_CONNECTIONS,
+        "max_overflow": 0,
+        "pool_timeout": pool_timeout,
+    }
     if url.drivername.startswith("sqlite"):
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
+
+
+def is_transient(error: BaseException | None) -> bool:
+    """Whether ``error`` says the database is out of reach for now (no free connection, the
+    server restarting or gone, SQLite busy past its timeout), so that the same request may
+    well succeed when retried: answered ``503 UNAVAILABLE``, not as a bug."""
+    return isinstance(
+        error, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError
+    ) or (isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
 
 _ROOT = Path(__file__).parent
 
@@ -22,3 +25,13 @@ def alembic_config(database_url: str) -> Config:
 def upgrade(database_url: str) -> None:
     """Apply every migration not yet applied to ``database_url``."""
     command.upgrade(alembic_config(database_url), "head")
+
+
+def head_revision() -> str | None:
+    """The revision the code expects the database to be at."""
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The revision the database is at (None when it was never migrated)."""
+    return MigrationContext.configure(connection).get_current_revision()

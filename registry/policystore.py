@@ -1,13 +1,17 @@
 """Policies as stored rows, and the process-wide cache of the decision engine built from them.
 
-Every policy change bumps ``policy_state.version`` in its own transaction. Each request reads
-that one number; when it differs from the engine's, the engine is rebuilt. So a change takes
-effect on the next request in every process behind the load balancer, with no messaging.
+Every policy change bumps ``policy_state.version`` in the transaction that makes it. A process
+reads that one number at most once per ``staleness`` seconds (not on every request: that was
+one query per request for a number that changes a few times a day), and rebuilds its engine
+when the number moved. A change made through this process is seen at once (``changed``); one
+made through another process behind the load balancer within ``staleness`` seconds, with no
+messaging between them.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -37,8 +41,13 @@ def current_version(session: Session) -> int:
     return session.scalar(select(PolicyState.version).where(PolicyState.id == _STATE_ID)) or 0
 
 
+#: Set in a session's ``info`` by ``bump_version``, read by ``PolicyCache.changed``.
+_CHANGED = "ketenregister.policy_changed"
+
+
 def bump_version(session: Session) -> None:
     """Mark the policy set changed (in the caller's transaction)."""
+    session.info[_CHANGED] = True
     result = session.execute(
         update(PolicyState)
         .where(PolicyState.id == _STATE_ID)
@@ -58,21 +67,43 @@ def active_rows(session: Session) -> list[PolicyRow]:
 
 
 class PolicyCache:
-    """The engine for the current policy version, rebuilt only when the version moves."""
+    """The engine for the current policy version, rebuilt only when the version moves; the
+    version is looked up at most once per ``staleness`` seconds."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, staleness: float = 1.0) -> None:
+        self.staleness = staleness
         self._lock = threading.Lock()
         self._version: int | None = None
         self._engine: PolicyEngine | None = None
+        self._checked_at = float("-inf")
+        # Bumped by ``invalidate``: a lookup that began before it must not mark the cache
+        # fresh, or a change committed meanwhile would wait out the staleness here too.
+        self._generation = 0
 
     def engine(self, session: Session) -> PolicyEngine:
-        """The decision engine for the policy set ``session`` sees."""
-        version = current_version(session)
+        """The decision engine for the policy set, as of at most ``staleness`` seconds ago."""
         engine = self._engine
-        if engine is not None and self._version == version:
+        if engine is not None and time.monotonic() - self._checked_at < self.staleness:
             return engine
+        checked_at, generation = time.monotonic(), self._generation
+        version = current_version(session)
         with self._lock:
-            if self._engine is None or self._version != version:
+            # Versions only grow: a lookup that raced a newer one never puts an older set back.
+            if self._engine is None or self._version is None or version > self._version:
                 self._engine = PolicyEngine(active_rows(session))
                 self._version = version
+            if generation == self._generation:
+                self._checked_at = max(self._checked_at, checked_at)
             return self._engine
+
+    def changed(self, session: Session) -> None:
+        """After ``session`` committed: if it changed the policy set, look again on the next
+        request, so a change takes effect at once in the process that made it."""
+        if session.info.pop(_CHANGED, False):
+            self.invalidate()
+
+    def invalidate(self) -> None:
+        """Look up the policy version on the next request."""
+        with self._lock:
+            self._generation += 1
+            self._checked_at = float("-inf")

@@ -27,6 +27,7 @@ from registry.models.case import (
     Phase,
     Reason,
 )
+from registry.models.idempotency import IdempotentRequest
 from registry.models.inventory import (
     ContactOutcome,
     Disposition,
@@ -73,6 +74,7 @@ __all__ = [
     "EvictionOutcome",
     "HouseholdComposition",
     "HouseholdDestination",
+    "IdempotentRequest",
     "InventoryStatus",
     "Involvement",
     "InvolvementRole",
