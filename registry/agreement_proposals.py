@@ -130,8 +130,13 @@ def propose(
 ) -> AgreementView:
     """Propose an agreement for a case; it waits for the parties' signatures and consent."""
     principal = disclosure.principal
+    # The case is locked: two proposals at once must not both find no open agreement.
     case, relation = cases.find(
-        session, principal.partner_id, cases.parse_case_id(draft.case_id), frozenset()
+        session,
+        principal.partner_id,
+        cases.parse_case_id(draft.case_id),
+        frozenset(),
+        for_change=True,
     )
     require(
         disclosure,

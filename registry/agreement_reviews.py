@@ -92,7 +92,7 @@ def record_review(
 ) -> AgreementView:
     """Record a review of an active agreement: one check per condition."""
     partner_id = disclosure.principal.partner_id
-    agreement, case, relation = find(session, partner_id, agreement_id)
+    agreement, case, relation = find(session, partner_id, agreement_id, for_change=True)
     require(
         disclosure,
         relation,

@@ -88,14 +88,23 @@ def _loaded() -> list[object]:
 
 
 def find(
-    session: Session, partner_id: str, agreement_id: str
+    session: Session, partner_id: str, agreement_id: str, *, for_change: bool = False
 ) -> tuple[SecondChanceAgreement, Case, Relation]:
     """The agreement, its case and the partner's relation to the case; ``NotFoundError`` both
-    when there is no such agreement and when the partner may not see its case."""
+    when there is no such agreement and when the partner may not see its case.
+
+    ``for_change`` locks the agreement's row and reads it afresh before any rule is checked,
+    so of two concurrent steps (two closings, a signature and a closing) each sees what the
+    other committed (as ``cases.find``)."""
     parsed = parse_agreement_id(agreement_id)
-    agreement = session.scalars(
+    stmt = (
         select(SecondChanceAgreement).where(SecondChanceAgreement.id == parsed).options(*_loaded())  # type: ignore[arg-type]
-    ).first()
+    )
+    if for_change:
+        stmt = stmt.with_for_update(of=SecondChanceAgreement).execution_options(
+            populate_existing=True
+        )
+    agreement = session.scalars(stmt).first()
     missing = NotFoundError(f"agreement {agreement_id} not found")
     if agreement is None:
         raise missing
@@ -248,7 +257,7 @@ def sign(
     """Record a party organisation's signature over the agreement's text, made with one of its
     registered keys; the agreement becomes active when every party has agreed."""
     partner_id = disclosure.principal.partner_id
-    agreement, case, relation = find(session, partner_id, agreement_id)
+    agreement, case, relation = find(session, partner_id, agreement_id, for_change=True)
     require(disclosure, relation, Permission.AGREEMENT_SIGN, "sign agreements of this case")
     party = next(
         (
@@ -292,7 +301,7 @@ def record_consent(
     """Record that the household consented to the agreement, on which day (who recorded it and
     when is kept too); the agreement becomes active when every party has agreed."""
     partner_id = disclosure.principal.partner_id
-    agreement, case, relation = find(session, partner_id, agreement_id)
+    agreement, case, relation = find(session, partner_id, agreement_id, for_change=True)
     require(
         disclosure,
         relation,
@@ -335,7 +344,7 @@ def close(
     """Close an agreement as completed, breached or ended otherwise (a proposed one can only
     end otherwise: it never came into force)."""
     partner_id = disclosure.principal.partner_id
-    agreement, case, relation = find(session, partner_id, agreement_id)
+    agreement, case, relation = find(session, partner_id, agreement_id, for_change=True)
     require(disclosure, relation, Permission.AGREEMENT_CLOSE, "close this case's agreements")
     target = parse_enum(AgreementStatus, outcome, "outcome")
     if target not in CLOSING_STATUSES:

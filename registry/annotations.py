@@ -220,7 +220,11 @@ def complete_action_item(
     """Mark an action item done: its assignee, or the author of the decision."""
     me = disclosure.principal.partner_id
     missing = NotFoundError(f"action item {item_id} not found")
-    item = session.get(ActionItem, _parse(item_id, "action item"))
+    # Locked and read afresh (PostgreSQL), so that two completions at once cannot both find
+    # the item open.
+    item = session.get(
+        ActionItem, _parse(item_id, "action item"), with_for_update=True, populate_existing=True
+    )
     if item is None:
         raise missing
     try:

@@ -29,9 +29,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from registry.coltypes import column_length
 from registry.config import Settings
 from registry.errors import AuthenticationError
-from registry.models import PartnerKey, UsedTokenId
+from registry.models import AccessLogRecord, PartnerKey, UsedTokenId
 from registry.principal import DEFAULT_PURPOSE, Principal
 from registry.tracing import TraceContext
 
@@ -46,6 +47,8 @@ MAX_JTI_LENGTH = 128
 #: before any parsing or signature work is spent on it.
 MAX_TOKEN_LENGTH = 4096
 REFUSED = "invalid or missing partner token"
+_ACTOR_LENGTH = column_length(AccessLogRecord.actor)
+_PURPOSE_LENGTH = column_length(AccessLogRecord.purpose)
 
 
 def _refuse(reason: str) -> AuthenticationError:
@@ -122,6 +125,11 @@ def authenticate(
     act = claims.get("act")
     actor = act.get("sub") if isinstance(act, dict) and isinstance(act.get("sub"), str) else None
     purpose = claims.get("purpose")
+    # Both are written to every access-log record of the request: held to its columns.
+    if actor is not None and len(actor) > _ACTOR_LENGTH:
+        raise _refuse(f"act.sub over {_ACTOR_LENGTH} characters")
+    if isinstance(purpose, str) and len(purpose) > _PURPOSE_LENGTH:
+        raise _refuse(f"purpose over {_PURPOSE_LENGTH} characters")
     principal = Principal(
         partner_id=partner.id,
         kind=str(partner.kind),

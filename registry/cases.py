@@ -63,9 +63,20 @@ def find(
     partner_id: str,
     case_id: uuid.UUID,
     requested: frozenset[str] | None = None,
+    *,
+    for_change: bool = False,
 ) -> tuple[Case, Relation]:
-    """The case and the partner's relation to it; ``NotFoundError`` when it has none."""
+    """The case and the partner's relation to it; ``NotFoundError`` when it has none.
+
+    ``for_change`` locks the case's row until the transaction ends and reads it afresh, before
+    the caller checks any rule against it: of concurrent changes to one case, each sees what
+    the one before it committed, so two identical steps are never both accepted and no
+    ``version`` increment is lost (PostgreSQL; SQLite's one writer serialises them already,
+    from ``BEGIN IMMEDIATE`` on).
+    """
     stmt = _load_options(with_relation(select(Case), partner_id), requested)
+    if for_change:
+        stmt = stmt.with_for_update(of=Case).execution_options(populate_existing=True)
     row = session.execute(stmt.where(Case.id == case_id)).first()
     if row is None:
         raise NotFoundError(f"case {case_id} not found")
@@ -305,7 +316,9 @@ def update(
     session: Session, disclosure: Disclosure, case_id: str, changes: CaseChanges, now: dt.datetime
 ) -> CaseView:
     """Apply the owner's changes to a case."""
-    case, relation = find(session, disclosure.principal.partner_id, parse_case_id(case_id))
+    case, relation = find(
+        session, disclosure.principal.partner_id, parse_case_id(case_id), for_change=True
+    )
     _require(disclosure, relation, Permission.CASE_UPDATE, "change the record")
     amount = changes.arrears_amount if changes.arrears_amount is not None else case.arrears_amount
     months = changes.arrears_months if changes.arrears_months is not None else case.arrears_months
@@ -338,7 +351,9 @@ def involve(
     now: dt.datetime,
 ) -> CaseView:
     """List a partner as involved in a case (owner or municipality)."""
-    case, relation = find(session, disclosure.principal.partner_id, parse_case_id(case_id))
+    case, relation = find(
+        session, disclosure.principal.partner_id, parse_case_id(case_id), for_change=True
+    )
     _require(disclosure, relation, Permission.INVOLVEMENT_MANAGE, "involve partners")
     partner = session.get(Partner, partner_id)
     if partner is None:
@@ -366,7 +381,9 @@ def release(
     session: Session, disclosure: Disclosure, case_id: str, partner_id: str, now: dt.datetime
 ) -> CaseView:
     """End a partner's involvement (owner or municipality); its history stays."""
-    case, relation = find(session, disclosure.principal.partner_id, parse_case_id(case_id))
+    case, relation = find(
+        session, disclosure.principal.partner_id, parse_case_id(case_id), for_change=True
+    )
     _require(disclosure, relation, Permission.INVOLVEMENT_MANAGE, "release partners")
     current = [i for i in case.involvements if i.partner_id == partner_id and i.released_at is None]
     if not current:

@@ -78,7 +78,7 @@ def inventory_of(
         select(StoredInventory).where(StoredInventory.case_id == case_id).options(*_loaded())  # type: ignore[arg-type]
     )
     if for_update:
-        stmt = stmt.with_for_update(of=StoredInventory)
+        stmt = stmt.with_for_update(of=StoredInventory).execution_options(populate_existing=True)
     return session.scalars(stmt).first()
 
 
@@ -255,8 +255,13 @@ def record(
     provider. The provider is involved in the case (role storage) if it was not already, so it
     relates to the case, and sees of it what its covenant releases."""
     me = disclosure.principal.partner_id
+    # The case is locked: two recordings at once must not both find no inventory yet.
     case, relation = cases.find(
-        session, me, cases.parse_case_id(new.case_id), frozenset({"involvements", "contactName"})
+        session,
+        me,
+        cases.parse_case_id(new.case_id),
+        frozenset({"involvements", "contactName"}),
+        for_change=True,
     )
     require(disclosure, relation, Permission.INVENTORY_RECORD, "record this case's inventory")
     if case.eviction_outcome not in CARRIED_OUT:

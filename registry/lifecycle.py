@@ -125,7 +125,9 @@ def _owned_open_case(
     session: Session, disclosure: Disclosure, case_id: str
 ) -> tuple[Case, Relation]:
     principal = disclosure.principal
-    case, relation = cases.find(session, principal.partner_id, cases.parse_case_id(case_id))
+    case, relation = cases.find(
+        session, principal.partner_id, cases.parse_case_id(case_id), for_change=True
+    )
     if not permits(principal.kind, relation, Permission.LIFECYCLE_MANAGE):
         raise NotAllowedError(
             f"{principal.partner_id} may not move this case through its lifecycle: "

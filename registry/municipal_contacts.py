@@ -123,7 +123,9 @@ def _find(
 ) -> tuple[MunicipalContact, StoredInventory, Case, Relation]:
     missing = NotFoundError(f"municipal contact {contact_id} not found")
     # Locked (PostgreSQL) so that two outcomes recorded at once cannot both find none yet.
-    contact = session.get(MunicipalContact, _parse_id(contact_id), with_for_update=True)
+    contact = session.get(
+        MunicipalContact, _parse_id(contact_id), with_for_update=True, populate_existing=True
+    )
     if contact is None:
         raise missing
     try:
