@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clients.tokens import sign_token
 from registry.app import create_app
 from registry.config import Settings
-from registry.models import AuditLogEntry, Case, EventType, OutboxEvent, Phase
+from registry.models import AuditLogEntry, Case, EventType, Involvement, OutboxEvent, Phase
 from tests.arrange import case_in
 from tests.conftest import AUDIENCE, DemoKey
 from tests.servers import free_port, serving
@@ -254,3 +254,64 @@ def test_a_database_outage_is_unavailable_not_an_internal_error(
 def test_ready_when_the_database_answers_and_is_migrated(client: Any) -> None:
     answer = client.get("/readyz")
     assert (answer.status_code, answer.text) == (200, "ready\n")
+
+
+def test_a_revoke_through_one_process_takes_effect_in_another_within_two_seconds(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Any,
+    token_for: Callable[..., str],
+) -> None:
+    from tests.conftest import AppClient
+
+    issuing, other = (
+        AppClient(create_app(settings, clock=clock, session_factory=sessions)) for _ in range(2)
+    )
+    with sessions() as session:
+        case_id = str(
+            session.scalars(
+                select(Case.id)
+                .join(Involvement, Involvement.case_id == Case.id)
+                .where(Involvement.partner_id == "ehbg-groningen", Case.owner_id == "nijestee")
+                .order_by(Case.registered_at)
+            ).first()
+        )
+
+    def reasons_seen(app: AppClient) -> bool:
+        answer = app.post(
+            "/graphql",
+            json={
+                "query": "query($id: ID!) { case(id: $id) { reasons } }",
+                "variables": {"id": case_id},
+            },
+            headers={"Authorization": f"Bearer {token_for('ehbg-groningen')}"},
+        )
+        return answer.json()["data"]["case"]["reasons"] is not None
+
+    def as_municipality(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        answer = issuing.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {token_for('gemeente-groningen')}"},
+        )
+        data: dict[str, Any] = answer.json()["data"]
+        return data
+
+    grant = {"municipality": "groningen", "partnerKind": "CREDIT_BANK", "fields": ["reasons"]}
+    issued = as_municipality(
+        "mutation($input: GrantInput!) { issueGrant(input: $input) { id } }", {"input": grant}
+    )
+    assert reasons_seen(issuing)  # at once in the process that made the change
+    deadline = time.monotonic() + 2
+    while not reasons_seen(other):
+        assert time.monotonic() < deadline, "the grant did not reach the other process in 2 s"
+        time.sleep(0.05)
+
+    as_municipality(
+        "mutation($id: ID!) { revokePolicy(id: $id) { id } }", {"id": issued["issueGrant"]["id"]}
+    )
+    revoked_at = time.monotonic()
+    assert not reasons_seen(issuing)
+    while reasons_seen(other):
+        assert time.monotonic() - revoked_at < 2, "the revoke did not reach the other process"
+        time.sleep(0.05)
