@@ -17,6 +17,7 @@ from clients.errors import (
     RegistryClientError,
     ServerError,
     UnauthenticatedError,
+    UnavailableError,
 )
 from clients.keyfile import KeyFile, KeyFileError, load_key_file
 from clients.sdk import RegistryClient
@@ -33,5 +34,6 @@ __all__ = [
     "RegistryClientError",
     "ServerError",
     "UnauthenticatedError",
+    "UnavailableError",
     "load_key_file",
 ]

@@ -124,6 +124,15 @@ class ServerError(RegistryClientError):
     extension_code = "INTERNAL_ERROR"
 
 
+class UnavailableError(RegistryClientError):
+    """The registry is busy or its database is out of reach for now: nothing was done, and
+    the same request may be sent again (the client does so itself a few times)."""
+
+    extension_code = "UNAVAILABLE"
+    #: Seconds the registry asked to wait before trying again (``Retry-After``), if it said.
+    retry_after: float | None = None
+
+
 _BY_CODE: dict[str, type[RegistryClientError]] = {
     cls.extension_code: cls
     for cls in (
@@ -134,6 +143,7 @@ _BY_CODE: dict[str, type[RegistryClientError]] = {
         UnauthenticatedError,
         BadRequestError,
         ServerError,
+        UnavailableError,
     )
     if cls.extension_code is not None
 }

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 import secrets
+import time
+import uuid
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
@@ -16,6 +20,7 @@ from clients.errors import (
     RegistryClientError,
     ServerError,
     UnauthenticatedError,
+    UnavailableError,
     error_from_graphql,
 )
 from clients.keyfile import load_key_file
@@ -25,6 +30,14 @@ __all__ = ["DEFAULT_TIMEOUT", "RegistryClient", "new_traceparent"]
 
 #: Seconds to wait for the registry (connect, read, write, pool) by default.
 DEFAULT_TIMEOUT = 10.0
+#: How often a request that met a transient failure is sent again by default.
+DEFAULT_RETRIES = 3
+# Backoff between attempts: full jitter over an exponential ceiling, in seconds.
+_BACKOFF_BASE = 0.25
+_BACKOFF_CAP = 5.0
+# The document's first operation keyword, after any comments and white space: only mutations
+# carry an Idempotency-Key (a query is safe to repeat as it is).
+_MUTATION = re.compile(r"\A(?:\s|,|#[^\n]*)*mutation\b")
 
 _CASE_QUERY = (
     "query($id: ID!) { case(id: $id) { id municipality owner phase evictionDate withheld } }"
@@ -47,6 +60,12 @@ class RegistryClient:
     processing purpose, both recorded in the registry's access log; ``timeout`` is in
     seconds; ``transport`` replaces httpx's network transport (tests pass an
     ``httpx.MockTransport``).
+
+    Every mutation is sent with a fresh ``Idempotency-Key``, and a request that meets a
+    transient failure (the registry answers ``UNAVAILABLE``, or the connection fails or the
+    answer is lost) is sent again up to ``retries`` times with backoff, under the same key and
+    with a fresh token: the registry answers a retried mutation with its first answer instead
+    of doing it twice.
 
     Registry errors raise the subclass of :class:`clients.errors.RegistryClientError`
     for their ``extensions.code``; network failures raise ``httpx.TransportError``.
@@ -87,9 +106,13 @@ class RegistryClient:
         act: str | None = None,
         purpose: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
         transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.url = url
+        self.retries = retries
+        self._sleep = sleep
         self.partner_id = partner_id
         self.key_id = key_id
         self.audience = audience
@@ -111,6 +134,7 @@ class RegistryClient:
         act: str | None = None,
         purpose: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
         transport: httpx.BaseTransport | None = None,
     ) -> Self:
         """Create a client from a partner key file (see :mod:`clients.keyfile`).
@@ -127,6 +151,7 @@ class RegistryClient:
             act=act,
             purpose=purpose,
             timeout=timeout,
+            retries=retries,
             transport=transport,
         )
 
@@ -136,6 +161,7 @@ class RegistryClient:
         variables: dict[str, Any] | None = None,
         *,
         traceparent: str | None = None,
+        idempotency_key: str | None = None,
     ) -> dict[str, Any]:
         """Run a GraphQL query or mutation and return its ``data``.
 
@@ -143,12 +169,15 @@ class RegistryClient:
             query: The GraphQL document.
             variables: Values for the document's variables.
             traceparent: A W3C ``traceparent`` to continue a trace; a new one by default.
+            idempotency_key: The key a mutation is sent under; a new one by default. Pass
+                your own to retry, later, a mutation whose outcome you did not learn.
 
         Raises:
             RegistryClientError: The typed error of the first GraphQL error (also when the
                 response carries partial data), or of an HTTP error without GraphQL errors.
             ValueError: ``traceparent`` is not a valid W3C traceparent.
-            httpx.TransportError: The registry could not be reached.
+            UnavailableError: Still unavailable after the retries.
+            httpx.TransportError: The registry could not be reached (after the retries).
         """
         if traceparent is None:
             traceparent = new_traceparent()
@@ -156,23 +185,35 @@ class RegistryClient:
             raise ValueError(
                 f"not a W3C traceparent (00-<trace id>-<parent id>-<flags>): {traceparent!r}"
             )
-        token = sign_token(
-            partner_id=self.partner_id,
-            key_id=self.key_id,
-            private_key=self._private_key,
-            audience=self.audience,
-            act=self.act,
-            purpose=self.purpose,
-        )
         body: dict[str, Any] = {"query": query}
         if variables is not None:
             body["variables"] = variables
-        response = self._http.post(
-            "/graphql",
-            json=body,
-            headers={"Authorization": f"Bearer {token}", "traceparent": traceparent},
-        )
-        return _data_of(response)
+        headers = {"traceparent": traceparent}
+        if idempotency_key is None and _MUTATION.match(query):
+            idempotency_key = str(uuid.uuid4())
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = f'"{idempotency_key}"'
+        attempt = 0
+        while True:
+            # A fresh token every attempt: the registry accepts each token once.
+            token = sign_token(
+                partner_id=self.partner_id,
+                key_id=self.key_id,
+                private_key=self._private_key,
+                audience=self.audience,
+                act=self.act,
+                purpose=self.purpose,
+            )
+            try:
+                response = self._http.post(
+                    "/graphql", json=body, headers={**headers, "Authorization": f"Bearer {token}"}
+                )
+                return _data_of(response)
+            except (UnavailableError, httpx.TransportError) as exc:
+                if attempt >= self.retries:
+                    raise
+                attempt += 1
+                self._sleep(_backoff(attempt, exc))
 
     def case(self, case_id: str) -> dict[str, Any] | None:
         """Return the shared case record with this id, or None.
@@ -229,6 +270,17 @@ class RegistryClient:
         self.close()
 
 
+def _backoff(attempt: int, failure: Exception) -> float:
+    """Seconds to wait before attempt ``attempt`` + 1: the registry's ``Retry-After`` when it
+    gave one, else full jitter below an exponential ceiling (so many clients that failed
+    together do not all come back together)."""
+    ceiling = min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt)
+    wait = random.uniform(0, ceiling)
+    if isinstance(failure, UnavailableError) and failure.retry_after is not None:
+        wait = max(wait, min(failure.retry_after, _BACKOFF_CAP))
+    return wait
+
+
 def _data_of(response: httpx.Response) -> dict[str, Any]:
     try:
         payload = response.json()
@@ -237,13 +289,25 @@ def _data_of(response: httpx.Response) -> dict[str, Any]:
     if isinstance(payload, dict):
         errors = payload.get("errors")
         if isinstance(errors, list) and errors:
-            raise error_from_graphql(errors)
+            error = error_from_graphql(errors)
+            if isinstance(error, UnavailableError):
+                error.retry_after = _retry_after(response)
+            raise error
         data = payload.get("data")
         if response.is_success and isinstance(data, dict):
             return data
     status = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
     if response.status_code == httpx.codes.UNAUTHORIZED:
         raise UnauthenticatedError(f"the registry refused the token ({status})")
+    if response.status_code == httpx.codes.SERVICE_UNAVAILABLE:
+        unavailable = UnavailableError(f"the registry is unavailable ({status})")
+        unavailable.retry_after = _retry_after(response)
+        raise unavailable
     if response.is_server_error:
         raise ServerError(f"the registry failed ({status})")
     raise RegistryClientError(f"unexpected response from the registry ({status})")
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "")
+    return float(value) if value.isdigit() else None
