@@ -124,6 +124,7 @@ class Registry:
             session_factory = make_session_factory(engine)
         self.sessions = session_factory
         self.policies = PolicyCache(staleness=settings.policy_staleness_seconds)
+        self.keyring = auth.Keyring(staleness=settings.policy_staleness_seconds)
         # Request slots, made in the event loop that serves (one per process in production).
         self._slots: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
         self._head_revision = head_revision()
@@ -161,7 +162,7 @@ class Registry:
         with self.sessions() as session:
             try:
                 who = auth.authenticate(
-                    session, request.authorization, self.settings, request.trace, now
+                    session, request.authorization, self.settings, request.trace, now, self.keyring
                 )
             except AuthenticationError as exc:
                 return Answer(401, error_response(exc.code, exc.message))

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +50,8 @@ MAX_JTI_LENGTH = 128
 MAX_TOKEN_LENGTH = 4096
 REFUSED = "invalid or missing partner token"
 _ACTOR_LENGTH = column_length(AccessLogRecord.actor)
+_KID_LENGTH = column_length(PartnerKey.kid)
+_MAX_KNOWN_KEYS = 10_000
 _PURPOSE_LENGTH = column_length(AccessLogRecord.purpose)
 
 
@@ -76,6 +80,52 @@ def _verify_signature(token: str, key: OKPKey) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class KnownKey:
+    """A registered, unrevoked key as authentication needs it: parsed once, not per request."""
+
+    key: OKPKey
+    partner_id: str
+    kind: str
+    municipalities: frozenset[str]
+
+
+class Keyring:
+    """The partners' registered keys, looked up in the database at most once per ``staleness``
+    seconds per key id (two queries and a PEM parse per request before): a revoked key or a
+    new one takes effect in every process within that time."""
+
+    def __init__(self, *, staleness: float = 1.0) -> None:
+        self.staleness = staleness
+        self._lock = threading.Lock()
+        self._known: dict[str, tuple[float, KnownKey | None]] = {}
+
+    def find(self, session: Session, kid: str) -> KnownKey | None:
+        """The unrevoked key registered as ``kid``, or None."""
+        cached = self._known.get(kid)
+        if cached is not None and time.monotonic() - cached[0] < self.staleness:
+            return cached[1]
+        looked_up_at = time.monotonic()
+        row = session.scalar(
+            select(PartnerKey).where(PartnerKey.kid == kid, PartnerKey.revoked_at.is_(None))
+        )
+        known = None
+        if row is not None:
+            known = KnownKey(
+                OKPKey.import_key(row.public_key_pem),
+                row.partner.id,
+                str(row.partner.kind),
+                row.partner.municipality_codes,
+            )
+        with self._lock:
+            # Unknown ids are remembered too (briefly), but never more than a bounded number:
+            # a flood of made-up ids must not grow the process.
+            if len(self._known) >= _MAX_KNOWN_KEYS:
+                self._known.clear()
+            self._known[kid] = (looked_up_at, known)
+        return known
+
+
+@dataclass(frozen=True)
 class TokenUse:
     """A verified token's one-time id, to be spent in the request's transaction."""
 
@@ -98,6 +148,7 @@ def authenticate(
     settings: Settings,
     trace: TraceContext,
     now: dt.datetime,
+    keyring: Keyring | None = None,
 ) -> Authenticated:
     """Verify the request's token and return the partner it speaks for, with the token's
     one-time id; the caller spends it (``spend``) in the same transaction as its work."""
@@ -111,17 +162,16 @@ def authenticate(
     kid = header.get("kid")
     if not isinstance(kid, str):
         raise _refuse("no kid in header")
-    key_row = session.scalar(
-        select(PartnerKey).where(PartnerKey.kid == kid, PartnerKey.revoked_at.is_(None))
-    )
-    if key_row is None:
+    if len(kid) > _KID_LENGTH:
+        raise _refuse(f"kid over {_KID_LENGTH} characters")
+    known = (keyring or Keyring(staleness=0)).find(session, kid)
+    if known is None:
         raise _refuse(f"unknown or revoked key {kid!r}")
     try:
-        claims = _verify_signature(token, OKPKey.import_key(key_row.public_key_pem))
+        claims = _verify_signature(token, known.key)
     except (JoseError, ValueError) as exc:
         raise _refuse(f"signature: {type(exc).__name__}") from None
-    partner = key_row.partner
-    _check_claims(claims, partner.id, settings, now)
+    _check_claims(claims, known.partner_id, settings, now)
     act = claims.get("act")
     actor = act.get("sub") if isinstance(act, dict) and isinstance(act.get("sub"), str) else None
     purpose = claims.get("purpose")
@@ -131,16 +181,16 @@ def authenticate(
     if isinstance(purpose, str) and len(purpose) > _PURPOSE_LENGTH:
         raise _refuse(f"purpose over {_PURPOSE_LENGTH} characters")
     principal = Principal(
-        partner_id=partner.id,
-        kind=str(partner.kind),
-        municipalities=partner.municipality_codes,
+        partner_id=known.partner_id,
+        kind=known.kind,
+        municipalities=known.municipalities,
         actor=actor,
         purpose=purpose if isinstance(purpose, str) and purpose else DEFAULT_PURPOSE,
         trace=trace,
     )
     token_use = TokenUse(
-        jti=f"{partner.id}:{claims['jti']}",
-        partner_id=partner.id,
+        jti=f"{known.partner_id}:{claims['jti']}",
+        partner_id=known.partner_id,
         expires_at=dt.datetime.fromtimestamp(int(claims["exp"]), dt.UTC),
     )
     return Authenticated(principal, token_use)
