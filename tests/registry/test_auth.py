@@ -177,3 +177,38 @@ def test_a_refused_request_discloses_nothing(client: AppClient, sessions: Any) -
     _assert_refused(_post(client, None))
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(AccessLogRecord)) == 0
+
+
+def test_oversized_tokens_and_claims_are_refused_as_401_json(
+    client: AppClient, demo_keys: dict[str, DemoKey], clock: Clock, sessions: Any
+) -> None:
+    key = demo_keys["zowonen"]
+    _assert_refused(_post(client, _sign(key, _claims(clock, jti="j" * 40_000))))
+    _assert_refused(_post(client, _sign(key, _claims(clock, jti="j" * 129))))
+    _assert_refused(_post(client, _sign(key, _claims(clock, act={"sub": "p" * 201}))))
+    _assert_refused(_post(client, _sign(key, _claims(clock, purpose="p" * 201))))
+    _assert_refused(_post(client, "x" * 5000))
+    assert _post(client, _sign(key, _claims(clock, jti="j" * 128))).status_code == 200
+    from registry.models import UsedTokenId
+
+    with sessions() as session:  # only the accepted token was recorded
+        assert session.scalar(select(func.count()).select_from(UsedTokenId)) == 1
+
+
+def test_a_revoked_key_is_refused_within_two_seconds(
+    client: AppClient, token_for: Callable[..., str], sessions: Any
+) -> None:
+    import datetime as dt
+    import time
+
+    from registry.models import PartnerKey
+
+    assert _post(client, token_for("zowonen")).status_code == 200
+    with sessions.begin() as session:
+        for key in session.scalars(select(PartnerKey).where(PartnerKey.partner_id == "zowonen")):
+            key.revoked_at = dt.datetime.now(dt.UTC)
+    revoked = time.monotonic()
+    while _post(client, token_for("zowonen")).status_code == 200:
+        assert time.monotonic() - revoked < 2, "a revoked key was still accepted after 2 s"
+        time.sleep(0.05)
+    _assert_refused(_post(client, token_for("zowonen")))
