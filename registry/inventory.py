@@ -47,7 +47,11 @@ from registry.notifications import outbox
 CARRIED_OUT = frozenset({EvictionOutcome.EXECUTED, EvictionOutcome.HOUSEHOLD_GONE})
 MAX_DESCRIPTION = 500
 MAX_VOLUME_M3 = Decimal("10000")
-_LOCATION_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
+#: A storage location is a code of the storage provider's own (hall, row, bay: ``ZD-H12-04``),
+#: never a name or an address: capitals, digits and hyphens only, so a household's name typed
+#: into it is refused rather than stored (it is shown to every partner that reads
+#: ``inventoryStorage``). The signed log does not hold it at all.
+_LOCATION_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,31}")
 # What personal data in a description most often looks like. Not a guarantee: a safeguard
 # against the obvious slip, with the household's own name and address checked besides.
 _PERSONAL_DATA = (
@@ -275,7 +279,8 @@ def record(
     location = new.location_code.strip()
     if not _LOCATION_CODE.fullmatch(location):
         raise InvalidInputError(
-            "locationCode is a code of at most 64 letters, digits and . _ / - (no address)"
+            "locationCode is a storage location code of 1 to 32 capital letters, digits and "
+            "hyphens, such as ZD-H12-04: never a name or an address"
         )
     description = _check_description(case, new.description)
     if new.volume_m3 is not None and not Decimal(0) < new.volume_m3 <= MAX_VOLUME_M3:
@@ -315,7 +320,6 @@ def record(
         inventory,
         {
             "storageProvider": provider.id,
-            "locationCode": location,
             "perishableOrDangerous": new.perishable_or_dangerous,
             "removedOn": new.removed_on.isoformat(),
             "recordCopyHandedOverOn": new.record_copy_handed_over_on.isoformat(),

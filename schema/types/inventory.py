@@ -130,7 +130,10 @@ class InventoryClocks:
 class RecordInventoryInput:
     case_id: strawberry.ID
     storage_provider: str
-    location_code: str
+    location_code: str = strawberry.field(
+        description="The storage provider's code for where the goods are: 1 to 32 capital "
+        "letters, digits and hyphens (ZD-H12-04); never a name or an address."
+    )
     description: str
     removed_on: dt.date
     record_copy_handed_over_on: dt.date

@@ -315,6 +315,7 @@ def test_the_inventory_flow_end_to_end(
         assert payload["inventory"] == stored["id"]
         assert case_id not in data
         assert "bankstel" not in data
+        assert "ZD-H12-04" not in data
         for value in personal:
             assert not value or value not in data
 
@@ -623,7 +624,16 @@ def test_recording_an_inventory_refuses_bad_input_and_changes_nothing(
             evicted,
             {"locationCode": "Demostraat 12, Zaandam"},
             "INVALID_INPUT",
-            "locationCode is a code of at most 64 letters, digits and . _ / - (no address)",
+            "locationCode is a storage location code of 1 to 32 capital letters, digits and "
+            "hyphens, such as ZD-H12-04: never a name or an address",
+        ),
+        (
+            BAILIFF,
+            evicted,
+            {"locationCode": "Fatma-Verzonnen"},
+            "INVALID_INPUT",
+            "locationCode is a storage location code of 1 to 32 capital letters, digits and "
+            "hyphens, such as ZD-H12-04: never a name or an address",
         ),
         (
             BAILIFF,
