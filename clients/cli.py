@@ -211,7 +211,11 @@ def verify_entry_command(
     leaf_hash: str | None,
     log_key: str | None,
 ) -> None:
-    """Fetch log entry INDEX with its inclusion proof, verify it offline, print it as JSON."""
+    """Fetch log entry INDEX with its inclusion proof, verify it offline, print it as JSON.
+
+    When the registry shows the entry's event (as the policies allow), the event is checked
+    against the commitment in the entry's leaf and printed too; otherwise ``event`` is null.
+    """
     expected = None
     if leaf_hash is not None:
         try:
@@ -223,9 +227,15 @@ def verify_entry_command(
         vkey = _verifier_key(reader, log_key)
         entry = reader.entry(index, tree_size)
     verified = _checked(lambda: verify_entry(entry, vkey, expected_leaf_hash=expected))
+    event = _checked(lambda: entry.event)
     click.echo(
         f"entry {index} is in the log of {verified.size} entries "
-        f"(checkpoint of {verified.origin} verified)",
+        f"(checkpoint of {verified.origin} verified); "
+        + (
+            "its event matches the entry's commitment"
+            if event is not None
+            else "its event is withheld from you"
+        ),
         err=True,
     )
     _print_json(
@@ -233,7 +243,8 @@ def verify_entry_command(
             "index": entry.index,
             "treeSize": verified.size,
             "leafHash": base64.b64encode(entry.leaf_hash).decode(),
-            "entry": json.loads(entry.data),
+            "entry": None if entry.data is None else json.loads(entry.data),
+            "event": event,
         }
     )
 

@@ -24,6 +24,7 @@ Checks the partner runs itself on the signed audit log (``clients.verify``,
     ├── InclusionProofError        an inclusion proof does not hold
     ├── ConsistencyProofError      a consistency proof does not hold, or is missing
     ├── EntryError                 a log entry is not the entry it claims (or was given) to be
+    ├── OpeningError               an entry's event (its opening) does not match the entry
     ├── MonitorStateError          the monitor's state file is unreadable or tampered
     └── LogMisbehaviourError       the log rolled back, forked or was truncated
 """
@@ -45,6 +46,7 @@ __all__ = [
     "NotAllowedError",
     "NotFoundError",
     "NoteFormatError",
+    "OpeningError",
     "RegistryClientError",
     "ServerError",
     "SignatureError",
@@ -206,6 +208,11 @@ class ConsistencyProofError(VerificationError):
 
 class EntryError(VerificationError):
     """A log entry's data is malformed, names another index, or is not what was given before."""
+
+
+class OpeningError(VerificationError):
+    """An entry's event (its opening) does not match the commitment in the entry's leaf, or is
+    not a well-formed opening: it is not the event the log holds."""
 
 
 class MonitorStateError(VerificationError):

@@ -4,9 +4,10 @@ r"""Fetch the registry's signed audit log over HTTP and check what it says.
 key (``GET /log/key``), an entry with its inclusion proof and consistency proofs (GraphQL,
 with the partner's token). `verify_entry` checks an entry completely, offline, with only
 the log's verifier key: the checkpoint's signature, that the entry's data names its own
-index, that it is the entry the partner was given before (when it kept the leaf hash), and
-that the inclusion proof leads to the checkpoint's root. `LogReader.monitor` feeds
-``clients.monitor.Monitor``.
+index, that it is the entry the partner was given before (when it kept the leaf hash), that
+the inclusion proof leads to the checkpoint's root, and, when the registry showed the entry's
+event (its opening, released as the policies allow), that the event is the one the leaf
+commits to. `LogReader.monitor` feeds ``clients.monitor.Monitor``.
 
 Fetch the verifier key once, compare it with what the registry publishes elsewhere (its
 website, the covenant), and configure it: a key fetched from the same server on every run
@@ -21,6 +22,7 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from clients.errors import (
     CheckpointError,
@@ -30,34 +32,52 @@ from clients.errors import (
 )
 from clients.monitor import Monitor, MonitorReport
 from clients.sdk import RegistryClient
-from clients.verify import Checkpoint, VerifierKey, leaf_hash, verify_checkpoint, verify_inclusion
+from clients.verify import (
+    Checkpoint,
+    VerifierKey,
+    leaf_hash,
+    verify_checkpoint,
+    verify_inclusion,
+    verify_opening,
+)
 
 __all__ = ["LogReader", "LoggedEntry", "verify_entry"]
 
 _ENTRY_QUERY = """query($index: Int!, $treeSize: Int) {
   auditLogEntry(index: $index, treeSize: $treeSize) {
-    treeSize inclusionProof entry { index data leafHash } checkpoint { note } } }"""
+    treeSize inclusionProof entry { index data leafHash opening { data } }
+    checkpoint { note } } }"""
 _CONSISTENCY_QUERY = """query($old: Int!, $new: Int!) {
   auditLogConsistency(oldSize: $old, newSize: $new) { proof } }"""
 
 
 @dataclass(frozen=True)
 class LoggedEntry:
-    """An entry as the registry serves it: its data (the canonical JSON the tree hashes), the
-    leaf hash it claims, and the inclusion proof in the tree of ``tree_size`` entries with
-    that tree's signed checkpoint (None when the registry signed none of that size)."""
+    """An entry as the registry serves it: its data (the canonical JSON the tree hashes; None
+    for an entry of format 1 whose event the partner may not read), the leaf hash it claims,
+    the inclusion proof in the tree of ``tree_size`` entries with that tree's signed
+    checkpoint (None when the registry signed none of that size), and the entry's opening when
+    the registry showed its event."""
 
     index: int
-    data: bytes
+    data: bytes | None
     claimed_leaf_hash: bytes
     tree_size: int
     proof: tuple[bytes, ...]
     checkpoint_note: str | None
+    opening: bytes | None = None
 
     @property
     def leaf_hash(self) -> bytes:
-        """The Merkle leaf hash of ``data``, computed here."""
-        return leaf_hash(self.data)
+        """The Merkle leaf hash of ``data``, computed here (the claimed one without data)."""
+        return self.claimed_leaf_hash if self.data is None else leaf_hash(self.data)
+
+    @property
+    def event(self) -> dict[str, Any] | None:
+        """The entry's event as shown (check it with `verify_entry` first), or None."""
+        if self.data is None or self.opening is None:
+            return None
+        return verify_opening(self.data, self.opening)
 
 
 def _b64(text: str, what: str) -> bytes:
@@ -85,8 +105,8 @@ def verify_entry(
 
     Raises:
         VerificationError: a subclass naming what broke: the checkpoint (`SignatureError`,
-            `CheckpointError`), the entry itself (`EntryError`: edited, swapped or moved), or
-            its inclusion (`InclusionProofError`).
+            `CheckpointError`), the entry itself (`EntryError`: edited, swapped or moved), its
+            inclusion (`InclusionProofError`), or the event shown (`OpeningError`).
 
     Example:
         >>> from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -118,20 +138,24 @@ def verify_entry(
             f"the proof is for tree size {entry.tree_size} but the checkpoint is of size "
             f"{checkpoint.size}"
         )
-    try:
-        parsed = json.loads(entry.data)
-    except ValueError:
-        raise EntryError(f"entry {entry.index} is not JSON: it was edited") from None
-    named = parsed.get("index") if isinstance(parsed, dict) else None
-    if named != entry.index:
-        raise EntryError(
-            f"entry {entry.index} holds the data of entry {named}: entries were swapped or moved"
-        )
-    if entry.leaf_hash != entry.claimed_leaf_hash:
-        raise EntryError(
-            f"entry {entry.index} was edited: its data does not hash to the leaf hash the "
-            "registry recorded for it"
-        )
+    if entry.data is not None:
+        try:
+            parsed = json.loads(entry.data)
+        except ValueError:
+            raise EntryError(f"entry {entry.index} is not JSON: it was edited") from None
+        named = parsed.get("index") if isinstance(parsed, dict) else None
+        if named != entry.index:
+            raise EntryError(
+                f"entry {entry.index} holds the data of entry {named}: entries were swapped or "
+                "moved"
+            )
+        if entry.leaf_hash != entry.claimed_leaf_hash:
+            raise EntryError(
+                f"entry {entry.index} was edited: its data does not hash to the leaf hash the "
+                "registry recorded for it"
+            )
+    elif entry.opening is not None:
+        raise EntryError(f"entry {entry.index} came with an event but without its leaf")
     if expected_leaf_hash is not None and entry.leaf_hash != expected_leaf_hash:
         raise EntryError(
             f"entry {entry.index} is not the entry you were given: its leaf hash is "
@@ -139,11 +163,20 @@ def verify_entry(
             f"{base64.b64encode(expected_leaf_hash).decode()}"
         )
     try:
-        verify_inclusion(entry.data, entry.index, checkpoint.size, entry.proof, checkpoint.root)
+        verify_inclusion(
+            entry.leaf_hash,
+            entry.index,
+            checkpoint.size,
+            entry.proof,
+            checkpoint.root,
+            leaf_is_hash=True,
+        )
     except InclusionProofError as error:
         raise InclusionProofError(
             f"entry {entry.index} is not in the log of size {checkpoint.size}: {error}"
         ) from None
+    if entry.data is not None and entry.opening is not None:
+        verify_opening(entry.data, entry.opening)
     return checkpoint
 
 
@@ -173,13 +206,15 @@ class LogReader:
         data = self.client.execute(_ENTRY_QUERY, {"index": index, "treeSize": tree_size})
         found = data["auditLogEntry"]
         checkpoint = found.get("checkpoint")
+        served, opening = found["entry"]["data"], found["entry"].get("opening")
         return LoggedEntry(
             index=found["entry"]["index"],
-            data=found["entry"]["data"].encode("utf-8"),
+            data=None if served is None else served.encode("utf-8"),
             claimed_leaf_hash=_b64(found["entry"]["leafHash"], "the leaf hash"),
             tree_size=found["treeSize"],
             proof=tuple(_b64(h, "a proof hash") for h in found["inclusionProof"]),
             checkpoint_note=checkpoint["note"] if checkpoint else None,
+            opening=None if opening is None else opening["data"].encode("utf-8"),
         )
 
     def consistency(self, old_size: int, new_size: int) -> Sequence[bytes] | None:

@@ -6,6 +6,8 @@ of an RFC 9162 §2.1 Merkle tree. With the log's verifier key a partner checks
 
 * that a checkpoint is signed by the log: `verify_checkpoint`;
 * that an entry is in the tree of a checkpoint: `verify_inclusion`;
+* that an event it was shown (an entry's *opening*) is the event the entry's leaf commits to:
+  `verify_opening`;
 * that a later checkpoint extends an earlier one, so history was not rewritten:
   `verify_consistency` (``clients.monitor`` does this on every new checkpoint).
 
@@ -20,9 +22,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -30,8 +34,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from clients.errors import (
     CheckpointError,
     ConsistencyProofError,
+    EntryError,
     InclusionProofError,
     NoteFormatError,
+    OpeningError,
     SignatureError,
     VerifierKeyError,
 )
@@ -49,6 +55,7 @@ __all__ = [
     "verify_consistency",
     "verify_inclusion",
     "verify_note",
+    "verify_opening",
 ]
 
 HASH_SIZE = 32
@@ -59,6 +66,9 @@ _ED25519 = b"\x01"  # signed-note signature type of Ed25519
 _SIGNATURE_PREFIX = "\N{EM DASH} "
 _MAX_SIGNATURES = 100  # Go's sumdb/note limit; bounds the work a hostile note can cause
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")  # no leading zeros, ASCII digits only
+_HEX256 = re.compile(r"[0-9a-f]{64}")
+SEALED_FORMAT = 2
+"""Leaves of this format hold a commitment to their event, which is shown apart."""
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -383,3 +393,71 @@ def verify_consistency(
         raise ConsistencyProofError("consistency proof does not lead to the old root")
     if second != new_root:
         raise ConsistencyProofError("consistency proof does not lead to the new root")
+
+
+def _json_object(data: bytes, error: type[Exception], what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(data)
+    except ValueError:
+        raise error(f"{what} is not JSON") from None
+    if not isinstance(value, dict):
+        raise error(f"{what} is not a JSON object")
+    return value
+
+
+def verify_opening(leaf: bytes, opening: bytes) -> dict[str, Any]:
+    r"""Check that ``opening`` is the event the log entry ``leaf`` commits to; return the event.
+
+    A sealed leaf (format 2) holds ``commitment``, the hex SHA-256 of the opening's bytes: the
+    canonical JSON of the event, a 256-bit random salt and the submitter's signature, if it
+    signed. The salt keeps the commitment from giving the event away, so only a partner shown
+    the opening learns it, and that partner checks it here against the leaf it proved is in
+    the log (`verify_inclusion`). A format 1 leaf holds its event itself, and is its opening.
+
+    Raises:
+        EntryError: the leaf is not JSON, or of an unknown format.
+        OpeningError: the opening does not match the leaf's commitment, is not well-formed,
+            or is an event of another class than the leaf says.
+
+    Example:
+        >>> import hashlib
+        >>> opening = (b'{"event":{"case":"c1","outcome":"breached","type":"agreement.closed"},'
+        ...            b'"salt":"' + b"ab" * 32 + b'"}')
+        >>> leaf = ('{"class":"case","commitment":"' + hashlib.sha256(opening).hexdigest()
+        ...         + '","index":5,"submitter":"bureau-woonkans","time":"2026-11-02T10:00:00.000Z",'
+        ...         '"v":2}').encode()
+        >>> verify_opening(leaf, opening)["outcome"]
+        'breached'
+        >>> verify_opening(leaf, opening.replace(b"breached", b"completed"))
+        Traceback (most recent call last):
+        clients.errors.OpeningError: the opening of entry 5 does not match its leaf's commitment
+    """
+    parsed = _json_object(leaf, EntryError, "the entry")
+    index = parsed.get("index")
+    if parsed.get("v") == 1:
+        if opening != leaf:
+            raise OpeningError(
+                f"the opening of entry {index} is not the entry: a format 1 entry is its own "
+                "opening"
+            )
+        event = parsed.get("event")
+        if not isinstance(event, dict):
+            raise EntryError(f"entry {index} holds no event")
+        return event
+    if parsed.get("v") != SEALED_FORMAT:
+        raise EntryError(f"entry {index} is of unknown format {parsed.get('v')!r}")
+    if hashlib.sha256(opening).hexdigest() != parsed.get("commitment"):
+        raise OpeningError(f"the opening of entry {index} does not match its leaf's commitment")
+    value = _json_object(opening, OpeningError, f"the opening of entry {index}")
+    event, salt = value.get("event"), value.get("salt")
+    if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+        raise OpeningError(f"the opening of entry {index} holds no event")
+    if not isinstance(salt, str) or not _HEX256.fullmatch(salt):
+        raise OpeningError(f"the opening of entry {index} holds no 256-bit salt")
+    kind = "policy" if event["type"].startswith("policy.") else "case"
+    if parsed.get("class") != kind:
+        raise OpeningError(
+            f"the opening of entry {index} is a {event['type']} event, but its leaf says class "
+            f"{parsed.get('class')}"
+        )
+    return event

@@ -6,12 +6,19 @@ get decisions back.
 """
 
 from policies.decisions import AccessKey, FieldDecision, PolicyEngine, PolicyRow, Relation
-from policies.fields import FIELD_GROUPS, FIELDS, expand_fields, is_known_field
+from policies.fields import (
+    FIELD_GROUPS,
+    FIELDS,
+    LOG_EVENT_FIELDS,
+    expand_fields,
+    is_known_field,
+)
 from policies.permissions import Permission, permits
 
 __all__ = [
     "FIELDS",
     "FIELD_GROUPS",
+    "LOG_EVENT_FIELDS",
     "AccessKey",
     "FieldDecision",
     "Permission",

@@ -16,7 +16,7 @@ from policies import Permission
 from registry import auditlog, cases
 from registry.agreement_text import text_sha256
 from registry.agreement_views import AgreementView
-from registry.agreements import OPEN_STATUSES, log_subject, parse_enum, require, view
+from registry.agreements import OPEN_STATUSES, parse_enum, require, view
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotFoundError
 from registry.models import (
@@ -179,6 +179,7 @@ def propose(
         auditlog.EventType.AGREEMENT_PROPOSED,
         {
             "agreement": str(agreement.id),
+            "case": str(case.id),
             "kind": str(kind),
             "parties": [p.partner_id for p in parties if p.partner_id],
             "conditions": [str(c.type) for c in conditions],
@@ -188,7 +189,6 @@ def propose(
             "textSha256": text_sha256(agreement),
         },
         submitter=principal.partner_id,
-        subject=log_subject(agreement),
         now=now,
     )
     return view(session, disclosure, agreement, case, relation)

@@ -18,7 +18,7 @@ from policies import Permission, Relation, permits
 from registry import auditlog
 from registry.agreement_text import checks_sha256
 from registry.agreement_views import AgreementView, DueReviewView
-from registry.agreements import CLOSING_STATUSES, find, log_subject, require, view
+from registry.agreements import CLOSING_STATUSES, find, require, view
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from registry.models import (
@@ -124,6 +124,7 @@ def record_review(
         auditlog.EventType.AGREEMENT_REVIEW_RECORDED,
         {
             "agreement": str(agreement.id),
+            "case": str(agreement.case_id),
             "review": number,
             "dueOn": review.due_on.isoformat(),
             "met": [c.condition_number for c in made if c.met],
@@ -131,7 +132,6 @@ def record_review(
             "checksSha256": checks_sha256(agreement, number, made),
         },
         submitter=partner_id,
-        subject=log_subject(agreement),
         now=now,
     )
     return view(session, disclosure, agreement, case, relation)

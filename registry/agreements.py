@@ -237,11 +237,11 @@ def _activate_when_complete(
         auditlog.EventType.AGREEMENT_ACTIVATED,
         {
             "agreement": str(agreement.id),
+            "case": str(agreement.case_id),
             "reviews": len(dates),
             "firstReviewOn": dates[0].isoformat(),
         },
         submitter=submitter,
-        subject=log_subject(agreement),
         now=now,
     )
 
@@ -281,9 +281,13 @@ def sign(
     auditlog.append(
         session,
         auditlog.EventType.AGREEMENT_SIGNED,
-        {"agreement": str(agreement.id), "party": partner_id, "textSha256": text_sha256(agreement)},
+        {
+            "agreement": str(agreement.id),
+            "case": str(agreement.case_id),
+            "party": partner_id,
+            "textSha256": text_sha256(agreement),
+        },
         submitter=partner_id,
-        subject=log_subject(agreement),
         partner_signature=auditlog.PartnerSignature(key_id, signature, message=text),
         now=now,
     )
@@ -325,9 +329,12 @@ def record_consent(
     auditlog.append(
         session,
         auditlog.EventType.AGREEMENT_CONSENT_RECORDED,
-        {"agreement": str(agreement.id), "consentedOn": consented_on.isoformat()},
+        {
+            "agreement": str(agreement.id),
+            "case": str(agreement.case_id),
+            "consentedOn": consented_on.isoformat(),
+        },
         submitter=partner_id,
-        subject=log_subject(agreement),
         now=now,
     )
     _activate_when_complete(session, agreement, partner_id, now)
@@ -357,9 +364,8 @@ def close(
     auditlog.append(
         session,
         auditlog.EventType.AGREEMENT_CLOSED,
-        {"agreement": str(agreement.id), "outcome": str(target)},
+        {"agreement": str(agreement.id), "case": str(agreement.case_id), "outcome": str(target)},
         submitter=partner_id,
-        subject=log_subject(agreement),
         now=now,
     )
     return view(session, disclosure, agreement, case, relation)

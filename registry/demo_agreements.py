@@ -69,7 +69,6 @@ class _Step:
     event: auditlog.EventType = field(compare=False)
     payload: dict[str, object] = field(compare=False)
     submitter: str = field(compare=False)
-    subject: str = field(compare=False)
     signature: auditlog.PartnerSignature | None = field(compare=False, default=None)
 
 
@@ -178,9 +177,8 @@ class _History:
                 at,
                 len(self.steps),
                 event,
-                {"agreement": str(agreement.id), **payload},
+                {"agreement": str(agreement.id), "case": str(agreement.case_id), **payload},
                 submitter,
-                f"agreement:{agreement.id}",
                 signature,
             )
         )
@@ -383,9 +381,7 @@ def seed_agreements(session: Session, rng: random.Random, today: dt.date) -> int
     auditlog.append_all(
         session,
         [
-            auditlog.Event(
-                step.event, step.payload, step.submitter, step.at, step.subject, step.signature
-            )
+            auditlog.Event(step.event, step.payload, step.submitter, step.at, step.signature)
             for step in sorted(history.steps)
         ],
     )

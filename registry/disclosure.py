@@ -12,6 +12,9 @@ Notifications ask ``may_be_told`` before a partner is told of an event.
 
 A stored inventory is released per policy field like an agreement; a storage provider's
 covenant releases ``inventoryReleaseAuthorised`` and nothing else, so that is all it learns.
+
+The events of the signed audit log are case data too: an entry's opening is released like the
+fields it reveals (``log_opening``), and access-logged like them.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from policies import AccessKey, PolicyEngine, Relation
+from policies import LOG_EVENT_FIELDS, AccessKey, PolicyEngine, Relation
 from registry.agreement_views import (
     AGREEMENT_FIELD_READERS,
     ALL_AGREEMENT_FIELDS,
@@ -307,6 +310,34 @@ class Disclosure:
             return None
         record.disclosed.add("municipalContact")
         return contact_view(contact, inventory_id, today)
+
+    def log_opening(self, case: Case | None, relation: Relation, event_type: str) -> bool:
+        """Whether this principal is shown the event of a signed-log entry about ``case``: only
+        when it relates to the case and may read every field the event reveals
+        (``policies.LOG_EVENT_FIELDS``). A release goes into the case's access-log record as a
+        disclosure of those fields; a refusal to a partner that relates to the case, as
+        withheld. A partner with no relation learns nothing, and its request is no processing
+        of the case: no record, as for a case that does not exist."""
+        reveals = LOG_EVENT_FIELDS.get(event_type, frozenset())
+        # Fail closed: no case, no relation, or an event no policy field covers.
+        if case is None or relation is Relation.NONE or not reveals:
+            return False
+        record = self._record(case.id)
+        if reveals <= self.readable_of(case, relation):
+            record.disclosed |= reveals
+            return True
+        record.withheld |= reveals
+        return False
+
+    def policy_log_opening(self, issuer: str, municipality: str) -> bool:
+        """Whether this principal is shown the event of a policy change: its issuer is, and so
+        is every partner working in the municipality of a grant (a covenant is known to its
+        partners, as ``policy_admin.list_policies`` lists it); a corporation's restriction
+        (municipality ``*``) is its issuer's alone. No case data: no access-log record."""
+        me = self.principal
+        return issuer == me.partner_id or (
+            municipality != "*" and municipality in me.municipalities
+        )
 
 
 def action_item_view(item: ActionItem, today: dt.date) -> ActionItemView:

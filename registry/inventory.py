@@ -167,14 +167,13 @@ def append(
     now: dt.datetime,
 ) -> None:
     """Append an inventory step to the signed audit log. ``payload`` holds ids, codes and
-    dates only; the inventory's id is added here. Like an agreement's entries, they leave the
-    case id out: only the registry links an inventory to a household's case."""
+    dates only; the inventory's and the case's ids are added here (the entry's opening names
+    its case, so that the case's policies decide who is shown it)."""
     auditlog.append(
         session,
         event,
-        {"inventory": str(inventory.id), **payload},
+        {"inventory": str(inventory.id), "case": str(inventory.case_id), **payload},
         submitter=submitter,
-        subject=log_subject(inventory),
         now=now,
     )
 

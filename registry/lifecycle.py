@@ -11,8 +11,6 @@ a closed case. Every change writes its events to the outbox in the same transact
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from policies import Permission, Relation, permits
 from registry import auditlog, cases
-from registry.auditlog.canonical import canonical_json
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError
 from registry.models import (
@@ -157,24 +154,18 @@ AUDITED: Mapping[EventType, auditlog.EventType] = MappingProxyType(
 )
 
 
-def eviction_commitment(case: Case, event: EventType) -> str:
-    """A hiding commitment (hex SHA-256) to what an eviction event records of ``case``.
-
-    Every partner can read the audit log, but not every partner may read every case's
-    eviction date: the log holds this commitment, not the case id or the date. Whoever is
-    shown the case's nonce and fields can recompute it and check the entry.
-    """
-    if case.log_nonce is None:
-        case.log_nonce = secrets.token_hex(16)
-    recorded = {
-        "case": str(case.id),
-        "nonce": case.log_nonce,
-        "event": str(event),
-        "evictionDate": case.eviction_date.isoformat() if case.eviction_date else None,
-        "bailiff": case.bailiff_id,
-        "outcome": str(case.eviction_outcome) if case.eviction_outcome else None,
-    }
-    return hashlib.sha256(canonical_json(recorded)).hexdigest()
+def eviction_event(case: Case, event: EventType) -> dict[str, object]:
+    """What an eviction event records of ``case`` in the signed audit log: the case, and the
+    date and bailiff (scheduled) or the outcome (called off, carried out). Sealed like every
+    event (``auditlog.sealing``): the leaf every partner reads holds a salted commitment to
+    it, and the event is shown only to partners that may read those fields of the case."""
+    recorded: dict[str, object] = {"case": str(case.id)}
+    if event is EventType.EVICTION_SCHEDULED:
+        assert case.eviction_date is not None and case.bailiff_id is not None  # just scheduled
+        recorded.update(evictionDate=case.eviction_date.isoformat(), bailiff=case.bailiff_id)
+    else:
+        recorded["outcome"] = str(case.eviction_outcome)
+    return recorded
 
 
 def _changed(
@@ -196,12 +187,7 @@ def _changed(
         outbox.emit(session, event, case.id, now)
         if event in AUDITED:
             auditlog.append(
-                session,
-                AUDITED[event],
-                {"commitment": eviction_commitment(case, event)},
-                submitter=submitter,
-                now=now,
-                subject=f"case:{case.id}",
+                session, AUDITED[event], eviction_event(case, event), submitter=submitter, now=now
             )
     session.flush()
 

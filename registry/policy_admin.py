@@ -123,7 +123,6 @@ def log_issued(session: Session, policy: AccessPolicy, now: dt.datetime) -> None
             "fields": list(policy.fields),
         },
         submitter=policy.issuer_id,
-        subject=f"policy:{policy.id}",
         now=now,
     )
 
@@ -190,9 +189,13 @@ def revoke(
     auditlog.append(
         session,
         auditlog.EventType.POLICY_REVOKED,
-        {"policy": policy.id, "kind": str(policy.kind), "issuer": policy.issuer_id},
+        {
+            "policy": policy.id,
+            "kind": str(policy.kind),
+            "issuer": policy.issuer_id,
+            "municipality": policy.municipality,
+        },
         submitter=disclosure.principal.partner_id,
-        subject=f"policy:{policy.id}",
         now=now,
     )
     return policy

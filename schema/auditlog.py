@@ -1,6 +1,6 @@
 """Queries on the signed audit log: the latest checkpoint, an entry with its inclusion proof,
-and a consistency proof between two sizes. Entries hold no personal data, so any partner may
-read them."""
+and a consistency proof between two sizes. Any partner reads any leaf; an entry's event (its
+opening) only as the policies release it (``registry.log_entries``)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,17 @@ import base64
 
 import strawberry
 
+from registry import log_entries
 from registry.auditlog import checkpoints, proofs
-from registry.models import AuditCheckpoint, AuditLogEntry
+from registry.models import AuditCheckpoint
 from schema.context import Info
-from schema.types.auditlog import ConsistencyProof, LogCheckpoint, LogEntry, LogEntryProof
+from schema.types.auditlog import (
+    ConsistencyProof,
+    LogCheckpoint,
+    LogEntry,
+    LogEntryProof,
+    LogOpening,
+)
 
 
 def _b64(value: bytes) -> str:
@@ -30,17 +37,28 @@ def _checkpoint(checkpoint: AuditCheckpoint, info: Info) -> LogCheckpoint:
     )
 
 
-def _entry(entry: AuditLogEntry) -> LogEntry:
+def _entry(entry: log_entries.LogEntryView) -> LogEntry:
+    opening = entry.opening
     return LogEntry(
-        index=entry.log_index,
-        data=entry.canonical.decode("utf-8", errors="replace"),
+        index=entry.index,
+        format=entry.format,
+        data=entry.data,
         leaf_hash=_b64(entry.leaf_hash),
-        event_type=entry.event_type,
-        submitter=entry.submitter_id,
+        submitter=entry.submitter,
         appended_at=entry.appended_at,
-        partner_key_id=entry.partner_key_id,
-        partner_signature=_b64(entry.partner_signature) if entry.partner_signature else None,
-        signed_sha256=entry.signed_sha256.hex() if entry.signed_sha256 else None,
+        event_class=entry.event_class,
+        opening=None
+        if opening is None
+        else LogOpening(
+            data=opening.data,
+            event_type=opening.event_type,
+            case_id=strawberry.ID(opening.case_id) if opening.case_id else None,
+            partner_key_id=opening.partner_key_id,
+            partner_signature=_b64(opening.partner_signature)
+            if opening.partner_signature
+            else None,
+            signed_sha256=opening.signed_sha256,
+        ),
     )
 
 
@@ -54,18 +72,20 @@ class AuditLogQuery:
     @strawberry.field(
         description=(
             "Entry `index` with its inclusion proof in the tree of `treeSize` entries (default: "
-            "the latest checkpoint's size). Sizes beyond the log are INVALID_INPUT."
+            "the latest checkpoint's size), and its event when the policies release it. Sizes "
+            "beyond the log are INVALID_INPUT; an entry whose stored data no longer checks out "
+            "is CONFLICT."
         )
     )
     def audit_log_entry(
         self, info: Info, index: int, tree_size: int | None = None
     ) -> LogEntryProof:
         scope = info.context
-        found = proofs.entry_with_proof(
-            scope.session, scope.log_signer, index, tree_size, scope.now
+        found = log_entries.read(
+            scope.session, scope.disclosure, scope.log_signer, index, tree_size, scope.now
         )
         return LogEntryProof(
-            entry=_entry(found.entry),
+            entry=_entry(found),
             tree_size=found.tree_size,
             inclusion_proof=[_b64(h) for h in found.proof],
             checkpoint=_checkpoint(found.checkpoint, info) if found.checkpoint else None,

@@ -6,14 +6,20 @@ its state in signed checkpoints in the C2SP ``tlog-checkpoint`` / signed-note fo
 Ed25519 (`note`, `checkpoints`). Partners verify checkpoints and proofs with
 ``clients.verify``, which needs nothing but the log's public key.
 
-`merkle`, `note` and `canonical` are pure. `sequencer` appends in the caller's transaction
-under the log's one lock, `store` serves the tree's nodes from the database, `proofs` reads
-entries and proofs, and `audit` re-checks the whole stored log.
+Entries are sealed (`sealing`): the leaf every partner reads holds the index, time, submitter,
+event class and a salted commitment to the event; the event itself (the opening) is stored
+apart and released per policy field (``registry.log_entries``). `entries` reads both formats
+back, the sealed one and the one before it, checking each opening against its leaf.
+
+`merkle`, `note`, `canonical` and `sealing` are pure. `sequencer` appends in the caller's
+transaction under the log's one lock, `store` serves the tree's nodes from the database,
+`proofs` reads entries and proofs, and `audit` re-checks the whole stored log.
 
 A service records an event with::
 
     from registry import auditlog
-    auditlog.append(session, auditlog.EventType.AGREEMENT_CLOSED, {"agreement": "..."},
+    auditlog.append(session, auditlog.EventType.AGREEMENT_CLOSED,
+                    {"agreement": "...", "case": "...", "outcome": "completed"},
                     submitter="bureau-woonkans", now=now)
 """
 

@@ -2,14 +2,16 @@
 
 Partners check what they are given (``clients.verify``) and a monitor checks that the log
 only grows (``clients.monitor``); this module re-reads everything the database holds and
-says exactly what no longer adds up: an edited entry, entries swapped or moved, entries
-deleted after they were checkpointed, a tree node or checkpoint that disagrees with the
-entries. Operators run it as ``ketenregister log verify``.
+says exactly what no longer adds up: an edited entry or opening, entries swapped or moved,
+entries deleted after they were checkpointed, a tree node or checkpoint that disagrees with the
+entries, a lookup column (``subject``, an opening's ``case_id``) that disagrees with the event,
+a format 1 entry appended after sealed ones. Every column the registry serves anything from is
+either signed data or checked here. Operators run it as ``ketenregister log verify``.
 """
 
 from __future__ import annotations
 
-import json
+import base64
 from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
@@ -18,11 +20,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.auditlog import merkle
+from registry.auditlog import entries, merkle, sealing
 from registry.auditlog.checkpoints import LogIntegrityError
+from registry.auditlog.entries import Opened
+from registry.auditlog.events import subject_key
 from registry.auditlog.sequencer import read_state
 from registry.auditlog.signer import LogSigner
-from registry.models import AuditCheckpoint, AuditLogEntry, AuditLogNode
+from registry.models import AuditCheckpoint, AuditLogEntry, AuditLogNode, AuditLogOpening
 
 
 @dataclass(frozen=True)
@@ -35,32 +39,55 @@ class AuditReport:
     root: bytes
 
 
-def _embedded_index(data: bytes, position: int) -> int | None:
-    try:
-        value = json.loads(data)
-    except ValueError:
-        raise LogIntegrityError(f"entry {position} is not JSON: it was edited") from None
-    index = value.get("index") if isinstance(value, dict) else None
-    return index if isinstance(index, int) else None
+def _check_subject(opened: Opened, subject: str | None, position: int) -> None:
+    expected = opened.subject
+    if expected is None:
+        # A format 1 eviction event holds only a commitment and names no case; its subject
+        # can only be of the right kind, which keeps it out of every agreement's or
+        # inventory's list of entries.
+        _, prefix = subject_key(opened.event_type)
+        if subject is not None and subject.startswith(f"{prefix}:"):
+            return
+    elif subject == expected:
+        return
+    raise LogIntegrityError(
+        f"entry {position} is filed under {subject!r}, but its event is about {expected!r}: "
+        "the subject column was edited"
+    )
 
 
 def _check_entries(rows: Iterable[Any], rebuilt: merkle.InMemoryNodeStore) -> None:
-    for log_index, data, stored_hash in rows:
+    sealed_from: int | None = None
+    for log_index, data, stored_hash, subject, opening_index, opening, case_id in rows:
         position = rebuilt.size
         if log_index != position:
             raise LogIntegrityError(
                 f"entry {position} is missing (the next stored entry is {log_index}): "
                 "entries were deleted"
             )
-        embedded = _embedded_index(data, position)
-        if embedded != position:
-            raise LogIntegrityError(
-                f"entry {position} holds the data of entry {embedded}: entries were swapped "
-                "or moved"
-            )
+        leaf = entries.parse_leaf(data, position)
         if merkle.leaf_hash(data) != stored_hash:
             raise LogIntegrityError(
                 f"entry {position} was edited: its data no longer hashes to its leaf hash"
+            )
+        if leaf.format == sealing.FORMAT:
+            sealed_from = position if sealed_from is None else sealed_from
+        elif sealed_from is not None:
+            raise LogIntegrityError(
+                f"entry {position} is of format {leaf.format} after sealed entries (from "
+                f"{sealed_from} on): a process of an older release appended it"
+            )
+        elif opening_index is not None:
+            raise LogIntegrityError(
+                f"an opening is stored for entry {position}, which holds its event itself: "
+                "the opening was added"
+            )
+        opened = entries.open_entry(leaf, data, opening)
+        _check_subject(opened, subject, position)
+        if opening_index is not None and case_id != opened.case_id:
+            raise LogIntegrityError(
+                f"the opening of entry {position} is filed under case {case_id}, but its event "
+                f"is about case {opened.case_id}: the case column was edited"
             )
         rebuilt.append(data)
 
@@ -98,6 +125,12 @@ def _check_checkpoint(
             f"the entries no longer hash to the root of checkpoint {checkpoint.size}: "
             "the log was rewritten"
         )
+    body = checkpoint.note.split("\n\n", 1)[0].split("\n")
+    if body[1:3] != [str(checkpoint.size), base64.b64encode(checkpoint.root).decode()]:
+        raise LogIntegrityError(
+            f"the note of checkpoint {checkpoint.size} names another size or root: the note "
+            "was edited"
+        )
     # Ed25519 signatures are deterministic: signing again must give the very same note.
     if signer is not None and signer.sign_checkpoint(checkpoint.size, checkpoint.root) != (
         checkpoint.note
@@ -115,15 +148,35 @@ def verify_log(session: Session, signer: LogSigner | None = None) -> AuditReport
     """
     state = read_state(session)
     rebuilt = merkle.InMemoryNodeStore()
-    # Streamed (a server-side cursor on PostgreSQL), and closed however the check ends.
-    with closing(
-        session.execute(
-            select(AuditLogEntry.log_index, AuditLogEntry.canonical, AuditLogEntry.leaf_hash)
-            .order_by(AuditLogEntry.log_index)
-            .execution_options(yield_per=10_000)
+    # Streamed (a server-side cursor on PostgreSQL), and closed however the check ends. Every
+    # entry with its opening, then any opening whose entry is gone.
+    entry, opening = AuditLogEntry, AuditLogOpening
+    with_openings = (
+        select(
+            entry.log_index,
+            entry.canonical,
+            entry.leaf_hash,
+            entry.subject,
+            opening.log_index,
+            opening.opening,
+            opening.case_id,
         )
-    ) as entries:
-        _check_entries(entries, rebuilt)
+        .outerjoin(opening, opening.log_index == entry.log_index)
+        .order_by(entry.log_index)
+        .execution_options(yield_per=10_000)
+    )
+    with closing(session.execute(with_openings)) as rows:
+        _check_entries(rows, rebuilt)
+    orphan = session.scalar(
+        select(opening.log_index)
+        .where(~select(entry.log_index).where(entry.log_index == opening.log_index).exists())
+        .limit(1)
+    )
+    if orphan is not None:
+        raise LogIntegrityError(
+            f"an opening is stored for entry {orphan}, which does not exist: entries were "
+            "deleted or the opening was added"
+        )
     if rebuilt.size != state.size:
         raise LogIntegrityError(
             f"the log's state says {state.size} entries but {rebuilt.size} are stored: "
@@ -141,6 +194,11 @@ def verify_log(session: Session, signer: LogSigner | None = None) -> AuditReport
         )
     ) as node_rows:
         nodes = _check_nodes(node_rows, rebuilt)
+    if nodes != len(rebuilt):
+        raise LogIntegrityError(
+            f"the stored tree has {nodes} nodes but the entries make {len(rebuilt)}: tree nodes "
+            "were deleted or moved"
+        )
     root = merkle.root(rebuilt, rebuilt.size)
     if state.size and state.root() != root:
         raise LogIntegrityError("the log's state (its frontier) does not match its entries")

@@ -33,6 +33,7 @@ __all__ = [
     "node_hash",
     "nodes_to_store",
     "root",
+    "root_from_inclusion_proof",
 ]
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
@@ -128,6 +129,32 @@ def inclusion_proof(store: NodeStore, index: int, size: int) -> list[bytes]:
     if index >= size:
         raise ProofRequestError(f"index {index} is beyond tree size {size}")
     return _path(store, index, 0, size)
+
+
+def root_from_inclusion_proof(hashed: bytes, index: int, size: int, proof: list[bytes]) -> bytes:
+    """The root that leaf hash ``hashed`` at ``index`` and its audit path lead to (RFC 9162
+    §2.1.3.2), so the registry can check a proof it is about to serve against the checkpoint
+    it serves with it.
+
+    Raises:
+        ProofRequestError: `index` is outside the tree, or the path has the wrong length.
+    """
+    if not 0 <= index < size:
+        raise ProofRequestError(f"index {index} is beyond tree size {size}")
+    fn, sn, current = index, size - 1, hashed
+    for sibling in proof:
+        if sn == 0:
+            raise ProofRequestError(f"the path is too long for tree size {size}")
+        if fn & 1 or fn == sn:
+            current = node_hash(sibling, current)
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            current = node_hash(current, sibling)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise ProofRequestError(f"the path is too short for tree size {size}")
+    return current
 
 
 def consistency_proof(store: NodeStore, old_size: int, new_size: int) -> list[bytes]:
@@ -243,6 +270,10 @@ class InMemoryNodeStore:
             self._nodes[(level, node_index)] = value
         self._size += 1
         return index
+
+    def __len__(self) -> int:
+        """The number of nodes stored (what a complete database table holds)."""
+        return len(self._nodes)
 
     def node(self, level: int, index: int) -> bytes:
         """The stored hash of perfect subtree ``(level, index)``; `KeyError` if incomplete."""

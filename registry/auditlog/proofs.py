@@ -1,4 +1,4 @@
-"""Reading the log: an entry with its inclusion proof, and consistency proofs between sizes.
+"""Reading the log: an entry (checked) with its inclusion proof, and consistency proofs.
 
 Proofs come from the stored perfect subtrees (`store.compute_with_nodes`): one query of
 O(log n) nodes, never a recomputation of the tree. Sizes beyond the log are invalid input.
@@ -14,23 +14,27 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.auditlog import checkpoints, merkle
+from registry.auditlog import checkpoints, entries, merkle
 from registry.auditlog.checkpoints import LogIntegrityError
 from registry.auditlog.sequencer import read_state
 from registry.auditlog.signer import LogSigner
 from registry.auditlog.store import compute_with_nodes
 from registry.errors import NotFoundError
-from registry.models import AuditCheckpoint, AuditLogEntry
+from registry.models import AuditCheckpoint, AuditLogEntry, AuditLogOpening
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class EntryProof:
-    """An entry, the tree size its proof is for, the proof, and the checkpoint of that size
-    (None when no checkpoint of that exact size was ever signed)."""
+    """An entry (its leaf data and hash, the leaf read from them, and its event, checked
+    against the leaf), the tree size its proof is for, the proof, and the checkpoint of that
+    size (None when no checkpoint of that exact size was ever signed)."""
 
-    entry: AuditLogEntry
+    data: bytes
+    leaf_hash: bytes
+    leaf: entries.Leaf
+    opened: entries.Opened
     tree_size: int
     proof: list[bytes]
     checkpoint: AuditCheckpoint | None
@@ -70,11 +74,31 @@ def entry_with_proof(
         checkpoint = session.get(AuditCheckpoint, tree_size)
     if not 0 <= index < size:
         raise merkle.ProofRequestError(f"index {index} is beyond tree size {size}")
-    entry = session.get(AuditLogEntry, index)
-    if entry is None:
+    row = session.execute(
+        select(AuditLogEntry.canonical, AuditLogEntry.leaf_hash, AuditLogOpening.opening)
+        .outerjoin(AuditLogOpening, AuditLogOpening.log_index == AuditLogEntry.log_index)
+        .where(AuditLogEntry.log_index == index)
+    ).first()
+    if row is None:
         raise NotFoundError(f"log entry {index} not found")
+    data, hashed, opening = row
+    # Served only as stored and signed: the data hashes to its leaf hash, names its own
+    # index, opens its commitment, and its proof leads to the checkpoint served with it.
+    if merkle.leaf_hash(data) != hashed:
+        raise LogIntegrityError(
+            f"entry {index} was edited: its data no longer hashes to its leaf hash"
+        )
+    leaf = entries.parse_leaf(data, index)
+    opened = entries.open_entry(leaf, data, opening)
     proof = _proof(session, lambda store: merkle.inclusion_proof(store, index, size))
-    return EntryProof(entry, size, proof, checkpoint)
+    if checkpoint is not None and (
+        merkle.root_from_inclusion_proof(hashed, index, size, proof) != checkpoint.root
+    ):
+        raise LogIntegrityError(
+            f"entry {index} is not in the tree of checkpoint {size}: an entry or a tree node "
+            "was edited"
+        )
+    return EntryProof(data, hashed, leaf, opened, size, proof, checkpoint)
 
 
 def consistency(session: Session, old_size: int, new_size: int) -> list[bytes]:

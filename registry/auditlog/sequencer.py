@@ -10,15 +10,16 @@ on every database:
 * SQLite: a write takes the database's single write lock, so the UPDATE is what makes this
   transaction the only writer before the state is read.
 
-The entry, the tree nodes it completes and the new state are written in that same
-transaction: if the caller's transaction (or savepoint) rolls back, the entry never was.
-The state row keeps the tree's frontier, so an append reads no tree nodes at all.
+The entry, its opening (``sealing``), the tree nodes it completes and the new state are
+written in that same transaction: if the caller's transaction (or savepoint) rolls back, the
+entry never was. The state row keeps the tree's frontier, so an append reads no tree nodes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -27,13 +28,11 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from registry import partner_signatures
-from registry.auditlog import merkle
+from registry.auditlog import merkle, sealing
 from registry.auditlog.canonical import CanonicalFormError, canonical_json
-from registry.auditlog.events import EventType
-from registry.models import AuditLogEntry, AuditLogNode, AuditLogState
+from registry.auditlog.events import EventClass, EventType, event_class, subject_key, subject_of
+from registry.models import AuditLogEntry, AuditLogNode, AuditLogOpening, AuditLogState
 
-#: The version of the entry format; verifiers read it from every entry.
-ENTRY_FORMAT = 1
 _STATE_ID = 1
 _HASH = 32
 
@@ -113,7 +112,7 @@ def _split(frontier: bytes) -> tuple[bytes, ...]:
 
 
 _STATE = cast(Table, AuditLogState.__table__)
-# Built once: an append runs the same four statements every time, so their compiled forms
+# Built once: an append runs the same five statements every time, so their compiled forms
 # come from SQLAlchemy's cache and only the parameters change.
 _LOCK = (
     update(_STATE)
@@ -128,6 +127,7 @@ _SAVE_STATE = (
     .values(size=bindparam("new_size"), frontier=bindparam("new_frontier"))
 )
 _INSERT_ENTRY = insert(cast(Table, AuditLogEntry.__table__))
+_INSERT_OPENING = insert(cast(Table, AuditLogOpening.__table__))
 _INSERT_NODES = insert(cast(Table, AuditLogNode.__table__))
 
 
@@ -174,7 +174,6 @@ class Event:
     payload: Mapping[str, Any]
     submitter: str
     now: dt.datetime
-    subject: str | None = None
     partner_signature: PartnerSignature | None = None
 
 
@@ -185,86 +184,107 @@ def append(
     *,
     submitter: str,
     now: dt.datetime,
-    subject: str | None = None,
     partner_signature: PartnerSignature | None = None,
 ) -> Appended:
-    """Append one event to the log, in the caller's transaction.
+    """Append one event to the log, sealed, in the caller's transaction.
 
-    ``payload`` holds ids, codes, dates and hashes only: never personal data in the clear
-    (the log outlives every erasure). ``submitter`` is the partner whose action it records;
-    ``subject`` (``agreement:<id>``, ``policy:<id>``) lets the registry find an aggregate's
-    entries. A ``partner_signature`` is verified against the submitter's registered keys
-    before anything is written.
+    ``payload`` holds ids, codes, dates and hashes only (``sealing.check_closed`` refuses
+    anything that looks like free text): never personal data in the clear. It names what the
+    event is about (``agreement``, ``inventory``, ``case`` or ``policy``: the entry is filed
+    under it), and a case event names its ``case``, so that its opening is released by that
+    case's policies. ``submitter`` is the partner whose action it records. A
+    ``partner_signature`` is verified against the submitter's registered keys before anything
+    is written.
 
-    The entry's leaf data is the canonical JSON of its index, time, submitter, event and
-    signature, so the tree commits to all of them.
+    The leaf holds the index, time, submitter, event class and a commitment to the opening;
+    the opening (the event, its salt, the signature) is stored apart (``sealing``).
 
     Raises:
-        InvalidInputError: the payload has no canonical form, or the partner's signature
-            does not verify.
+        InvalidInputError: the payload has no canonical form or holds free text, or the
+            partner's signature does not verify.
     """
-    event = Event(event_type, payload, submitter, now, subject, partner_signature)
+    event = Event(event_type, payload, submitter, now, partner_signature)
     return append_all(session, [event])[0]
 
 
-def _leaf(session: Session, event: Event) -> tuple[dict[str, Any], bytes | None]:
-    """The entry's content without its index, and the SHA-256 of what the partner signed."""
+@dataclass(frozen=True)
+class _Sealed:
+    """An event ready to append under the lock: everything but its index."""
+
+    time: str
+    submitter: str
+    event_class: EventClass
+    opening: bytes
+    subject: str
+    case_id: uuid.UUID | None
+
+
+def _seal(session: Session, event: Event) -> _Sealed:
+    """Seal an event: verify the partner's signature, refuse free text, salt and commit."""
     event_bytes = canonical_event(event.event_type, event.payload)
-    leaf: dict[str, Any] = {
-        "v": ENTRY_FORMAT,
-        "time": _timestamp(event.now),
-        "submitter": event.submitter,
-        "event": {"type": str(event.event_type), **event.payload},
-    }
+    fields = {"type": str(event.event_type), **event.payload}
+    try:
+        subject = subject_of(event.event_type, fields)
+    except KeyError:
+        key, _ = subject_key(event.event_type)
+        raise CanonicalFormError(
+            f"an event of type {event.event_type} must name its {key!r}"
+        ) from None
+    case = fields.get("case")
+    if event_class(event.event_type) is EventClass.CASE and case is None:
+        raise CanonicalFormError(f"an event of type {event.event_type} must name its 'case'")
+    recorded: dict[str, str] | None = None
     signature = event.partner_signature
-    if signature is None:
-        return leaf, None
-    message, what = event_bytes, "the canonical event"
-    if signature.message is not None:
-        message, what = signature.message, "the signed text"
-    partner_signatures.verify(
-        session, event.submitter, signature.key_id, signature.signature, message, what
+    if signature is not None:
+        message, what = event_bytes, "the canonical event"
+        if signature.message is not None:
+            message, what = signature.message, "the signed text"
+        partner_signatures.verify(
+            session, event.submitter, signature.key_id, signature.signature, message, what
+        )
+        recorded = {
+            "keyId": signature.key_id,
+            "ed25519": signature.signature.hex(),
+            "signedSha256": hashlib.sha256(message).hexdigest(),
+        }
+    return _Sealed(
+        time=_timestamp(event.now),
+        submitter=event.submitter,
+        event_class=event_class(event.event_type),
+        opening=sealing.seal(fields, recorded),
+        subject=subject,
+        case_id=uuid.UUID(case) if case is not None else None,
     )
-    signed_sha256 = hashlib.sha256(message).digest()
-    leaf["signature"] = {
-        "keyId": signature.key_id,
-        "ed25519": signature.signature.hex(),
-        "signedSha256": signed_sha256.hex(),
-    }
-    return leaf, signed_sha256
 
 
 def append_all(session: Session, events: Sequence[Event]) -> list[Appended]:
     """Append events in this order under one lock, in the caller's transaction (a bulk
     import, or a step that records several events): the same entries `append` would write,
     in one round trip per table."""
-    prepared = [_leaf(session, event) for event in events]  # verified before the lock
+    prepared = [_seal(session, event) for event in events]  # verified before the lock
     state = lock_state(session)
     store = state.store()
     size = state.size
     entries: list[dict[str, Any]] = []
+    openings: list[dict[str, Any]] = []
     nodes: list[dict[str, Any]] = []
     appended: list[Appended] = []
-    for event, (leaf, signed_sha256) in zip(events, prepared, strict=True):
-        leaf["index"] = size
-        data = canonical_json(leaf)
+    for sealed in prepared:
+        data = canonical_json(
+            sealing.leaf(
+                size,
+                sealed.time,
+                sealed.submitter,
+                sealed.event_class,
+                sealing.commitment(sealed.opening),
+            )
+        )
         hashed = merkle.leaf_hash(data)
         completed = merkle.nodes_to_store(size, hashed, store)
-        signature = event.partner_signature
         entries.append(
-            {
-                "log_index": size,
-                "canonical": data,
-                "leaf_hash": hashed,
-                "event_type": str(event.event_type),
-                "submitter_id": event.submitter,
-                "subject": event.subject,
-                "partner_key_id": signature.key_id if signature else None,
-                "partner_signature": signature.signature if signature else None,
-                "signed_sha256": signed_sha256,
-                "appended_at": event.now,
-            }
+            {"log_index": size, "canonical": data, "leaf_hash": hashed, "subject": sealed.subject}
         )
+        openings.append({"log_index": size, "opening": sealed.opening, "case_id": sealed.case_id})
         nodes.extend(
             {"level": level, "node_index": index, "hash": value}
             for level, index, value in completed
@@ -274,6 +294,7 @@ def append_all(session: Session, events: Sequence[Event]) -> list[Appended]:
         appended.append(Appended(size - 1, hashed, size))
     if entries:
         session.execute(_INSERT_ENTRY, entries)
+        session.execute(_INSERT_OPENING, openings)
         session.execute(_INSERT_NODES, nodes)
         session.execute(
             _SAVE_STATE,

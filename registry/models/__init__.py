@@ -14,7 +14,13 @@ from registry.models.agreement import (
     SecondChanceAgreement,
 )
 from registry.models.annotation import ActionItem, Annotation, AnnotationKind
-from registry.models.auditlog import AuditCheckpoint, AuditLogEntry, AuditLogNode, AuditLogState
+from registry.models.auditlog import (
+    AuditCheckpoint,
+    AuditLogEntry,
+    AuditLogNode,
+    AuditLogOpening,
+    AuditLogState,
+)
 from registry.models.case import (
     Case,
     CaseContact,
@@ -61,6 +67,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditLogEntry",
     "AuditLogNode",
+    "AuditLogOpening",
     "AuditLogState",
     "Case",
     "CaseContact",

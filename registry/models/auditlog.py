@@ -1,5 +1,5 @@
-"""The signed audit log's storage: entries, the Merkle tree's nodes, signed checkpoints, and
-the one state row every append locks (the sequencer).
+"""The signed audit log's storage: entries (leaves), their openings, the Merkle tree's nodes,
+signed checkpoints, and the one state row every append locks (the sequencer).
 
 None of these tables has a foreign key to a case or partner on purpose: the log must outlive
 anything it mentions, and entries name things only by id, code, date or hash.
@@ -7,7 +7,9 @@ anything it mentions, and entries name things only by id, code, date or hash.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Index, LargeBinary, SmallInteger, String, Text
+import uuid
+
+from sqlalchemy import BigInteger, Index, LargeBinary, SmallInteger, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.coltypes import Sha256, Timestamp
@@ -15,8 +17,9 @@ from registry.db import Base
 
 
 class AuditLogEntry(Base):
-    """One leaf of the log. ``canonical`` is the leaf's data exactly as it was hashed; the other
-    columns repeat parts of it for queries and are never trusted by verification."""
+    """One leaf of the log. ``canonical`` is the leaf's data exactly as it was hashed: every
+    value served about an entry is read from it (or from its checked opening), never from a
+    copy in another column that someone could edit."""
 
     __tablename__ = "audit_log_entry"
     __table_args__ = (Index("ix_audit_log_entry_subject", "subject", "log_index"),)
@@ -24,16 +27,27 @@ class AuditLogEntry(Base):
     log_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     canonical: Mapped[bytes] = mapped_column(LargeBinary)
     leaf_hash: Mapped[Sha256]
-    event_type: Mapped[str] = mapped_column(String(64))
-    #: The partner whose action the entry records.
-    submitter_id: Mapped[str] = mapped_column(String(64))
-    #: What the entry is about, e.g. ``agreement:<uuid>`` or ``policy:<id>``, for lookups.
+    #: What the entry is about, ``agreement:<uuid>``, ``inventory:<uuid>``, ``case:<uuid>`` or
+    #: ``policy:<id>``, for lookups; ``log verify`` checks it against the event.
     subject: Mapped[str | None] = mapped_column(String(80))
-    #: The submitter's Ed25519 signature, the key it used, and the SHA-256 of the signed bytes.
-    partner_key_id: Mapped[str | None] = mapped_column(String(128))
-    partner_signature: Mapped[bytes | None] = mapped_column(LargeBinary(64))
-    signed_sha256: Mapped[bytes | None] = mapped_column(LargeBinary(32))
-    appended_at: Mapped[Timestamp]
+
+
+class AuditLogOpening(Base):
+    """The opening of a sealed entry's commitment (``auditlog.sealing``): the event with its salt
+    and the submitter's signature, released per policy field (``registry.log_entries``).
+
+    Kept apart from the leaf so that the leaf can be public and the opening erased: without
+    it the commitment can never be opened, and the tree stays whole.
+    """
+
+    __tablename__ = "audit_log_opening"
+    __table_args__ = (Index("ix_audit_log_opening_case_id", "case_id"),)
+
+    log_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    opening: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The case the event is about (None for a policy change), to find a household's openings;
+    #: ``log verify`` checks it against the opening.
+    case_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
 
 
 class AuditLogNode(Base):

@@ -18,26 +18,54 @@ class LogCheckpoint:
     size: int
     root_hash: str = strawberry.field(description="The RFC 9162 root hash, base64.")
     note: str
-    signed_at: dt.datetime
+    signed_at: dt.datetime = strawberry.field(
+        description="When the registry signed it, by its own clock: not part of the signed note."
+    )
     verifier_key: str | None
 
 
 @strawberry.type(
     description=(
-        "One log entry: `data` is the canonical JSON the tree hashes (leaf hash = "
-        "SHA-256(0x00 || UTF-8 of data))."
+        "An entry's event, released when the policies let the caller read every field it "
+        "reveals (and recorded in the access log). Check it against the entry's leaf: for "
+        "format 2, the hex SHA-256 of `data` is the leaf's `commitment`; for format 1, `data` "
+        "is the leaf itself."
+    )
+)
+class LogOpening:
+    data: str = strawberry.field(
+        description="Format 2: canonical JSON of the event, its salt and the submitter's "
+        "signature. Format 1: the leaf."
+    )
+    event_type: str
+    case_id: strawberry.ID | None = strawberry.field(
+        description="The case the event is about (format 2 case events)."
+    )
+    partner_key_id: str | None
+    partner_signature: str | None = strawberry.field(description="base64")
+    signed_sha256: str | None = strawberry.field(description="hex")
+
+
+@strawberry.type(
+    description=(
+        "One log entry. `data` is the canonical JSON the tree hashes (leaf hash = "
+        "SHA-256(0x00 || UTF-8 of data)). Format 2 (sealed) leaves hold the index, time, "
+        "submitter, event class and a commitment to the event, never case content; the event "
+        "is the `opening`. Format 1 leaves (written before sealing) hold the event itself: "
+        "their `data` is null unless the caller may read the event."
     )
 )
 class LogEntry:
     index: int
-    data: str
+    format: int
+    data: str | None
     leaf_hash: str = strawberry.field(description="base64")
-    event_type: str
     submitter: str
     appended_at: dt.datetime
-    partner_key_id: str | None
-    partner_signature: str | None = strawberry.field(description="base64")
-    signed_sha256: str | None = strawberry.field(description="hex")
+    event_class: str = strawberry.field(description="`case` or `policy`.")
+    opening: LogOpening | None = strawberry.field(
+        description="The event, or null when the policies withhold it."
+    )
 
 
 @strawberry.type(description="An entry and its RFC 9162 inclusion proof in a tree of `treeSize`.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,10 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from clients import cli
-from clients.logreader import LogReader
+from clients.logreader import LoggedEntry, LogReader
 from clients.sdk import RegistryClient
 from registry.auditlog.signer import LogSigner
-from registry.models import AuditLogEntry
+from registry.models import AuditLogOpening
 from tests.conftest import AUDIENCE, AppClient, DemoKey, GraphQL
 from tests.helpers import AppTransport
 
@@ -67,26 +68,64 @@ def test_checkpoint_with_the_wrong_key_fails_and_without_one_warns() -> None:
 
 
 @pytest.mark.usefixtures("as_partner")
-def test_verify_entry_proves_an_entry_and_catches_an_edit(
+def test_verify_entry_proves_an_entry_and_its_event(
     log_signer: LogSigner, sessions: sessionmaker[Session]
 ) -> None:
+    # Entry 7 is a grant of Groningen's covenant, which Nijestee works under: it is shown
+    # the event, and checks it against the leaf.
     code, out, err = _run("verify-entry", "7", "--log-key", log_signer.verifier_key)
     assert code == 0, err
     shown = json.loads(out)
     assert shown["index"] == 7
     assert shown["entry"]["index"] == 7
+    assert shown["entry"]["v"] == 2
+    assert shown["event"]["type"] == "policy.grant_issued"
+    assert shown["event"]["municipality"] == "groningen"
     assert "entry 7 is in the log of" in err
+    assert "its event matches the entry's commitment" in err
+    # Entry 0 is Sittard-Geleen's: the leaf and its proof, not the event.
+    code, out, err = _run("verify-entry", "0", "--log-key", log_signer.verifier_key)
+    assert code == 0, err
+    assert json.loads(out)["event"] is None
+    assert "its event is withheld from you" in err
+    # An edited opening is refused by the registry, naming what broke.
     with sessions.begin() as session:
+        opening = session.get(AuditLogOpening, 7)
+        assert opening is not None
         session.execute(
-            update(AuditLogEntry)
-            .where(AuditLogEntry.log_index == 7)
-            .values(submitter_id="x", canonical=b'{"index":7,"v":1}')
+            update(AuditLogOpening)
+            .where(AuditLogOpening.log_index == 7)
+            .values(opening=opening.opening.replace(b"groningen", b"zaanstad"))
         )
     code, _, err = _run(
         "verify-entry", "7", "--log-key", log_signer.verifier_key, "--leaf-hash", shown["leafHash"]
     )
     assert code == 1
-    assert "verification failed: entry 7 was edited" in err
+    assert (
+        "CONFLICT: the opening of entry 7 does not match its leaf's commitment: the opening or "
+        "the leaf was edited" in err
+    )
+
+
+@pytest.mark.usefixtures("as_partner")
+def test_verify_entry_catches_a_registry_that_shows_another_event(
+    log_signer: LogSigner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A registry that lies about an event (the server's checks skipped, as a dishonest
+    # operator would): the partner's own check against the leaf's commitment fails.
+    real = LogReader.entry
+
+    def lying(self: LogReader, index: int, tree_size: int | None = None) -> LoggedEntry:
+        entry = real(self, index, tree_size)
+        assert entry.opening is not None
+        return replace(entry, opening=entry.opening.replace(b"groningen", b"zaanstad"))
+
+    monkeypatch.setattr(LogReader, "entry", lying)
+    code, _, err = _run("verify-entry", "7", "--log-key", log_signer.verifier_key)
+    assert code == 1
+    assert "verification failed: the opening of entry 7 does not match its leaf's commitment" in (
+        err
+    )
 
 
 @pytest.mark.usefixtures("as_partner")

@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from clients.verify import verify_checkpoint, verify_inclusion
+from clients.verify import verify_checkpoint, verify_inclusion, verify_opening
 from registry.auditlog.sequencer import read_state
 from registry.models import (
     AccessLogRecord,
     AuditLogEntry,
+    AuditLogOpening,
     Case,
     CaseContact,
     MunicipalContact,
@@ -64,13 +65,13 @@ CLOCKS = """query($days: Int!) { inventoryClocks(withinDays: $days) { today
   overdueContacts { caseId dueOn overdue }
   waitingPickups { caseId pickups { status } } } }"""
 ENTRY = """query($index: Int!) { auditLogEntry(index: $index) { inclusionProof
-  entry { data } checkpoint { note } } }"""
+  entry { data opening { data } } checkpoint { note } } }"""
 
 #: What an inventory entry of the audit log may hold: ids, codes, dates and hashes.
 LOG_KEYS = {
     "inventory",
+    "case",
     "storageProvider",
-    "locationCode",
     "perishableOrDangerous",
     "removedOn",
     "recordCopyHandedOverOn",
@@ -303,21 +304,27 @@ def test_the_inventory_flow_end_to_end(
     vkey = client.get("/log/key").text.strip()
     assert vkey == log_signer.verifier_key
     for index, event in zip(done["logIndexes"], events, strict=True):
-        found = _ok(gql(OWNER, ENTRY, {"index": index}), "auditLogEntry")
+        # The owner reads every leaf, but not how the household answered the municipality.
+        owned = _ok(gql(OWNER, ENTRY, {"index": index}), "auditLogEntry")["entry"]
+        assert (owned["opening"] is None) is event.startswith("municipal_contact.")
+        found = _ok(gql(MUNICIPALITY, ENTRY, {"index": index}), "auditLogEntry")
+        assert found["entry"]["data"] == owned["data"]
         checkpoint = verify_checkpoint(found["checkpoint"]["note"], vkey)
         data = found["entry"]["data"]
         proof = [base64.b64decode(h) for h in found["inclusionProof"]]
         verify_inclusion(data.encode(), index, checkpoint.size, proof, checkpoint.root)
-        entry = json.loads(data)
-        assert entry["event"]["type"] == event
-        payload = {k: v for k, v in entry["event"].items() if k != "type"}
+        assert case_id not in data  # the leaf holds no case content
+        opening = found["entry"]["opening"]["data"]
+        shown = verify_opening(data.encode(), opening.encode())
+        assert shown["type"] == event
+        payload = {k: v for k, v in shown.items() if k != "type"}
         assert set(payload) <= LOG_KEYS, set(payload) - LOG_KEYS
-        assert payload["inventory"] == stored["id"]
-        assert case_id not in data
-        assert "bankstel" not in data
-        assert "ZD-H12-04" not in data
-        for value in personal:
-            assert not value or value not in data
+        assert (payload["inventory"], payload["case"]) == (stored["id"], case_id)
+        for text in (data, opening):
+            assert "bankstel" not in text
+            assert "ZD-H12-04" not in text
+            for value in personal:
+                assert not value or value not in text
 
 
 def test_storage_provider_sees_only_the_release(
@@ -455,12 +462,14 @@ def test_uncollected_goods_are_disposed_of_after_13_weeks(
             .where(AuditLogEntry.subject == f"inventory:{stored['id']}")
             .order_by(AuditLogEntry.log_index.desc())
         ).first()
-    assert entry is not None
-    event = json.loads(entry.canonical)["event"]
+        assert entry is not None
+        opening = session.get(AuditLogOpening, entry.log_index)
+        assert opening is not None
+    event = json.loads(opening.opening)["event"]
     assert event["type"] == "inventory.disposed"
     assert event["claimableUntil"] == "2030-02-04"
     assert len(event["proceedsSha256"]) == 64
-    assert "125.5" not in entry.canonical.decode()
+    assert "125.5" not in entry.canonical.decode() + opening.opening.decode()
     # Gone is gone: no pickup, no second disposal.
     for again in (gql(STORAGE, PICKUP, {"case": evicted}), dispose()):
         assert error_codes(again) == ["CONFLICT"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import uuid
 from typing import Any
@@ -13,8 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clients.verify import verify_checkpoint, verify_inclusion
 from registry.auditlog.sequencer import read_state
-from registry.lifecycle import eviction_commitment
-from registry.models import Case, EventType, OutboxEvent, Phase
+from registry.models import Case, OutboxEvent, Phase
 from tests.arrange import case_in
 from tests.conftest import Clock, GraphQL
 from tests.helpers import error_codes
@@ -214,7 +214,7 @@ def test_the_transition_table_is_published(gql: GraphQL) -> None:
     assert closures["prevented_debt_help"][0] == "ARREARS"
 
 
-def test_eviction_events_are_in_the_signed_log_without_case_data(
+def test_eviction_events_are_sealed_in_the_signed_log(
     gql: GraphQL, sessions: sessionmaker[Session], clock: Clock, client: Any
 ) -> None:
     today = clock.now.date()
@@ -228,13 +228,14 @@ def test_eviction_events_are_in_the_signed_log_without_case_data(
     gql("zowonen", "mutation($id: ID!) { callOffEviction(id: $id) { phase } }", {"id": case_id})
     with sessions() as session:
         assert read_state(session).size == start + 2
-        case = session.get(Case, uuid.UUID(case_id))
-        assert case is not None and case.log_nonce
     vkey = client.get("/log/key").text.strip()
     entry_query = """query($index: Int!) { auditLogEntry(index: $index) { inclusionProof
-        entry { data } checkpoint { note } } }"""
-    types = []
+        entry { data submitter eventClass opening { data eventType caseId } }
+        checkpoint { note } } }"""
+    events = []
     for index in (start, start + 1):
+        # Welfare, involved but allowed only the date (ZOwonen's restriction), reads the leaf
+        # and proves it is in the log; it is not shown the event.
         found = gql("partners-in-welzijn", entry_query, {"index": index})["data"]["auditLogEntry"]
         checkpoint = verify_checkpoint(found["checkpoint"]["note"], vkey)
         data = found["entry"]["data"]
@@ -246,17 +247,24 @@ def test_eviction_events_are_in_the_signed_log_without_case_data(
             checkpoint.root,
         )
         assert case_id not in data and date not in data and "flanderijn" not in data
-        entry = json.loads(data)
-        types.append(entry["event"]["type"])
-        assert entry["submitter"] == "zowonen"
-        assert len(entry["event"]["commitment"]) == 64
-    assert types == ["eviction.scheduled", "eviction.called_off"]
-    # The registry can show the owner that the commitment is to this case and date.
-    with sessions() as session:
-        case = session.get(Case, uuid.UUID(case_id))
-        assert case is not None
-        # As it stood when the eviction was scheduled: that date, no outcome yet.
-        case.eviction_date, case.eviction_outcome = dt.date.fromisoformat(date), None
-        recomputed = eviction_commitment(case, EventType.EVICTION_SCHEDULED)
-    first = gql("zowonen", entry_query, {"index": start})["data"]["auditLogEntry"]
-    assert json.loads(first["entry"]["data"])["event"]["commitment"] == recomputed
+        assert "eviction" not in data
+        leaf = json.loads(data)
+        assert set(leaf) == {"v", "index", "time", "submitter", "class", "commitment"}
+        assert (leaf["v"], leaf["submitter"], leaf["class"]) == (2, "zowonen", "case")
+        assert found["entry"]["opening"] is None
+        # The owner is shown the event, and checks it against the leaf's commitment.
+        owned = gql("zowonen", entry_query, {"index": index})["data"]["auditLogEntry"]["entry"]
+        assert owned["data"] == data
+        opening = owned["opening"]
+        assert hashlib.sha256(opening["data"].encode()).hexdigest() == leaf["commitment"]
+        assert opening["caseId"] == case_id
+        events.append(json.loads(opening["data"])["event"])
+    assert events == [
+        {
+            "type": "eviction.scheduled",
+            "case": case_id,
+            "evictionDate": date,
+            "bailiff": "flanderijn",
+        },
+        {"type": "eviction.called_off", "case": case_id, "outcome": "called_off"},
+    ]

@@ -4,6 +4,8 @@ from the stored nodes that match the RFC's (via the in-memory reference store)."
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import threading
 from typing import Any
 
@@ -17,10 +19,11 @@ from clients.verify import verify_checkpoint, verify_consistency, verify_inclusi
 from registry import auditlog
 from registry.auditlog import audit, checkpoints, merkle, proofs
 from registry.auditlog.canonical import CanonicalFormError
+from registry.auditlog.sealing import FreeTextError
 from registry.auditlog.sequencer import read_state
 from registry.auditlog.signer import LogKeyError, LogSigner
 from registry.errors import InvalidInputError, UnavailableError
-from registry.models import AuditCheckpoint, AuditLogEntry
+from registry.models import AuditCheckpoint, AuditLogEntry, AuditLogOpening
 from tests.conftest import DemoKey, GraphQL
 from tests.helpers import error_codes
 
@@ -100,9 +103,9 @@ def test_a_failed_savepoint_takes_its_entry_with_it(sessions: sessionmaker[Sessi
             refuse_after_appending()
         assert _append(session, 2).index == size
     with sessions() as session:
-        entry = session.get(AuditLogEntry, size)
-        assert entry is not None
-        assert b'"policy":2' in entry.canonical
+        opening = session.get(AuditLogOpening, size)
+        assert opening is not None
+        assert b'"policy":2' in opening.opening
 
 
 def test_partner_signatures_over_the_canonical_event_are_verified_and_kept(
@@ -118,10 +121,18 @@ def test_partner_signatures_over_the_canonical_event_are_verified_and_kept(
         )
     with sessions() as session:
         entry = session.get(AuditLogEntry, appended.index)
+        opening = session.get(AuditLogOpening, appended.index)
         assert entry is not None
-        assert entry.partner_signature == signature
-        assert entry.partner_key_id == key.kid
-        assert signature.hex().encode() in entry.canonical  # the tree commits to it
+        assert opening is not None
+        assert json.loads(opening.opening)["signature"] == {
+            "keyId": key.kid,
+            "ed25519": signature.hex(),
+            "signedSha256": hashlib.sha256(event).hexdigest(),
+        }
+        # The leaf commits to the opening, signature and all, and shows none of it.
+        leaf = json.loads(entry.canonical)
+        assert leaf["commitment"] == hashlib.sha256(opening.opening).hexdigest()
+        assert signature.hex().encode() not in entry.canonical
     forged = Ed25519PrivateKey.generate().sign(event)
     with (
         sessions() as session,
@@ -151,6 +162,41 @@ def test_payloads_without_a_canonical_form_are_refused(sessions: sessionmaker[Se
             auditlog.append(session, EVENT, {"type": "other"}, submitter="x", now=NOW)
 
 
+def test_free_text_never_enters_the_log(sessions: sessionmaker[Session]) -> None:
+    case = "6f1c1d0e-8a8e-4c57-9d55-2f2b5d0b2c11"
+    closed = auditlog.EventType.AGREEMENT_CLOSED
+    with sessions() as session:
+        for text in ("Fatma Verzonnen", "Demostraat 12", "huishouden001@example.org", "x" * 101):
+            with pytest.raises(
+                FreeTextError,
+                match=r"event\.outcome is not an id, code, date or hash: the signed log takes no "
+                "free text",
+            ):
+                auditlog.append(
+                    session,
+                    closed,
+                    {"agreement": case, "case": case, "outcome": text},
+                    submitter="bureau-woonkans",
+                    now=NOW,
+                )
+        with pytest.raises(FreeTextError, match=r"event\.notes\[1\] is not an id"):
+            auditlog.append(
+                session,
+                closed,
+                {"agreement": case, "case": case, "notes": ["ok", "not ok"]},
+                submitter="bureau-woonkans",
+                now=NOW,
+            )
+        # Every case event names its case (its opening is released by that case's policies),
+        # and every event what it is about.
+        with pytest.raises(
+            CanonicalFormError, match=r"an event of type agreement\.closed must name its 'case'"
+        ):
+            auditlog.append(session, closed, {"agreement": case}, submitter="x", now=NOW)
+        with pytest.raises(CanonicalFormError, match="must name its 'agreement'"):
+            auditlog.append(session, closed, {"case": case}, submitter="x", now=NOW)
+
+
 def test_proofs_from_the_database_equal_the_reference_proofs(
     sessions: sessionmaker[Session], log_signer: LogSigner
 ) -> None:
@@ -165,9 +211,7 @@ def test_proofs_from_the_database_equal_the_reference_proofs(
         for index in (0, 1, size // 3, size - 2, size - 1):
             found = proofs.entry_with_proof(session, log_signer, index, None, NOW)
             assert found.proof == merkle.inclusion_proof(reference, index, size)
-            verify_inclusion(
-                found.entry.canonical, index, size, found.proof, merkle.root(reference, size)
-            )
+            verify_inclusion(found.data, index, size, found.proof, merkle.root(reference, size))
         for old in (1, 2, 255, 256, 1000, size - 1, size):
             proof = proofs.consistency(session, old, size)
             assert proof == merkle.consistency_proof(reference, old, size)
