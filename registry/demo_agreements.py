@@ -254,13 +254,13 @@ class _History:
         self, agreement: SecondChanceAgreement, text: str, digest: str, proposed_on: dt.date
     ) -> None:
         rng = self.rng
-        signed_last = proposed_on
+        agreed: list[dt.datetime] = []
         for party in agreement.parties:
             day = proposed_on + dt.timedelta(days=rng.randint(1, 12))
             if day > self.today:
                 continue
-            signed_last = max(signed_last, day)
             at = _moment(day, rng)
+            agreed.append(at)
             if party.kind is PartyKind.HOUSEHOLD:
                 party.consented_on, party.consent_recorded_by = day, WOONKANS
                 party.consent_recorded_at = at
@@ -287,7 +287,9 @@ class _History:
             )
         if any(p.signed_at is None and p.consent_recorded_at is None for p in agreement.parties):
             return  # some party has not agreed yet
-        activated = _moment(signed_last, rng) + dt.timedelta(hours=1)
+        # Active once the last party agreed: an hour after the last signature or the recorded
+        # consent, whichever came last (never before it, whatever the hour of either).
+        activated = max(agreed) + dt.timedelta(hours=1)
         agreement.status, agreement.activated_at = AgreementStatus.ACTIVE, activated
         dates = review_dates(agreement.term_start, agreement.term_end, REVIEW_INTERVAL_DAYS)
         agreement.reviews = [
