@@ -105,6 +105,22 @@ def database_url(template: tuple[str, dict[str, DemoKey]], tmp_path: Path) -> It
 
 
 @pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """A database with nothing in it, not even tables (for migration tests)."""
+    if PG_URL:
+        name = f"kr_empty_{uuid.uuid4().hex[:10]}"
+        admin = _pg_admin(PG_URL)
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        return
+    yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+
+
+@pytest.fixture
 def demo_keys(template: tuple[str, dict[str, DemoKey]]) -> dict[str, DemoKey]:
     """The demo partners' private keys, by partner id."""
     return template[1]

@@ -6,6 +6,7 @@ Proofs are checked against the server's Merkle tree at every size in
 
 import base64
 import doctest
+import hashlib
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -14,8 +15,10 @@ from clients import verify
 from clients.errors import (
     CheckpointError,
     ConsistencyProofError,
+    EntryError,
     InclusionProofError,
     NoteFormatError,
+    OpeningError,
     SignatureError,
     VerificationError,
     VerifierKeyError,
@@ -27,7 +30,11 @@ from clients.verify import (
     verify_consistency,
     verify_inclusion,
     verify_note,
+    verify_opening,
 )
+from registry.auditlog import sealing
+from registry.auditlog.canonical import canonical_json
+from registry.auditlog.events import EventClass
 from registry.auditlog.note import sign_checkpoint, sign_note, verifier_key
 
 # golang.org/x/mod/sumdb/note, note_test.go (TestNewVerifier, TestOpen).
@@ -269,6 +276,92 @@ def test_proof_edge_cases_name_the_problem(
 ) -> None:
     with pytest.raises(error, match=message):
         call()  # type: ignore[operator]
+
+
+EVENT = {"type": "agreement.closed", "agreement": "a1", "case": "c1", "outcome": "breached"}
+
+
+def _sealed(
+    event: dict[str, object], event_class: EventClass = EventClass.CASE
+) -> tuple[bytes, bytes]:
+    """A leaf and its opening as the registry writes them (its own code, not the client's)."""
+    opening = sealing.seal(event)
+    leaf = sealing.leaf(
+        7, "2026-11-02T10:00:00.000Z", "bureau-woonkans", event_class, sealing.commitment(opening)
+    )
+    return canonical_json(leaf), opening
+
+
+def test_an_opening_the_registry_sealed_verifies_against_its_leaf() -> None:
+    leaf, opening = _sealed(EVENT)
+    assert verify_opening(leaf, opening) == EVENT
+    assert b"breached" not in leaf
+
+
+def _salted(event: dict[str, object], salt: object) -> bytes:
+    return canonical_json({"event": event, "salt": salt})
+
+
+def _leaf_for(opening: bytes, event_class: str = "case", version: int = 2) -> bytes:
+    return canonical_json(
+        {
+            "v": version,
+            "index": 7,
+            "class": event_class,
+            "commitment": hashlib.sha256(opening).hexdigest(),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("leaf", "opening", "error", "message"),
+    [
+        (
+            _sealed(EVENT)[0],
+            _sealed(EVENT)[1].replace(b"breached", b"completed"),
+            OpeningError,
+            "the opening of entry 7 does not match its leaf's commitment",
+        ),
+        (_leaf_for(b"{}", version=3), b"{}", EntryError, "entry 7 is of unknown format 3"),
+        (b"not json", b"{}", EntryError, "the entry is not JSON"),
+        (_leaf_for(b"[]"), b"[]", OpeningError, "the opening of entry 7 is not a JSON object"),
+        (
+            _leaf_for(_salted(EVENT, "ab")),
+            _salted(EVENT, "ab"),
+            OpeningError,
+            "the opening of entry 7 holds no 256-bit salt",
+        ),
+        (
+            _leaf_for(_salted({"outcome": "breached"}, "ab" * 32)),
+            _salted({"outcome": "breached"}, "ab" * 32),
+            OpeningError,
+            "the opening of entry 7 holds no event",
+        ),
+        (
+            _leaf_for(_salted({"type": "policy.revoked", "policy": 1}, "ab" * 32)),
+            _salted({"type": "policy.revoked", "policy": 1}, "ab" * 32),
+            OpeningError,
+            "the opening of entry 7 is a policy.revoked event, but its leaf says class case",
+        ),
+        (
+            canonical_json({"v": 1, "index": 7, "event": EVENT}),
+            canonical_json({"v": 1, "index": 7, "event": {**EVENT, "outcome": "completed"}}),
+            OpeningError,
+            "the opening of entry 7 is not the entry: a format 1 entry is its own opening",
+        ),
+    ],
+    ids=["edited", "format", "leaf-not-json", "not-object", "salt", "no-event", "class", "v1"],
+)
+def test_an_opening_that_does_not_match_names_the_failed_check(
+    leaf: bytes, opening: bytes, error: type[VerificationError], message: str
+) -> None:
+    with pytest.raises(error, match=f"^{message}$"):
+        verify_opening(leaf, opening)
+
+
+def test_a_format_1_entry_is_its_own_opening() -> None:
+    leaf = canonical_json({"v": 1, "index": 3, "event": EVENT})
+    assert verify_opening(leaf, leaf) == EVENT
 
 
 def test_errors_share_one_base() -> None:

@@ -1,0 +1,107 @@
+"""Truth table for the signed audit log, against the real model and the demo's stored policy
+rows: which partner (by kind and relation to a case) is shown the event of which kind of log
+entry about that case. An entry's event is shown only to a partner that may read every field
+it reveals (``policies.LOG_EVENT_FIELDS``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from policies import FIELDS, LOG_EVENT_FIELDS, AccessKey, PolicyEngine, Relation
+
+AGREEMENT = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("agreement."))
+EVICTION = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("eviction."))
+CONTACT = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("municipal_contact."))
+INVENTORY = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("inventory.")) | CONTACT
+GOODS = frozenset({"inventory.stored", "inventory.pickup_requested", "inventory.collected"})
+
+TABLE = [
+    # The owner is shown everything of its case but how the household answered the municipality.
+    (
+        "parteon",
+        "corporation",
+        Relation.OWNER,
+        "zaanstad",
+        "parteon",
+        AGREEMENT | EVICTION | INVENTORY - CONTACT,
+    ),
+    # The municipality is shown the inventory by statute, not (yet) the eviction itself.
+    ("gemeente-zaanstad", "municipality", Relation.MUNICIPALITY, "zaanstad", "parteon", INVENTORY),
+    # The bailiff: the goods it recorded and the pickups, not the release, contact or disposal,
+    # and not the eviction events, which name the bailiff field it is not granted.
+    ("kerckhoffs-lasonder", "bailiff", Relation.INVOLVED, "zaanstad", "parteon", GOODS),
+    # The storage provider: that a release was authorised, nothing else.
+    (
+        "opslag-zaanstad",
+        "storage",
+        Relation.INVOLVED,
+        "zaanstad",
+        "parteon",
+        frozenset({"inventory.pickup_released"}),
+    ),
+    (
+        "wijkteam-zaandam-noord",
+        "district_team",
+        Relation.INVOLVED,
+        "zaanstad",
+        "parteon",
+        frozenset(),
+    ),
+    # Bureau Woonkans monitors agreements: every agreement event; and what came of an eviction
+    # (its second-chance grant includes the outcome), not when or by whom it was scheduled.
+    (
+        "bureau-woonkans",
+        "woonkans",
+        Relation.INVOLVED,
+        "groningen",
+        "nijestee",
+        AGREEMENT | {"eviction.called_off", "eviction.carried_out"},
+    ),
+    # A credit bank reads an agreement's terms, not its reviews.
+    (
+        "ehbg-groningen",
+        "credit_bank",
+        Relation.INVOLVED,
+        "groningen",
+        "nijestee",
+        AGREEMENT - {"agreement.review_recorded"},
+    ),
+    ("meldpunt-overlast-en-zorg", "care", Relation.INVOLVED, "groningen", "nijestee", frozenset()),
+    # ZOwonen shares only the eviction date: not even the scheduling, which names the bailiff.
+    ("partners-in-welzijn", "welfare", Relation.INVOLVED, "sittard-geleen", "zowonen", frozenset()),
+    (
+        "zowonen",
+        "corporation",
+        Relation.OWNER,
+        "sittard-geleen",
+        "zowonen",
+        AGREEMENT | EVICTION | INVENTORY - CONTACT,
+    ),
+    # No relation: nothing, whatever the rows say.
+    ("flanderijn", "bailiff", Relation.NONE, "sittard-geleen", "zowonen", frozenset()),
+    ("gemeente-zaanstad", "municipality", Relation.NONE, "groningen", "nijestee", frozenset()),
+]
+
+
+@pytest.mark.parametrize(
+    ("partner", "kind", "relation", "municipality", "owner", "shown"),
+    TABLE,
+    ids=[f"{row[0]}-{row[2]}-{row[3]}" for row in TABLE],
+)
+def test_who_is_shown_which_log_events(
+    engine: PolicyEngine,
+    partner: str,
+    kind: str,
+    relation: Relation,
+    municipality: str,
+    owner: str,
+    shown: frozenset[str],
+) -> None:
+    readable = engine.readable_fields(AccessKey(partner, kind, relation, municipality, owner))
+    assert {event for event, fields in LOG_EVENT_FIELDS.items() if fields <= readable} == shown
+
+
+def test_every_log_event_reveals_known_fields() -> None:
+    for event, fields in LOG_EVENT_FIELDS.items():
+        assert fields, event
+        assert fields <= set(FIELDS), event
