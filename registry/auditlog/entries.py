@@ -157,9 +157,13 @@ def open_entry(leaf: Leaf, leaf_data: bytes, opening: bytes | None) -> Opened:
             "opening or the leaf was edited"
         )
     # It matches the signed commitment, so it is what was logged; a malformed one could only
-    # be a registry bug, never a partner's input.
-    value = json.loads(opening)
-    event, salt = value.get("event"), value.get("salt")
+    # be a registry bug, never a partner's input: refused all the same.
+    try:
+        value = json.loads(opening)
+    except ValueError:
+        value = None
+    event = value.get("event") if isinstance(value, dict) else None
+    salt = value.get("salt") if isinstance(value, dict) else None
     if not isinstance(event, dict) or not isinstance(salt, str) or not _HEX256.fullmatch(salt):
         raise LogIntegrityError(f"the opening of entry {position} is not well-formed")
     kind = _event_type(event.get("type"), f"the opening of entry {position}")
