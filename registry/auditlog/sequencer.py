@@ -129,6 +129,8 @@ _SAVE_STATE = (
 _INSERT_ENTRY = insert(cast(Table, AuditLogEntry.__table__))
 _INSERT_OPENING = insert(cast(Table, AuditLogOpening.__table__))
 _INSERT_NODES = insert(cast(Table, AuditLogNode.__table__))
+#: At most this many entries are written in one statement (a step appends one or two).
+_ONE_STATEMENT = 16
 
 
 def lock_state(session: Session) -> LogState:
@@ -293,11 +295,33 @@ def append_all(session: Session, events: Sequence[Event]) -> list[Appended]:
         store = FrontierStore(size, _split(store.frontier_after(size, completed)))
         appended.append(Appended(size - 1, hashed, size))
     if entries:
+        _write(session, entries, openings, nodes, size, store.frontier_after(size, []))
+    return appended
+
+
+def _write(
+    session: Session,
+    entries: list[dict[str, Any]],
+    openings: list[dict[str, Any]],
+    nodes: list[dict[str, Any]],
+    size: int,
+    frontier: bytes,
+) -> None:
+    """Write the entries, openings, nodes and new state. A step's few entries on PostgreSQL,
+    where every statement is a round trip to the server under the sequencer's lock, as one
+    statement (the inserts as data-modifying CTEs of the state's UPDATE); SQLite runs in
+    process and has no such CTEs, and a bulk import needs no saving of round trips (and would
+    overrun the parameters one statement may have)."""
+    state = {"new_size": size, "new_frontier": frontier}
+    if len(entries) > _ONE_STATEMENT or session.get_bind().dialect.name != "postgresql":
         session.execute(_INSERT_ENTRY, entries)
         session.execute(_INSERT_OPENING, openings)
         session.execute(_INSERT_NODES, nodes)
-        session.execute(
-            _SAVE_STATE,
-            {"new_size": size, "new_frontier": store.frontier_after(size, [])},
-        )
-    return appended
+        session.execute(_SAVE_STATE, state)
+        return
+    written = [
+        _INSERT_ENTRY.values(entries).cte("appended_entries"),
+        _INSERT_OPENING.values(openings).cte("appended_openings"),
+        _INSERT_NODES.values(nodes).cte("appended_nodes"),
+    ]
+    session.execute(_SAVE_STATE.add_cte(*written), state)
