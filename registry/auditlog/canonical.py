@@ -83,6 +83,10 @@ def _encode(value: Any, out: list[str]) -> None:
 
 
 def _string(text: str) -> str:
+    # Ids, codes, dates and hashes (nearly every string here) need no escaping at all: printable
+    # ASCII without a quote or backslash is its own JSON string.
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
     # json.dumps escapes exactly what RFC 8785 escapes (quote, backslash, control characters
     # with the short forms where JSON has them) when non-ASCII is left alone.
     try:

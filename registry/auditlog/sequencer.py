@@ -138,11 +138,14 @@ def lock_state(session: Session) -> LogState:
 
     One statement: the UPDATE takes the lock and RETURNING reads the row it locked.
     """
-    row = session.execute(_LOCK).first()
+    # On the session's connection itself: these few fixed statements need none of the ORM's
+    # work per statement, which would cost more than the statement (sqlite) under the lock.
+    connection = session.connection()
+    row = connection.execute(_LOCK).first()
     if row is None:
         # The migration creates the row; a database built from the models alone gets it here.
-        session.execute(_CREATE_STATE)
-        row = session.execute(_LOCK).one()
+        connection.execute(_CREATE_STATE)
+        row = connection.execute(_LOCK).one()
     return LogState(row[0], _split(row[1]))
 
 
@@ -223,7 +226,8 @@ class _Sealed:
 
 def _seal(session: Session, event: Event) -> _Sealed:
     """Seal an event: verify the partner's signature, refuse free text, salt and commit."""
-    event_bytes = canonical_event(event.event_type, event.payload)
+    if "type" in event.payload:
+        raise CanonicalFormError("an event payload may not carry its own 'type'")
     fields = {"type": str(event.event_type), **event.payload}
     try:
         subject = subject_of(event.event_type, fields)
@@ -238,9 +242,10 @@ def _seal(session: Session, event: Event) -> _Sealed:
     recorded: dict[str, str] | None = None
     signature = event.partner_signature
     if signature is not None:
-        message, what = event_bytes, "the canonical event"
         if signature.message is not None:
             message, what = signature.message, "the signed text"
+        else:
+            message, what = canonical_json(fields), "the canonical event"
         partner_signatures.verify(
             session, event.submitter, signature.key_id, signature.signature, message, what
         )
@@ -313,15 +318,16 @@ def _write(
     process and has no such CTEs, and a bulk import needs no saving of round trips (and would
     overrun the parameters one statement may have)."""
     state = {"new_size": size, "new_frontier": frontier}
-    if len(entries) > _ONE_STATEMENT or session.get_bind().dialect.name != "postgresql":
-        session.execute(_INSERT_ENTRY, entries)
-        session.execute(_INSERT_OPENING, openings)
-        session.execute(_INSERT_NODES, nodes)
-        session.execute(_SAVE_STATE, state)
+    connection = session.connection()
+    if len(entries) > _ONE_STATEMENT or connection.dialect.name != "postgresql":
+        connection.execute(_INSERT_ENTRY, entries)
+        connection.execute(_INSERT_OPENING, openings)
+        connection.execute(_INSERT_NODES, nodes)
+        connection.execute(_SAVE_STATE, state)
         return
     written = [
         _INSERT_ENTRY.values(entries).cte("appended_entries"),
         _INSERT_OPENING.values(openings).cte("appended_openings"),
         _INSERT_NODES.values(nodes).cte("appended_nodes"),
     ]
-    session.execute(_SAVE_STATE.add_cte(*written), state)
+    connection.execute(_SAVE_STATE.add_cte(*written), state)

@@ -157,7 +157,7 @@ def test_partner_signatures_over_the_canonical_event_are_verified_and_kept(
 def test_payloads_without_a_canonical_form_are_refused(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         with pytest.raises(CanonicalFormError, match="floats have no canonical form"):
-            auditlog.append(session, EVENT, {"amount": 1.5}, submitter="x", now=NOW)
+            auditlog.append(session, EVENT, {"policy": 1, "amount": 1.5}, submitter="x", now=NOW)
         with pytest.raises(CanonicalFormError, match="may not carry its own 'type'"):
             auditlog.append(session, EVENT, {"type": "other"}, submitter="x", now=NOW)
 
