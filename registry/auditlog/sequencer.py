@@ -239,6 +239,10 @@ def _seal(session: Session, event: Event) -> _Sealed:
     case = fields.get("case")
     if event_class(event.event_type) is EventClass.CASE and case is None:
         raise CanonicalFormError(f"an event of type {event.event_type} must name its 'case'")
+    try:
+        case_id = uuid.UUID(case) if case is not None else None
+    except (AttributeError, TypeError, ValueError):
+        raise CanonicalFormError("an event's 'case' is a case id (a UUID)") from None
     recorded: dict[str, str] | None = None
     signature = event.partner_signature
     if signature is not None:
@@ -260,7 +264,7 @@ def _seal(session: Session, event: Event) -> _Sealed:
         event_class=event_class(event.event_type),
         opening=sealing.seal(fields, recorded),
         subject=subject,
-        case_id=uuid.UUID(case) if case is not None else None,
+        case_id=case_id,
     )
 
 

@@ -195,6 +195,11 @@ def test_free_text_never_enters_the_log(sessions: sessionmaker[Session]) -> None
             auditlog.append(session, closed, {"agreement": case}, submitter="x", now=NOW)
         with pytest.raises(CanonicalFormError, match="must name its 'agreement'"):
             auditlog.append(session, closed, {"case": case}, submitter="x", now=NOW)
+        for not_a_case in ("Fatma", 7):
+            with pytest.raises(CanonicalFormError, match=r"an event's 'case' is a case id"):
+                auditlog.append(
+                    session, closed, {"agreement": case, "case": not_a_case}, submitter="x", now=NOW
+                )
 
 
 def test_proofs_from_the_database_equal_the_reference_proofs(
