@@ -58,6 +58,11 @@ class Settings:
     policy_staleness_seconds: float = 1.0
     #: How long the outcome of a mutation sent with an ``Idempotency-Key`` is kept for retries.
     idempotency_retention_hours: int = 24
+    #: Requests one partner may send to this process ("" for no limit), and how many of its
+    #: requests may run at once (0: three quarters of the request slots, at least one; the
+    #: rest wait in its own line), so that one partner's burst always leaves slots to others.
+    rate_limit: str = "50/second;1500/minute"
+    max_requests_per_partner: int = 0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -80,6 +85,10 @@ class Settings:
             ),
             policy_staleness_seconds=_number(
                 "KETENREGISTER_POLICY_STALENESS_SECONDS", cls.policy_staleness_seconds
+            ),
+            rate_limit=os.environ.get("KETENREGISTER_RATE_LIMIT", cls.rate_limit),
+            max_requests_per_partner=int(
+                _number("KETENREGISTER_MAX_REQUESTS_PER_PARTNER", cls.max_requests_per_partner)
             ),
             idempotency_retention_hours=int(
                 _number(
