@@ -6,13 +6,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.app import MAX_BODY_DEPTH, create_app
 from registry.config import Settings
-from tests.conftest import AppClient, Clock
+from tests.conftest import AUDIENCE, AppClient, Clock
+from tests.servers import serving
 
 
 @pytest.mark.parametrize(
@@ -84,3 +87,33 @@ def test_a_partner_over_its_rate_gets_429_and_others_do_not(
     assert body["errors"][0]["extensions"]["code"] == "RATE_LIMITED"  # type: ignore[index]
     assert "5 per 1 minute" in body["errors"][0]["message"]  # type: ignore[index]
     assert ask("parteon")[0] == 200  # the limit is zowonen's alone
+
+
+def test_the_http_layer_answers_its_own_refusals_in_json(
+    database_url: str, tmp_path: Path, token_for: Callable[..., str]
+) -> None:
+    env = {"KETENREGISTER_AUDIENCE": AUDIENCE}
+    with serving(database_url, tmp_path, processes=1, env=env) as (url,):
+        huge = httpx.post(
+            f"{url}/graphql",
+            json={"query": "{ __typename }"},
+            headers={"Authorization": "Bearer " + "x" * 1_000_000},
+            timeout=10,
+        )
+        assert huge.status_code == 400
+        assert huge.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+        big = httpx.post(
+            f"{url}/graphql",
+            json={"query": "{ __typename }"},
+            headers={"Authorization": "Bearer " + "x" * 8_000},
+            timeout=10,
+        )
+        assert big.status_code == 401  # within the HTTP limit: a token problem like any other
+        assert big.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        fine = httpx.post(
+            f"{url}/graphql",
+            json={"query": "{ __typename }"},
+            headers={"Authorization": f"Bearer {token_for('zowonen')}"},
+            timeout=10,
+        )
+        assert fine.json() == {"data": {"__typename": "Query"}}
