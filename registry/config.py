@@ -30,9 +30,9 @@ class Settings:
     #: Introspection and the GraphiQL page: on in the demo, off by default in production.
     introspection: bool = False
     graphiql: bool = False
-    #: Whether webhooks may go to loopback, private or link-local addresses. Off in
-    #: production: otherwise a partner could make the registry post into its own network.
-    #: The demo and the tests, whose receivers listen on 127.0.0.1, turn it on.
+    #: Whether webhooks may go to loopback, private or link-local addresses, and over plain
+    #: http. Off in production: otherwise a partner could make the registry post into its own
+    #: network. The demo and the tests, whose receivers listen on 127.0.0.1, turn it on.
     webhook_allow_private: bool = False
     max_body_bytes: int = 64 * 1024
     max_query_depth: int = 10
