@@ -44,6 +44,7 @@ from registry.disclosure import Disclosure
 from registry.errors import AuthenticationError, RateLimitedError, RegistryError
 from registry.migrate import current_revision, head_revision
 from registry.notifications.delivery import DeliveryWorker
+from registry.notifications.targets import TargetPolicy
 from registry.policystore import PolicyCache
 from registry.ratelimit import PartnerLimits
 from registry.request import RequestScope
@@ -154,6 +155,7 @@ class Registry:
         self.sessions = session_factory
         self.policies = PolicyCache(staleness=settings.policy_staleness_seconds)
         self.keyring = auth.Keyring(staleness=settings.policy_staleness_seconds)
+        self.webhook_targets = TargetPolicy(allow_private=settings.webhook_allow_private)
         self.limits = PartnerLimits(settings.rate_limit)
         self.slots = RequestSlots(
             settings.max_concurrent_requests,
@@ -233,7 +235,9 @@ class Registry:
                 answer = Answer(stored.status_code, stored.response, replayed=True)
                 return self._commit(session, who.token, answer)
         disclosure = Disclosure(self.policies.engine(session), who.principal)
-        scope = RequestScope(session, who.principal, disclosure, now, self.log_signer)
+        scope = RequestScope(
+            session, who.principal, disclosure, now, self.log_signer, self.webhook_targets
+        )
         result = self.schema.execute_sync(
             request.query,
             variable_values=request.variables,

@@ -34,16 +34,11 @@ def _parse_id(text: str, what: str) -> uuid.UUID:
         raise InvalidInputError(f"{text!r} is not a {what} id (a UUID)") from None
 
 
-#: The policy when the caller names none: the URL's form only, as every deployment requires.
-#: Non-public targets are then refused by the worker at every attempt.
-_FORM_ONLY = TargetPolicy(allow_private=True)
-
-
-def _check_url(url: str, targets: TargetPolicy | None) -> str:
+def _check_url(url: str, targets: TargetPolicy) -> str:
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
         raise InvalidInputError(f"a webhook URL has at most {MAX_URL_LENGTH} characters")
-    return (targets or _FORM_ONLY).admit(url)
+    return targets.admit(url)
 
 
 def _check_event_types(names: Sequence[str]) -> list[str]:
@@ -65,7 +60,7 @@ def subscribe(
     event_types: Sequence[str],
     now: dt.datetime,
     *,
-    targets: TargetPolicy | None = None,
+    targets: TargetPolicy,
 ) -> WebhookSubscription:
     """Subscribe the caller's endpoint; the new row carries the signing secret, which the
     caller is shown this once. ``targets`` is the deployment's address policy: a URL it

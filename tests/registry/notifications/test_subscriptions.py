@@ -144,24 +144,10 @@ def test_a_public_https_endpoint_is_subscribed(session: Session, clock: Clock) -
     assert _stored(session) == 1
 
 
-def test_without_a_policy_only_the_form_is_checked(session: Session, clock: Clock) -> None:
-    # What the composition root asks for until it passes the deployment's policy: non-public
-    # targets are then refused by the worker at every attempt instead.
-    created = subscriptions.subscribe(
-        session, _disclosure(session), "http://127.0.0.1:9000/hook", ["case.closed"], clock.now
-    )
-    assert created.url == "http://127.0.0.1:9000/hook"
-
-
 SUBSCRIBE = """mutation($url: String!, $types: [String!]!) {
   subscribeWebhook(url: $url, eventTypes: $types) { subscription { id } } }"""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the composition root (registry/app.py, registry/request.py) does not pass the "
-    "deployment's address policy to subscribeWebhook yet",
-)
 def test_a_production_app_refuses_every_non_public_form_when_subscribing(
     settings: Settings,
     sessions: sessionmaker[Session],
