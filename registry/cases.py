@@ -7,10 +7,7 @@ exactly like a case that does not exist.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -21,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from policies import Permission, Relation, permits
+from registry import cursors
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from registry.models import (
@@ -129,20 +127,6 @@ class CasePage:
     has_next_page: bool
 
 
-def _encode_cursor(case: Case) -> str:
-    raw = json.dumps([case.registered_at.isoformat(), str(case.id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        stamp, case_id = json.loads(raw)
-        return dt.datetime.fromisoformat(stamp), uuid.UUID(case_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise InvalidInputError(f"{cursor!r} is not a cursor this registry gave out") from None
-
-
 def list_cases(
     session: Session,
     disclosure: Disclosure,
@@ -159,7 +143,7 @@ def list_cases(
     base = case_filter.apply(with_relation(select(Case), partner_id))
     base = _load_options(base, requested).order_by(Case.registered_at, Case.id)
     filtered = case_filter.fields_used()
-    position = _decode_cursor(after) if after else None
+    position = cursors.decode(after) if after else None
     views: list[CaseView] = []
     last: Case | None = None
     has_next = False
@@ -186,7 +170,8 @@ def list_cases(
             position = (case.registered_at, case.id)
         if has_next or len(rows) <= first:
             break
-    return CasePage(views, _encode_cursor(last) if last else None, has_next)
+    end_cursor = cursors.encode(last.registered_at, last.id) if last else None
+    return CasePage(views, end_cursor, has_next)
 
 
 @dataclass(frozen=True)
