@@ -14,7 +14,11 @@ from policies import Permission, permits
 from registry import cases
 from registry.disclosure import Disclosure
 from registry.errors import InvalidInputError, NotAllowedError
+from registry.lengths import max_length
 from registry.models import AccessLogRecord
+
+#: The operation is a label the caller chose: a long name is cut to fit, not refused.
+_MAX_OPERATION = max_length(AccessLogRecord.operation)
 
 
 def _outcome(disclosed: set[str], withheld: set[str]) -> str:
@@ -37,7 +41,7 @@ def write(session: Session, disclosure: Disclosure, operation: str, now: dt.date
             "actor": principal.actor,
             "case_id": released.case_id,
             "purpose": principal.purpose,
-            "operation": operation[:100],
+            "operation": operation[:_MAX_OPERATION],
             "fields_disclosed": sorted(released.disclosed),
             "fields_withheld": sorted(released.withheld),
             "occurred_at": now,

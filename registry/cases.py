@@ -21,6 +21,7 @@ from policies import Permission, Relation, permits
 from registry import cursors
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.lengths import check_length
 from registry.models import (
     Case,
     CaseContact,
@@ -185,6 +186,14 @@ class NewContact:
     email: str | None = None
 
 
+def _check_contact_lengths(contact: NewContact) -> None:
+    check_length(CaseContact.name, contact.name, "contact.name")
+    check_length(CaseContact.address, contact.address, "contact.address")
+    check_length(CaseContact.postal_code, contact.postal_code, "contact.postalCode")
+    check_length(CaseContact.phone, contact.phone, "contact.phone")
+    check_length(CaseContact.email, contact.email, "contact.email")
+
+
 @dataclass(frozen=True)
 class NewCase:
     """What a corporation records when it registers a case."""
@@ -240,6 +249,7 @@ def register(session: Session, disclosure: Disclosure, new: NewCase, now: dt.dat
     _validate_money(new.arrears_amount, new.arrears_months)
     if not new.contact.name.strip() or not new.contact.address.strip():
         raise InvalidInputError("contact name and address are required")
+    _check_contact_lengths(new.contact)
     if new.early_signalled_on and new.early_signalled_on > now.date():
         raise InvalidInputError("earlySignalledOn lies in the future")
     case = Case(
@@ -292,6 +302,8 @@ def update(
     """Apply the owner's changes to a case."""
     case, relation = find(session, disclosure.principal.partner_id, parse_case_id(case_id))
     _require(disclosure, relation, Permission.CASE_UPDATE, "change the record")
+    if changes.contact is not None:
+        _check_contact_lengths(changes.contact)
     amount = changes.arrears_amount if changes.arrears_amount is not None else case.arrears_amount
     months = changes.arrears_months if changes.arrears_months is not None else case.arrears_months
     _validate_money(amount, months)

@@ -360,6 +360,13 @@ def test_bad_proposals_are_refused_and_change_nothing(
         "condition 1 (other) needs a text",
     )
 
+    too_long = _draft(case_id, today, conditions=[{"type": "OTHER", "text": "t" * 501}])
+    _refused(
+        gql("bureau-woonkans", PROPOSE, {"input": too_long}),
+        "INVALID_INPUT",
+        "condition 1: the text is longer than 500 characters",
+    )
+
     support_without_kind = _draft(case_id, today, conditions=[{"type": "ACCEPT_SUPPORT"}])
     _refused(
         gql("bureau-woonkans", PROPOSE, {"input": support_without_kind}),
@@ -476,6 +483,11 @@ def test_checks_for_missing_reviews_or_on_closed_agreements_are_refused(
         {"id": active["id"], "review": 1, "checks": [*checks, {"condition": 7, "met": True}]},
     )
     _refused(unknown, "INVALID_INPUT", "condition 7 does not exist")
+    long_note = [checks[0], {"condition": 2, "met": False, "note": "n" * 281}]
+    too_long = gql(
+        "bureau-woonkans", REVIEW, {"id": active["id"], "review": 1, "checks": long_note}
+    )
+    _refused(too_long, "INVALID_INPUT", "the note on condition 2 is longer than 280 characters")
 
     not_woonkans = gql("wij-groningen", REVIEW, {"id": active["id"], "review": 1, "checks": checks})
     _refused(not_woonkans, "NOT_ALLOWED", "wij-groningen may not record reviews")

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.models import Case
+from registry.lengths import max_length
+from registry.models import Case, CaseContact
 from tests.conftest import GraphQL
 from tests.helpers import error_codes
 
@@ -95,6 +96,57 @@ def test_registration_refusals_change_nothing(
         assert message in body["errors"][0]["message"]
         assert body["data"] is None
     assert _count(sessions) == before
+
+
+def test_an_over_long_contact_name_is_refused_and_nothing_is_stored(
+    gql: GraphQL, sessions: sessionmaker[Session]
+) -> None:
+    before = _count(sessions)
+    contact = _new_case()["contact"]
+    body = gql("zowonen", REGISTER, {"input": _new_case(contact={**contact, "name": "n" * 201})})
+    assert error_codes(body) == ["INVALID_INPUT"]
+    assert body["errors"][0]["message"] == "contact.name has 201 characters; it holds at most 200"
+    assert body["data"] is None
+    assert _count(sessions) == before
+    # At the limit it is stored in full, on every database.
+    body = gql("zowonen", REGISTER, {"input": _new_case(contact={**contact, "name": "n" * 200})})
+    assert body["data"]["registerCase"]["contactName"] == "n" * 200
+
+
+def test_every_contact_detail_is_held_to_its_column(
+    gql: GraphQL, sessions: sessionmaker[Session]
+) -> None:
+    case_id = gql("zowonen", REGISTER, {"input": _new_case()})["data"]["registerCase"]["id"]
+    before = _count(sessions)
+    update = """mutation($id: ID!, $input: UpdateCaseInput!) { updateCase(id: $id, input: $input) {
+        contactName } }"""
+    contact = _new_case()["contact"]
+    columns = {
+        "name": CaseContact.name,
+        "address": CaseContact.address,
+        "postalCode": CaseContact.postal_code,
+        "phone": CaseContact.phone,
+        "email": CaseContact.email,
+    }
+    for field, column in columns.items():
+        limit = max_length(column)
+        too_long = {**contact, field: "x" * (limit + 1)}
+        message = f"contact.{field} has {limit + 1:,} characters; it holds at most {limit:,}"
+        body = gql("zowonen", REGISTER, {"input": _new_case(contact=too_long)})
+        assert error_codes(body) == ["INVALID_INPUT"], field
+        assert body["errors"][0]["message"] == message
+        body = gql("zowonen", update, {"id": case_id, "input": {"contact": too_long}})
+        assert error_codes(body) == ["INVALID_INPUT"], field
+        assert body["errors"][0]["message"] == message
+    assert _count(sessions) == before
+    with sessions() as session:
+        stored = session.get(CaseContact, uuid.UUID(case_id))
+        assert stored is not None
+        assert (stored.name, stored.address, stored.postal_code) == (
+            contact["name"],
+            contact["address"],
+            contact["postalCode"],
+        )
 
 
 def test_malformed_values_are_invalid_input(gql: GraphQL) -> None:

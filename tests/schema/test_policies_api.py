@@ -97,6 +97,11 @@ def test_bad_policy_input_changes_nothing(gql: GraphQL) -> None:
         ),
         ({"municipality": "groningen", "fields": []}, "INVALID_INPUT", "at least one field"),
         (
+            {"municipality": "groningen", "fields": ["phase"], "purpose": "p" * 201},
+            "INVALID_INPUT",
+            "purpose has 201 characters; it holds at most 200",
+        ),
+        (
             {
                 "municipality": "groningen",
                 "partnerKind": "WELFARE",
@@ -143,6 +148,14 @@ def test_a_restriction_narrows_the_owners_own_cases(
     # Other involved partners are not affected by a restriction aimed at district teams.
     woonkans_case = _involved_case(sessions, "bureau-woonkans", "nijestee")
     assert gql("bureau-woonkans", CASE, {"id": woonkans_case})["data"]["case"]["phase"]
+
+
+def test_an_over_long_purpose_is_refused_and_no_restriction_issued(gql: GraphQL) -> None:
+    issue = """mutation($input: RestrictionInput!) { issueRestriction(input: $input) { id } }"""
+    body = gql("nijestee", issue, {"input": {"sharedFields": ["phase"], "purpose": "p" * 201}})
+    assert error_codes(body) == ["INVALID_INPUT"]
+    assert body["errors"][0]["message"] == "purpose has 201 characters; it holds at most 200"
+    assert gql("nijestee", "{ policies { id } }")["data"]["policies"] == []
 
 
 def test_a_municipality_cannot_restrict(gql: GraphQL) -> None:
