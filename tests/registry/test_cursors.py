@@ -19,7 +19,7 @@ from registry.errors import InvalidInputError
 utc_times = st.datetimes(
     min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31), timezones=st.just(dt.UTC)
 )
-offsets = st.timedeltas(min_value=dt.timedelta(hours=-23), max_value=dt.timedelta(hours=23))
+offsets = st.integers(min_value=-23 * 60, max_value=23 * 60).map(lambda m: dt.timedelta(minutes=m))
 aware_times = st.builds(
     lambda naive, offset: naive.replace(tzinfo=dt.timezone(offset)),
     st.datetimes(min_value=dt.datetime(2, 1, 1), max_value=dt.datetime(9998, 12, 31)),
