@@ -21,7 +21,7 @@ from schema.agreements import AgreementMutation, AgreementQuery
 from schema.annotations import AnnotationMutation, AnnotationQuery
 from schema.auditlog import AuditLogQuery
 from schema.cases import CaseMutation, CaseQuery
-from schema.extensions import DiscloseSelection, Validation
+from schema.extensions import ConcealSchema, DiscloseSelection, Validation
 from schema.inventory import InventoryMutation, InventoryQuery
 from schema.lifecycle import LifecycleMutation, LifecycleQuery
 from schema.notifications import NotificationMutation, NotificationQuery
@@ -78,7 +78,7 @@ def build_schema(
     max_cost: int = DEFAULT_MAX_COST,
 ) -> strawberry.Schema:
     """The registry's schema with its limits; introspection only when configured, and without
-    it no suggestions in GraphQL's own validation messages."""
+    it no suggestion or type name in GraphQL's own error messages."""
     # Factories, not instances: strawberry builds fresh extensions for every request.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         DiscloseSelection,
@@ -89,7 +89,7 @@ def build_schema(
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
     ]
     if not introspection:
-        extensions.append(DisableIntrospection)
+        extensions += [DisableIntrospection, ConcealSchema]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

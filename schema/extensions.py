@@ -11,8 +11,10 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from registry.errors import RegistryError
 from schema import limits
 from schema.context import field_names
+from schema.errors import conceal, own_type_names
 
 #: The rules strawberry adds to graphql-core's (and to those of the other extensions).
 _STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
@@ -88,3 +90,24 @@ class Validation(SchemaExtension):
         # Set (even when empty), the errors tell strawberry that validation has been done.
         context.pre_execution_errors = errors
         yield
+
+
+class ConcealSchema(SchemaExtension):
+    """With introspection off the schema is not public, and GraphQL's own error messages do
+    not give it away: no "Did you mean" suggestion and no name of the schema's own types.
+
+    Validation makes no suggestions then (``Validation``), but coercing variables happens in
+    graphql-core's execution, where strawberry passes no such option; so the finished errors
+    of every request are read here, whichever step made them. The registry's own errors are
+    left as they are.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        names = own_type_names(self.execution_context.schema._schema)
+        for error in result.errors:
+            if not isinstance(error.original_error, RegistryError):
+                error.message = conceal(error.message, names)

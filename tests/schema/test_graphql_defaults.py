@@ -1,13 +1,15 @@
 """GraphQL defaults: limits (depth, cost, size), no batching, introspection off unless configured,
-errors masked, bad text refused."""
+and then no suggestion or type name in messages; errors masked; bad text refused."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from graphql import get_introspection_query
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from registry.app import create_app
 from registry.config import Settings
 from registry.models import AccessLogRecord, Case
+from schema.build import build_schema
+from schema.errors import own_type_names
 from tests.conftest import AppClient, Clock, GraphQL
 from tests.helpers import error_codes
 
@@ -221,6 +225,99 @@ def test_a_full_page_of_every_case_field_is_within_the_cost_limit(gql: GraphQL) 
       contactPostalCode contactPhone contactEmail } pageInfo { endCursor hasNextPage } } }"""
     body = gql("zowonen", every_field)
     assert "errors" not in body and body["data"]["cases"]["nodes"]
+
+
+#: Bad documents whose messages, as graphql-core writes them, suggest names or name types.
+BAD_DOCUMENTS: list[tuple[str, dict[str, Any] | None, str, str]] = [
+    (
+        "{ cases(frist: 1) { nodes { id } } }",
+        None,
+        "BAD_REQUEST",
+        "Unknown argument 'frist' on field 'cases'.",
+    ),
+    ("{ cases { nodes { contactNam } } }", None, "BAD_REQUEST", "Cannot query field 'contactNam'"),
+    (
+        '{ cases(filter: { municipalty: "x" }) { nodes { id } } }',
+        None,
+        "INVALID_INPUT",
+        "not to include unknown field 'municipalty'",
+    ),
+    (
+        "{ cases(filter: { phase: EARLY }) { nodes { id } } }",
+        None,
+        "INVALID_INPUT",
+        "Value 'EARLY' does not exist in (hidden) enum.",
+    ),
+    (
+        "query($f: CaseFilterInput) { cases(filter: $f) { nodes { id } } }",
+        {"f": {"phase": "EARLY"}},
+        "INVALID_INPUT",
+        "Value 'EARLY' does not exist in (hidden) enum.",
+    ),
+    (
+        "query($f: CaseFilterInput) { cases(filter: $f) { nodes { id } } }",
+        {"f": {"municipalty": "x"}},
+        "INVALID_INPUT",
+        "not to include unknown field 'municipalty'",
+    ),
+    (
+        "query($f: CaseFiltrInput) { cases(filter: $f) { nodes { id } } }",
+        None,
+        "BAD_REQUEST",
+        "Unknown type 'CaseFiltrInput'.",
+    ),
+    (
+        "query($p: String) { cases(filter: { phase: $p }) { nodes { id } } }",
+        None,
+        "BAD_REQUEST",
+        "Variable '$p' of type 'String' used in position expecting type (hidden).",
+    ),
+    (
+        "{ cases { nodes { earlySignalChecks } } }",
+        None,
+        "BAD_REQUEST",
+        "Field 'earlySignalChecks' of type (hidden) must have a selection of subfields.",
+    ),
+    (
+        "{ case { id } }",
+        None,
+        "BAD_REQUEST",
+        "Argument 'case(id:)' of type 'ID!' is required, but it was not provided.",
+    ),
+    (
+        'mutation { moveCase(id: "x", to: EARLY) { id } }',
+        None,
+        "INVALID_INPUT",
+        "Value 'EARLY' does not exist in (hidden) enum.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "variables", "code", "text"), BAD_DOCUMENTS)
+def test_without_introspection_no_message_suggests_a_name_or_names_a_type(
+    gql: GraphQL, query: str, variables: dict[str, Any] | None, code: str, text: str
+) -> None:
+    body = gql("zowonen", query, variables)
+    assert error_codes(body)[0] == code
+    messages = [e["message"] for e in body["errors"]]
+    assert any(text in m for m in messages), messages
+    names = own_type_names(build_schema(introspection=False)._schema)
+    for message in messages:
+        assert "Did you mean" not in message and "did you mean" not in message.lower()
+        for quoted in re.findall(r"'([^'\s]*)'", message):
+            assert quoted.strip("[]!") not in names and quoted.partition(".")[0] not in names, (
+                message
+            )
+
+
+def test_with_introspection_on_the_messages_still_help(
+    settings: Settings, sessions: sessionmaker[Session], clock: Clock, token_for: Callable[..., str]
+) -> None:
+    demo = _app(settings, sessions, clock, introspection=True)
+    body = _post(demo, token_for("zowonen"), "{ cases(frist: 1) { nodes { id } } }")
+    assert body["errors"][0]["message"] == (
+        "Unknown argument 'frist' on field 'Query.cases'. Did you mean 'first'?"
+    )
 
 
 def test_an_unknown_fragment_is_named(gql: GraphQL) -> None:
