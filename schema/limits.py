@@ -60,6 +60,7 @@ from graphql import (
     is_list_type,
     value_from_ast,
 )
+from graphql.language.ast import QUERY_DOCUMENT_KEYS
 
 from registry.errors import InvalidInputError
 
@@ -67,6 +68,8 @@ from registry.errors import InvalidInputError
 PAGE_SIZE_ARGUMENTS = ("first", "limit")
 #: How many items a list without a page size argument counts as.
 UNPAGED_LIST_SIZE = 5
+
+_Value = StringValueNode | ObjectValueNode
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,10 @@ def check(
     max_cost: int,
 ) -> list[GraphQLError]:
     """What is wrong with the request by these limits; empty when it is within them."""
-    errors = [*_unstorable_text(document, variables), *_oversized_objects(schema, document)]
+    values: list[_Value] = [
+        n for n in _nodes(document) if isinstance(n, StringValueNode | ObjectValueNode)
+    ]
+    errors = [*_unstorable_text(values, variables), *_oversized_objects(schema, values)]
     for name, cost in operation_costs(schema, document, variables).items():
         if cost.depth > max_depth:
             errors.append(
@@ -263,23 +269,23 @@ def _largest_input_type(schema: GraphQLSchema) -> int:
     )
 
 
-def _nodes(node: Node) -> Iterator[Node]:
+def _nodes(document: DocumentNode) -> Iterator[Node]:
     """Every node of a document, depth first, without recursion (documents can nest deeply)."""
-    stack = [node]
+    stack: list[Node] = [document]
     while stack:
-        current = stack.pop()
-        yield current
-        for key in current.keys:
-            child = getattr(current, key, None)
+        node = stack.pop()
+        yield node
+        for key in QUERY_DOCUMENT_KEYS.get(node.kind, ()):
+            child = getattr(node, key, None)
             if isinstance(child, Node):
                 stack.append(child)
-            elif isinstance(child, tuple | list):
-                stack.extend(c for c in child if isinstance(c, Node))
+            elif child:
+                stack.extend(child)
 
 
-def _oversized_objects(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+def _oversized_objects(schema: GraphQLSchema, values: list[_Value]) -> list[GraphQLError]:
     largest = _largest_input_type(schema)
-    for node in _nodes(document):
+    for node in values:
         if isinstance(node, ObjectValueNode) and len(node.fields) > largest:
             return [
                 GraphQLError(
@@ -314,9 +320,9 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def _unstorable_text(
-    document: DocumentNode, variables: Mapping[str, Any] | None
+    values: list[_Value], variables: Mapping[str, Any] | None
 ) -> list[GraphQLError]:
-    literals = (n.value for n in _nodes(document) if isinstance(n, StringValueNode))
+    literals = (n.value for n in values if isinstance(n, StringValueNode))
     if any(_unstorable(text) for text in (*literals, *_strings(dict(variables or {})))):
         message = (
             "the request holds text with a NUL character or a lone surrogate: no field takes it"
