@@ -169,11 +169,19 @@ def issue_restriction(
     return policy
 
 
+#: Policy ids count up from 1 in a 32-bit INTEGER column; a larger number is no policy id, and
+#: looking it up would overflow the column's type (an error on either database).
+_MAX_POLICY_ID = 2**31 - 1
+
+
 def _parse_policy_id(text: str) -> int:
     try:
-        return int(text)
+        policy_id = int(text)
     except ValueError:
         raise InvalidInputError(f"{text!r} is not a policy id") from None
+    if not 1 <= policy_id <= _MAX_POLICY_ID:
+        raise InvalidInputError(f"{text!r} is not a policy id")
+    return policy_id
 
 
 def revoke(

@@ -178,6 +178,13 @@ def test_only_the_issuer_revokes(gql: GraphQL) -> None:
     assert error_codes(twice) == ["CONFLICT"]
 
 
+def test_a_malformed_policy_id_is_invalid_input(gql: GraphQL) -> None:
+    for malformed in ("twelve", "99999999999999999999", "-1", "0"):
+        body = gql("gemeente-groningen", REVOKE, {"id": malformed})
+        assert error_codes(body) == ["INVALID_INPUT"], malformed
+        assert body["errors"][0]["message"] == f"{malformed!r} is not a policy id"
+
+
 def test_explain_access_names_the_deciding_policy(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
