@@ -659,3 +659,17 @@ def test_policy_changes_are_in_the_log(gql: GraphQL, sessions: sessionmaker[Sess
     )
     assert error_codes(refused) == ["CONFLICT"]
     assert _log_size(sessions) == size + 2
+
+
+def test_a_term_at_the_end_of_the_calendar_is_reviewed_up_to_its_end(
+    gql: GraphQL, sessions: sessionmaker[Session], sign: Sign, clock: Clock
+) -> None:
+    case_id = _fresh_case(sessions)
+    _involve(gql, case_id, "bureau-woonkans", "wij-groningen")
+    last_days = {"termStart": "9999-12-20", "termEnd": "9999-12-31", "reviewIntervalDays": 7}
+    body = gql(
+        "bureau-woonkans", PROPOSE, {"input": _draft(case_id, clock.now.date(), **last_days)}
+    )
+    assert "errors" not in body, body
+    active = _activate(gql, sign, body["data"]["proposeAgreement"], clock.now.date())
+    assert [r["dueOn"] for r in active["reviews"]] == ["9999-12-27", "9999-12-31"]
