@@ -26,6 +26,7 @@ from schema.inventory import InventoryMutation, InventoryQuery
 from schema.lifecycle import LifecycleMutation, LifecycleQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.policies import PolicyMutation, PolicyQuery
+from schema.scalars import SCALAR_OVERRIDES
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
@@ -94,6 +95,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
+        scalar_overrides=SCALAR_OVERRIDES,
         config=StrawberryConfig(disable_field_suggestions=True),
     )
 

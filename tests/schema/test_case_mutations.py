@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -162,6 +163,25 @@ def test_malformed_values_are_invalid_input(gql: GraphQL) -> None:
     malformed = gql("zowonen", '{ case(id: "not-a-uuid") { id } }')
     assert error_codes(malformed) == ["INVALID_INPUT"]
     assert "'not-a-uuid' is not a case id" in malformed["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "-Infinity", "Infinity"])
+def test_a_decimal_that_is_no_number_is_invalid_input_and_changes_nothing(
+    gql: GraphQL, sessions: sessionmaker[Session], amount: str
+) -> None:
+    before = _count(sessions)
+    body = gql("zowonen", REGISTER, {"input": _new_case(arrearsAmount=amount)})
+    assert error_codes(body) == ["INVALID_INPUT"]
+    assert (
+        f'Value cannot represent a Decimal: "{amount}". Expected a finite number.'
+        in body["errors"][0]["message"]
+    )
+    update = (
+        'mutation { updateCase(id: "8c1a3b54-9a8e-4c1e-8a33-1e2c3d4e5f60", '
+        f'input: {{ arrearsAmount: "{amount}" }}) {{ id }} }}'
+    )
+    assert error_codes(gql("zowonen", update)) == ["INVALID_INPUT"]  # as a literal, too
+    assert _count(sessions) == before
 
 
 def test_owner_updates_and_others_may_not(gql: GraphQL) -> None:
