@@ -67,7 +67,7 @@ from registry.errors import InvalidInputError
 #: Arguments that say how many items a list holds.
 PAGE_SIZE_ARGUMENTS = ("first", "limit")
 #: How many items a list without a page size argument counts as.
-UNPAGED_LIST_SIZE = 5
+UNPAGED_LIST_SIZE = 3
 
 _Value = StringValueNode | ObjectValueNode
 

@@ -197,7 +197,7 @@ def test_a_too_costly_document_is_refused_before_it_runs(
     body = gql("zowonen", "{ " + aliased + " }")
     assert error_codes(body) == ["BAD_REQUEST"] and body["data"] is None
     assert body["errors"][0]["message"].startswith(
-        "'anonymous' costs 15,030, over the maximum cost of 5,000: "
+        "'anonymous' costs 15,030, over the maximum cost of 3,000: "
     )
     # The page size may come from a variable, as any Int execution accepts.
     aliased = " ".join(f"a{i}: cases(first: $n) {{ nodes {{ id }} }}" for i in range(30))
