@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from registry import cursors
@@ -25,6 +25,8 @@ aware_times = st.builds(
     st.datetimes(min_value=dt.datetime(2, 1, 1), max_value=dt.datetime(9998, 12, 31)),
     offsets,
 )
+# Decoding is pure and fast; a per-example deadline would only measure the machine's load.
+relaxed = settings(deadline=None)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children),
@@ -48,6 +50,7 @@ def _decodes_or_is_refused(cursor: str) -> None:
     assert "not a cursor this registry gave out" in refusal
 
 
+@relaxed
 @given(utc_times, st.uuids())
 def test_a_cursor_decodes_to_the_position_it_was_made_from(
     stamp: dt.datetime, case_id: uuid.UUID
@@ -57,6 +60,7 @@ def test_a_cursor_decodes_to_the_position_it_was_made_from(
     assert cursors.decode(cursor) == (stamp, case_id)
 
 
+@relaxed
 @given(aware_times, st.uuids())
 def test_any_time_zone_decodes_to_the_same_instant_in_utc(
     stamp: dt.datetime, case_id: uuid.UUID
@@ -65,21 +69,25 @@ def test_any_time_zone_decodes_to_the_same_instant_in_utc(
     assert decoded == stamp and decoded.tzinfo is dt.UTC and decoded_id == case_id
 
 
+@relaxed
 @given(st.text())
 def test_any_text_decodes_or_is_invalid_input(text: str) -> None:
     _decodes_or_is_refused(text)
 
 
+@relaxed
 @given(st.binary(max_size=150))
 def test_any_base64_decodes_or_is_invalid_input(raw: bytes) -> None:
     _decodes_or_is_refused(_b64(raw))
 
 
+@relaxed
 @given(json_values)
 def test_any_json_decodes_or_is_invalid_input(value: Any) -> None:
     _decodes_or_is_refused(_b64(json.dumps(value).encode()))
 
 
+@relaxed
 @given(st.text(), st.text())
 def test_any_pair_of_strings_decodes_or_is_invalid_input(stamp: str, case_id: str) -> None:
     _decodes_or_is_refused(_b64(json.dumps([stamp, case_id]).encode()))
