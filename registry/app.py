@@ -208,6 +208,7 @@ class Registry:
             max_depth=settings.max_query_depth,
             max_aliases=settings.max_aliases,
             max_tokens=settings.max_tokens,
+            max_cost=settings.max_cost,
         )
         graphql_schema = self.schema._schema
         self._root_fields = frozenset(

@@ -32,10 +32,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry.coltypes import column_length
 from registry.config import Settings
 from registry.errors import AuthenticationError
-from registry.models import AccessLogRecord, PartnerKey, UsedTokenId
+from registry.lengths import max_length
+from registry.models import AccessLogRecord, AccessPolicy, PartnerKey, UsedTokenId
 from registry.principal import DEFAULT_PURPOSE, Principal
 from registry.tracing import TraceContext
 
@@ -50,10 +50,12 @@ MAX_JTI_LENGTH = 128
 #: before any parsing or signature work is spent on it.
 MAX_TOKEN_LENGTH = 4096
 REFUSED = "invalid or missing partner token"
-_ACTOR_LENGTH = column_length(AccessLogRecord.actor)
-_KID_LENGTH = column_length(PartnerKey.kid)
+# The acting person is written to the access log and, as who did it, to narrower columns
+# (a revoked policy's ``revoked_by``): held to the narrowest.
+_ACTOR_LENGTH = min(max_length(AccessLogRecord.actor), max_length(AccessPolicy.revoked_by))
+_KID_LENGTH = max_length(PartnerKey.kid)
 _MAX_KNOWN_KEYS = 10_000
-_PURPOSE_LENGTH = column_length(AccessLogRecord.purpose)
+_PURPOSE_LENGTH = max_length(AccessLogRecord.purpose)
 
 
 class Refusal(StrEnum):

@@ -38,6 +38,8 @@ class Settings:
     max_query_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000
+    #: The most objects one answer may hold, counting list page sizes (``schema/limits.py``).
+    max_cost: int = 3000
     #: Tokens live at most this long (DESIGN: exp at most 5 minutes after iat).
     max_token_lifetime_seconds: int = 300
     #: Tolerated clock difference between a partner system and the registry.
@@ -86,6 +88,7 @@ class Settings:
             policy_staleness_seconds=_number(
                 "KETENREGISTER_POLICY_STALENESS_SECONDS", cls.policy_staleness_seconds
             ),
+            max_cost=int(_number("KETENREGISTER_MAX_COST", cls.max_cost)),
             rate_limit=os.environ.get("KETENREGISTER_RATE_LIMIT", cls.rate_limit),
             max_requests_per_partner=int(
                 _number("KETENREGISTER_MAX_REQUESTS_PER_PARTNER", cls.max_requests_per_partner)

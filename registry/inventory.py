@@ -28,6 +28,7 @@ from registry.auditlog import proofs
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError
 from registry.inventory_views import InventoryView, open_pickup
+from registry.lengths import max_length
 from registry.models import (
     Case,
     EventType,
@@ -45,9 +46,10 @@ from registry.notifications import outbox
 #: The eviction outcomes after which goods can have been removed: carried out, or the
 #: household was found gone ("noorderzon") and left its goods behind.
 CARRIED_OUT = frozenset({EvictionOutcome.EXECUTED, EvictionOutcome.HOUSEHOLD_GONE})
-MAX_DESCRIPTION = 500
+MAX_DESCRIPTION = max_length(StoredInventory.description)
 MAX_VOLUME_M3 = Decimal("10000")
-_LOCATION_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
+MAX_LOCATION_CODE = max_length(StoredInventory.location_code)
+_LOCATION_CODE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._/-]{{0,{MAX_LOCATION_CODE - 1}}}")
 # What personal data in a description most often looks like. Not a guarantee: a safeguard
 # against the obvious slip, with the household's own name and address checked besides.
 _PERSONAL_DATA = (
@@ -275,7 +277,8 @@ def record(
     location = new.location_code.strip()
     if not _LOCATION_CODE.fullmatch(location):
         raise InvalidInputError(
-            "locationCode is a code of at most 64 letters, digits and . _ / - (no address)"
+            f"locationCode is a code of at most {MAX_LOCATION_CODE} letters, digits and . _ / - "
+            "(no address)"
         )
     description = _check_description(case, new.description)
     if new.volume_m3 is not None and not Decimal(0) < new.volume_m3 <= MAX_VOLUME_M3:

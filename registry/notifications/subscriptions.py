@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotFoundError
+from registry.lengths import check_length
 from registry.models import (
     DeliveryStatus,
     EventType,
@@ -23,7 +24,6 @@ from registry.models import (
 from registry.notifications.signing import new_secret
 from registry.notifications.targets import TargetPolicy
 
-MAX_URL_LENGTH = 2000
 MAX_DELIVERIES = 500
 
 
@@ -36,8 +36,7 @@ def _parse_id(text: str, what: str) -> uuid.UUID:
 
 def _check_url(url: str, targets: TargetPolicy) -> str:
     url = url.strip()
-    if len(url) > MAX_URL_LENGTH:
-        raise InvalidInputError(f"a webhook URL has at most {MAX_URL_LENGTH} characters")
+    check_length(WebhookSubscription.url, url, "url")
     return targets.admit(url)
 
 

@@ -628,6 +628,20 @@ def test_recording_an_inventory_refuses_bad_input_and_changes_nothing(
         (
             BAILIFF,
             evicted,
+            {"locationCode": "A" * 65},
+            "INVALID_INPUT",
+            "locationCode is a code of at most 64 letters, digits and . _ / - (no address)",
+        ),
+        (
+            BAILIFF,
+            evicted,
+            {"description": "dozen " * 84},
+            "INVALID_INPUT",
+            "the description is longer than 500 characters",
+        ),
+        (
+            BAILIFF,
+            evicted,
             {"volumeM3": "0"},
             "INVALID_INPUT",
             "volumeM3 must be above 0 and at most 10000",
