@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -45,6 +44,7 @@ from clients.errors import (
     MonitorStateError,
     VerificationError,
 )
+from clients.statefile import write_atomically
 from clients.verify import (
     Checkpoint,
     VerifierKey,
@@ -222,20 +222,8 @@ class Monitor:
             ) from None
 
     def _save(self, note_text: str) -> None:
-        # Write a temporary file and rename it over the state, so a crash leaves either
-        # the old or the new state, never a truncated one.
         payload = json.dumps({"version": _STATE_VERSION, "note": note_text}, ensure_ascii=False)
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=self._path.parent, prefix=".monitor-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self._path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(self._path, payload)
 
     @property
     def last_checkpoint(self) -> Checkpoint | None:
