@@ -1,0 +1,118 @@
+"""Witnesses as partners run them: ``ketenregister-client witness serve`` processes on 127.0.0.1."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import httpx
+
+from clients.cosignature import WitnessSigner
+from tests.servers import free_port
+
+
+class WitnessProcess:
+    """One witness: its key and state file in ``folder``, and its server process (which can
+    be stopped and started again on the same state)."""
+
+    def __init__(self, folder: Path, name: str, log_keys: Sequence[str]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.secret_key = folder / "witness.key"
+        signer = WitnessSigner.generate(name)
+        signer.write(self.secret_key)
+        self.vkey = signer.key.vkey
+        self.state_file = folder / "state.json"
+        self.log_keys = list(log_keys)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._process: subprocess.Popen[bytes] | None = None
+        self._http = httpx.Client(timeout=10)  # closed by stop, made again by start
+        self._log = folder / "witness.log"
+
+    def start(self) -> None:
+        """Start the process; return once it answers."""
+        if self._http.is_closed:
+            self._http = httpx.Client(timeout=10)
+        command = Path(sys.executable).with_name("ketenregister-client")
+        log_keys = [arg for key in self.log_keys for arg in ("--log-key", key)]
+        with self._log.open("ab") as out:
+            self._process = subprocess.Popen(
+                [
+                    *(str(command), "witness", "serve", "--secret-key", str(self.secret_key)),
+                    *("--state-file", str(self.state_file), *log_keys, "--port", str(self.port)),
+                ],
+                env={k: v for k, v in os.environ.items() if not k.startswith("KETENREGISTER_")},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise AssertionError(f"witness exited early:\n{self.output()}")
+            try:
+                if self._http.get(f"{self.url}/", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"witness did not start in time:\n{self.output()}")
+
+    def stop(self) -> None:
+        """Stop the process (its state file stays; it can be started again)."""
+        self._http.close()
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+
+    def output(self) -> str:
+        """What the process wrote (its log)."""
+        return self._log.read_text(errors="replace") if self._log.exists() else ""
+
+    def add_checkpoint(self, old: int, proof: Sequence[bytes], note: str) -> httpx.Response:
+        """POST one add-checkpoint request, as a log sends it."""
+        head = f"old {old}\n" + "".join(base64.b64encode(h).decode() + "\n" for h in proof)
+        return self._http.post(f"{self.url}/add-checkpoint", content=(head + "\n" + note).encode())
+
+
+@contextmanager
+def running_witnesses(
+    folder: Path, names: Sequence[str], log_keys: Sequence[str]
+) -> Iterator[list[WitnessProcess]]:
+    """Start one witness process per name (in parallel), stop them all afterwards."""
+    witnesses = [WitnessProcess(folder / f"w{n}", name, log_keys) for n, name in enumerate(names)]
+    with ExitStack() as stack:
+        for witness in witnesses:
+            stack.callback(witness.stop)
+        _start_all(witnesses)
+        yield witnesses
+
+
+def _start_all(witnesses: Sequence[WitnessProcess]) -> None:
+    errors: list[BaseException] = []
+
+    def start(witness: WitnessProcess) -> None:
+        try:
+            witness.start()
+        except BaseException as error:  # reported in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=start, args=(w,)) for w in witnesses]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
