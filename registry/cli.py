@@ -12,6 +12,7 @@ import click
 from registry import demo, partners
 from registry.auditlog import audit
 from registry.auditlog.signer import LogKeyError, LogSigner
+from registry.auditlog.witnesses import WitnessConfigError, parse_witnesses
 from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.errors import RegistryError
@@ -225,10 +226,14 @@ def log_verify(database_url: str | None) -> None:
         )
     except LogKeyError as exc:
         raise click.ClickException(str(exc)) from None
+    try:
+        witnesses = [witness.key for witness in parse_witnesses(settings.witnesses)]
+    except WitnessConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     sessions = make_session_factory(make_engine(settings.database_url))
     try:
         with sessions() as session:
-            report = audit.verify_log(session, signer)
+            report = audit.verify_log(session, signer, witnesses)
     except RegistryError as exc:
         raise click.ClickException(f"the log does not check out: {exc.message}") from None
     click.echo(

@@ -1,4 +1,5 @@
-"""Witnesses as partners run them: ``ketenregister-client witness serve`` processes on 127.0.0.1."""
+"""Witnesses as partners run them: ``ketenregister-client witness serve`` processes on 127.0.0.1,
+and a registry app configured to ask them."""
 
 from __future__ import annotations
 
@@ -10,12 +11,22 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
+import uvicorn
+from sqlalchemy.orm import Session, sessionmaker
 
 from clients.cosignature import WitnessSigner
+from registry.app import create_app
+from registry.config import Settings
+from tests.conftest import AppClient, Clock
 from tests.servers import free_port
+
+#: The demo's witnesses: the municipality and the bureau that runs second-chance agreements.
+DEMO_WITNESSES = ("gemeente-groningen.test/witness", "bureau-woonkans.test/witness")
 
 
 class WitnessProcess:
@@ -28,6 +39,7 @@ class WitnessProcess:
         self.secret_key = folder / "witness.key"
         signer = WitnessSigner.generate(name)
         signer.write(self.secret_key)
+        self.signer_name = name
         self.vkey = signer.key.vkey
         self.state_file = folder / "state.json"
         self.log_keys = list(log_keys)
@@ -116,3 +128,32 @@ def _start_all(witnesses: Sequence[WitnessProcess]) -> None:
         thread.join()
     if errors:
         raise errors[0]
+
+
+def witnessed_app(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    witnesses: Sequence[tuple[str, str]],
+) -> AppClient:
+    """The real app, configured with witnesses as ``(URL, verifier key)`` pairs."""
+    configured = replace(settings, witnesses=tuple(witnesses), witness_timeout_seconds=5.0)
+    return AppClient(create_app(configured, clock=clock, session_factory=sessions))
+
+
+@contextmanager
+def serving_in_thread(app: Any) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on 127.0.0.1 in a thread; yields its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
