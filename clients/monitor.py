@@ -37,6 +37,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
+from clients.cosignature import WitnessPolicy
 from clients.errors import (
     CheckpointError,
     ConsistencyProofError,
@@ -194,10 +195,12 @@ class Monitor:
         vkey: str | VerifierKey,
         *,
         origin: str | None = None,
+        witnesses: WitnessPolicy | None = None,
     ) -> None:
         self._path = Path(state_file)
         self._key = parse_verifier_key(vkey) if isinstance(vkey, str) else vkey
         self._origin = origin
+        self._witnesses = witnesses
 
     def _verify(self, note_text: str) -> Checkpoint:
         return verify_checkpoint(note_text, self._key, self._origin)
@@ -232,12 +235,19 @@ class Monitor:
         return loaded[0] if loaded else None
 
     def observe(self, note_text: str, proof: ProofSource = None) -> MonitorReport:
-        """Verify a new signed checkpoint, assess it, and remember it when ``ok``.
+        """Verify a new signed checkpoint, assess it, and remember it when ``ok`` and, with a
+        witness policy, cosigned by enough of the witnesses.
+
+        A checkpoint that shows misbehaviour is reported whatever its cosignatures: the
+        log's own signature on it is the evidence.
 
         Raises:
             VerificationError: the note does not verify under the log's key or origin.
             MonitorStateError: the state file is unreadable or does not verify.
             ConsistencyProofError: the log grew but no proof was supplied.
+            WitnessPolicyError: fewer of the witnesses than required cosigned it (the
+                state keeps the last checkpoint that met the policy).
+            CosignatureError: a cosignature by one of the witness keys does not verify.
         """
         current = self._verify(note_text)
         loaded = self._load()
@@ -245,6 +255,8 @@ class Monitor:
         result = assess(previous, current, proof)
         if not result.ok:
             return replace(result, evidence=(previous_note, note_text))
+        if self._witnesses is not None:
+            self._witnesses.check(note_text)
         if previous is None or current.size > previous.size:
             self._save(note_text)
         return result
