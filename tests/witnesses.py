@@ -1,5 +1,6 @@
-"""Witnesses as partners run them: ``ketenregister-client witness serve`` processes on 127.0.0.1,
-and a registry app configured to ask them."""
+"""Witnesses as partners run them: ``ketenregister-client witness serve`` processes on 127.0.0.1
+(or, where a test is about the registry rather than the witness, the same witness app served
+in a thread, which starts in a fraction of the time), and a registry app that asks them."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import httpx
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
+from clients import witness as witness_server
 from clients.cosignature import WitnessSigner
 from registry.app import create_app
 from registry.config import Settings
@@ -99,12 +101,48 @@ class WitnessProcess:
         return self._http.post(f"{self.url}/add-checkpoint", content=(head + "\n" + note).encode())
 
 
+class WitnessThread(WitnessProcess):
+    """The same witness (key, state file, HTTP app) served by uvicorn in a thread."""
+
+    def __init__(self, folder: Path, name: str, log_keys: Sequence[str]) -> None:
+        super().__init__(folder, name, log_keys)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Serve the witness (reading its state file afresh, as a restart does)."""
+        if self._http.is_closed:
+            self._http = httpx.Client(timeout=10)
+        served = witness_server.Witness(
+            WitnessSigner.from_file(self.secret_key), self.log_keys, self.state_file
+        )
+        config = uvicorn.Config(
+            witness_server.create_app(served), host="127.0.0.1", port=self.port, log_level="error"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            assert time.monotonic() < deadline, "witness did not start"
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        """Stop serving (the state file stays)."""
+        self._http.close()
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+            self._server = self._thread = None
+
+
 @contextmanager
 def running_witnesses(
-    folder: Path, names: Sequence[str], log_keys: Sequence[str]
+    folder: Path, names: Sequence[str], log_keys: Sequence[str], *, processes: bool = True
 ) -> Iterator[list[WitnessProcess]]:
-    """Start one witness process per name (in parallel), stop them all afterwards."""
-    witnesses = [WitnessProcess(folder / f"w{n}", name, log_keys) for n, name in enumerate(names)]
+    """Start one witness per name (processes in parallel, or threads), stop them afterwards."""
+    kind = WitnessProcess if processes else WitnessThread
+    witnesses = [kind(folder / f"w{n}", name, log_keys) for n, name in enumerate(names)]
     with ExitStack() as stack:
         for witness in witnesses:
             stack.callback(witness.stop)

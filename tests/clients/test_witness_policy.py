@@ -28,8 +28,15 @@ GRANT = """mutation { issueGrant(input: {municipality: "groningen",
 
 
 @pytest.fixture
-def demo_witnesses(tmp_path: Path, log_signer: LogSigner) -> Iterator[list[WitnessProcess]]:
-    with running_witnesses(tmp_path, DEMO_WITNESSES, [log_signer.verifier_key]) as running:
+def demo_witnesses(
+    request: pytest.FixtureRequest, tmp_path: Path, log_signer: LogSigner
+) -> Iterator[list[WitnessProcess]]:
+    """The witnesses as their own processes for the tests marked ``processes``, served in a
+    thread for the others."""
+    processes = request.node.get_closest_marker("processes") is not None
+    with running_witnesses(
+        tmp_path, DEMO_WITNESSES, [log_signer.verifier_key], processes=processes
+    ) as running:
         yield running
 
 
@@ -78,6 +85,7 @@ def _policy_args(keys: list[str], required: int | None = None) -> list[str]:
     return args if required is None else [*args, "--witnesses-required", str(required)]
 
 
+@pytest.mark.processes
 @pytest.mark.usefixtures("as_partner")
 def test_monitor_with_a_two_of_two_policy_passes_on_the_demo_and_follows_growth(
     log_signer: LogSigner, witness_keys: list[str], gql: GraphQL, tmp_path: Path
@@ -95,6 +103,7 @@ def test_monitor_with_a_two_of_two_policy_passes_on_the_demo_and_follows_growth(
     assert WitnessPolicy.of(witness_keys).check(remembered) == list(DEMO_WITNESSES)
 
 
+@pytest.mark.processes
 @pytest.mark.usefixtures("as_partner")
 def test_monitor_fails_naming_the_witness_when_one_witness_key_is_wrong(
     log_signer: LogSigner, witness_keys: list[str], tmp_path: Path

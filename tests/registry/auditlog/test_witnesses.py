@@ -38,9 +38,15 @@ GRANT = """mutation { issueGrant(input: {municipality: "groningen",
 
 
 @pytest.fixture
-def demo_witnesses(tmp_path: Path, log_signer: LogSigner) -> Iterator[list[WitnessProcess]]:
-    """Gemeente Groningen's and Bureau Woonkans's witnesses, as their own processes."""
-    with running_witnesses(tmp_path, DEMO_WITNESSES, [log_signer.verifier_key]) as running:
+def demo_witnesses(
+    request: pytest.FixtureRequest, tmp_path: Path, log_signer: LogSigner
+) -> Iterator[list[WitnessProcess]]:
+    """Gemeente Groningen's and Bureau Woonkans's witnesses: their own processes for the tests
+    marked ``processes``, the same witness served in a thread for the others."""
+    processes = request.node.get_closest_marker("processes") is not None
+    with running_witnesses(
+        tmp_path, DEMO_WITNESSES, [log_signer.verifier_key], processes=processes
+    ) as running:
         yield running
 
 
@@ -62,6 +68,7 @@ def _policy(demo_witnesses: list[WitnessProcess]) -> WitnessPolicy:
     return WitnessPolicy.of([w.vkey for w in demo_witnesses])
 
 
+@pytest.mark.processes
 def test_get_checkpoint_serves_the_checkpoint_both_witnesses_cosigned(
     witnessed: AppClient, demo_witnesses: list[WitnessProcess], gql: GraphQL
 ) -> None:
@@ -80,6 +87,7 @@ def test_get_checkpoint_serves_the_checkpoint_both_witnesses_cosigned(
     assert served["note"] == note
 
 
+@pytest.mark.processes
 def test_growth_is_cosigned_from_the_size_each_witness_has_also_after_a_restart(
     witnessed: AppClient,
     demo_witnesses: list[WitnessProcess],
