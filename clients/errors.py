@@ -128,6 +128,15 @@ class ServerError(RegistryClientError):
     extension_code = "INTERNAL_ERROR"
 
 
+class RateLimitedError(RegistryClientError):
+    """The partner is over its rate limit: nothing was done; try again after ``retry_after``
+    seconds (the client does so itself a few times)."""
+
+    extension_code = "RATE_LIMITED"
+    #: Seconds the registry asked to wait before trying again (``Retry-After``), if it said.
+    retry_after: float | None = None
+
+
 class UnavailableError(RegistryClientError):
     """The registry is busy or its database is out of reach for now: nothing was done, and
     the same request may be sent again (the client does so itself a few times)."""
@@ -148,6 +157,7 @@ _BY_CODE: dict[str, type[RegistryClientError]] = {
         BadRequestError,
         ServerError,
         UnavailableError,
+        RateLimitedError,
     )
     if cls.extension_code is not None
 }

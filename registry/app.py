@@ -23,7 +23,6 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
-import anyio
 from graphql import GraphQLError, OperationType, parse
 from graphql.utilities import get_operation_ast
 from sqlalchemy import text
@@ -43,11 +42,14 @@ from registry.coltypes import utcnow
 from registry.config import Settings
 from registry.db import is_transient, make_engine, make_session_factory
 from registry.disclosure import Disclosure
-from registry.errors import AuthenticationError, RegistryError
+from registry.errors import AuthenticationError, RateLimitedError, RegistryError
 from registry.migrate import current_revision, head_revision
 from registry.notifications.delivery import DeliveryWorker
+from registry.notifications.targets import TargetPolicy
 from registry.policystore import PolicyCache
+from registry.ratelimit import PartnerLimits
 from registry.request import RequestScope
+from registry.slots import NoSlotError, RequestSlots, issuer_hint
 from registry.tracing import TraceContext, trace_from_header
 from schema.build import build_schema
 from schema.errors import MASKED, error_response, format_error
@@ -67,8 +69,35 @@ class _BodyTooLargeError(Exception):
     pass
 
 
-class _NoSlotError(Exception):
-    """No request slot came free within the queue timeout."""
+#: How deeply a request body may nest (arrays and objects): a GraphQL request's variables need
+#: a handful of levels; deeper ones only exhaust the parser's and the coercion's recursion.
+MAX_BODY_DEPTH = 32
+
+
+class _TooDeepError(Exception):
+    pass
+
+
+def _json_document(body: bytes) -> Any:
+    """The body as JSON, refused when it nests deeper than MAX_BODY_DEPTH.
+
+    The C parser stops a runaway nesting itself with ``RecursionError`` (a 2 KB body of a
+    thousand ``[``), which must not escape as a 500; what it does parse is measured without
+    recursion, so nothing deep reaches the recursive GraphQL coercion either.
+    """
+    try:
+        document = json.loads(body)
+    except RecursionError:
+        raise _TooDeepError from None
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_BODY_DEPTH:
+                raise _TooDeepError
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return document
 
 
 @dataclass(frozen=True)
@@ -90,6 +119,7 @@ class Answer:
     status: int
     payload: dict[str, Any]
     replayed: bool = False
+    retry_after: int | None = None
 
 
 def _is_mutation(request: GraphQLRequest, max_tokens: int) -> bool:
@@ -126,8 +156,13 @@ class Registry:
         self.sessions = session_factory
         self.policies = PolicyCache(staleness=settings.policy_staleness_seconds)
         self.keyring = auth.Keyring(staleness=settings.policy_staleness_seconds)
-        # Request slots, made in the event loop that serves (one per process in production).
-        self._slots: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
+        self.webhook_targets = TargetPolicy(allow_private=settings.webhook_allow_private)
+        self.limits = PartnerLimits(settings.rate_limit)
+        self.slots = RequestSlots(
+            settings.max_concurrent_requests,
+            settings.max_requests_per_partner or max(1, settings.max_concurrent_requests * 3 // 4),
+            settings.queue_timeout_seconds,
+        )
         self._head_revision = head_revision()
         #: The webhook delivery worker this process runs while it serves (``serve``, ``demo``).
         self.worker = (
@@ -151,7 +186,7 @@ class Registry:
             Cosigner(
                 parse_witnesses(settings.witnesses),
                 sessions=session_factory,
-                run=self.in_slot,
+                run=lambda work: self.slots.run("", work),
                 timeout=settings.witness_timeout_seconds,
             )
             if settings.witnesses
@@ -178,49 +213,66 @@ class Registry:
                 )
             except AuthenticationError as exc:
                 return Answer(401, error_response(exc.code, exc.message))
-            operation = request.operation_name or "anonymous"
-            key = request.idempotency_key
-            if key is not None and not _is_mutation(request, self.settings.max_tokens):
-                key = None
-            if key is not None:
-                print_ = idempotency.fingerprint(
-                    request.query, request.variables, request.operation_name
-                )
-                try:
-                    stored = idempotency.hold(session, who.principal.partner_id, key, print_, now)
-                except RegistryError as exc:
-                    return Answer(422, error_response(exc.code, exc.message))
-                if stored is not None:
-                    accesslog.write_again(
-                        session, who.principal, f"{operation} (retry)", now, stored.disclosures
-                    )
-                    answer = Answer(stored.status_code, stored.response, replayed=True)
-                    return self._commit(session, who.token, answer)
-            disclosure = Disclosure(self.policies.engine(session), who.principal)
-            scope = RequestScope(session, who.principal, disclosure, now, self.log_signer)
-            result = self.schema.execute_sync(
-                request.query,
-                variable_values=request.variables,
-                context_value=scope,
-                operation_name=request.operation_name,
+            try:
+                self.limits.admit(who.principal.partner_id)
+            except RateLimitedError as exc:
+                # Nothing was done, and the token was not spent: it may be sent again.
+                body = error_response(exc.code, exc.message)
+                return Answer(429, body, retry_after=exc.retry_after)
+            return self._execute(session, request, who, now)
+
+    def _execute(
+        self,
+        session: Session,
+        request: GraphQLRequest,
+        who: auth.Authenticated,
+        now: dt.datetime,
+    ) -> Answer:
+        operation = request.operation_name or "anonymous"
+        key = request.idempotency_key
+        if key is not None and not _is_mutation(request, self.settings.max_tokens):
+            key = None
+        if key is not None:
+            print_ = idempotency.fingerprint(
+                request.query, request.variables, request.operation_name
             )
-            for error in result.errors or ():
-                if is_transient(error.original_error):
-                    raise error.original_error  # type: ignore[misc]  # answered 503
-            payload: dict[str, Any] = {"data": result.data}
-            if result.errors:
-                payload["errors"] = [format_error(e) for e in result.errors]
-            if key is not None:
-                idempotency.complete(
-                    session,
-                    who.principal.partner_id,
-                    key,
-                    200,
-                    payload,
-                    accesslog.summary(disclosure),
+            try:
+                stored = idempotency.hold(session, who.principal.partner_id, key, print_, now)
+            except RegistryError as exc:
+                return Answer(422, error_response(exc.code, exc.message))
+            if stored is not None:
+                accesslog.write_again(
+                    session, who.principal, f"{operation} (retry)", now, stored.disclosures
                 )
-            accesslog.write(session, disclosure, operation, now)
-            return self._commit(session, who.token, Answer(200, payload))
+                answer = Answer(stored.status_code, stored.response, replayed=True)
+                return self._commit(session, who.token, answer)
+        disclosure = Disclosure(self.policies.engine(session), who.principal)
+        scope = RequestScope(
+            session, who.principal, disclosure, now, self.log_signer, self.webhook_targets
+        )
+        result = self.schema.execute_sync(
+            request.query,
+            variable_values=request.variables,
+            context_value=scope,
+            operation_name=request.operation_name,
+        )
+        for error in result.errors or ():
+            if is_transient(error.original_error):
+                raise error.original_error  # type: ignore[misc]  # answered 503
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            payload["errors"] = [format_error(e) for e in result.errors]
+        if key is not None:
+            idempotency.complete(
+                session,
+                who.principal.partner_id,
+                key,
+                200,
+                payload,
+                accesslog.summary(disclosure),
+            )
+        accesslog.write(session, disclosure, operation, now)
+        return self._commit(session, who.token, Answer(200, payload))
 
     def _commit(self, session: Session, token: auth.TokenUse, answer: Answer) -> Answer:
         try:
@@ -231,25 +283,6 @@ class Registry:
         session.commit()
         self.policies.changed(session)
         return answer
-
-    def _slot_limiter(self) -> anyio.CapacityLimiter:
-        loop = asyncio.get_running_loop()
-        if self._slots is None or self._slots[0] is not loop:
-            self._slots = (loop, anyio.CapacityLimiter(self.settings.max_concurrent_requests))
-        return self._slots[1]
-
-    async def in_slot(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run ``work`` in a thread once a request slot is free (first come, first served);
-        ``_NoSlotError`` when none came free within the queue timeout."""
-        limiter = self._slot_limiter()
-        with anyio.move_on_after(self.settings.queue_timeout_seconds) as waiting:
-            await limiter.acquire()
-        if waiting.cancelled_caught:
-            raise _NoSlotError
-        try:
-            return await run_in_threadpool(work, *args, **kwargs)
-        finally:
-            limiter.release()
 
     def unavailable(self, headers: dict[str, str]) -> Response:
         """503 with ``Retry-After``: the request did nothing; the same request may be sent
@@ -271,10 +304,13 @@ class Registry:
         headers = {"traceparent": trace.traceparent}
         try:
             body = await self._read_body(request)
-            document = json.loads(body)
+            document = _json_document(body)
         except _BodyTooLargeError:
             message = f"request body over {self.settings.max_body_bytes} bytes"
             return JSONResponse(error_response("BAD_REQUEST", message), 413, headers)
+        except _TooDeepError:
+            message = f"request body nested deeper than {MAX_BODY_DEPTH} levels"
+            return JSONResponse(error_response("BAD_REQUEST", message), 400, headers)
         except (ValueError, UnicodeDecodeError):
             return JSONResponse(error_response("BAD_REQUEST", "body is not JSON"), 400, headers)
         if isinstance(document, list):
@@ -307,8 +343,9 @@ class Registry:
             key,
         )
         try:
-            answer = await self.in_slot(self.execute, graphql_request)
-        except _NoSlotError:
+            partner = issuer_hint(graphql_request.authorization)
+            answer = await self.slots.run(partner, self.execute, graphql_request)
+        except NoSlotError:
             log.warning("no request slot free within %ss", self.settings.queue_timeout_seconds)
             return self.unavailable(headers)
         except Exception as exc:
@@ -319,6 +356,8 @@ class Registry:
             return JSONResponse(error_response("INTERNAL_ERROR", MASKED), 500, headers)
         if answer.replayed:
             headers["Idempotent-Replayed"] = "true"
+        if answer.retry_after is not None:
+            headers["Retry-After"] = str(answer.retry_after)
         return JSONResponse(answer.payload, answer.status, headers)
 
     async def _read_body(self, request: Request) -> bytes:
@@ -351,14 +390,14 @@ class Registry:
         if self.log_signer is None:
             return PlainTextResponse("this registry has no log signing key configured\n", 503)
         try:
-            note = await self.in_slot(self._latest_checkpoint)
+            note = await self.slots.run("", self._latest_checkpoint)
             if self.cosigner is not None:
                 note = await self.cosigner.cosigned(note)
         except RegistryError as exc:  # e.g. entries were removed: it signs nothing smaller
             log.error("no checkpoint signed: %s", exc.message)
             return PlainTextResponse(f"{exc.code}: {exc.message}\n", 409)
         except Exception as exc:
-            if isinstance(exc, _NoSlotError) or is_transient(exc):
+            if isinstance(exc, NoSlotError) or is_transient(exc):
                 return PlainTextResponse(f"{BUSY}\n", 503, headers={"Retry-After": "1"})
             raise
         return PlainTextResponse(note, headers={"Cache-Control": "no-store"})
@@ -384,9 +423,9 @@ class Registry:
         to the code's revision (the log key, when configured, was loaded at startup or the
         process would not run). For a load balancer: cheap, no token."""
         try:
-            problems = await self.in_slot(self._readiness)
+            problems = await self.slots.run("", self._readiness)
         except Exception as exc:
-            if not (isinstance(exc, _NoSlotError) or is_transient(exc)):
+            if not (isinstance(exc, NoSlotError) or is_transient(exc)):
                 log.exception("readiness check failed")
             problems = ["database unreachable"]
         if problems:

@@ -56,9 +56,10 @@ def _serve(settings: Settings, host: str, port: int, *, worker: bool = True) -> 
     import uvicorn
 
     from registry.app import create_app
+    from registry.http_protocol import JsonErrorsH11Protocol
 
     app = create_app(settings, delivery_worker=worker)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", http=JsonErrorsH11Protocol)
 
 
 worker_option = click.option(

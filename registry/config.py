@@ -43,9 +43,9 @@ class Settings:
     #: Introspection and the GraphiQL page: on in the demo, off by default in production.
     introspection: bool = False
     graphiql: bool = False
-    #: Whether webhooks may go to loopback, private or link-local addresses. Off in
-    #: production: otherwise a partner could make the registry post into its own network.
-    #: The demo and the tests, whose receivers listen on 127.0.0.1, turn it on.
+    #: Whether webhooks may go to loopback, private or link-local addresses, and over plain
+    #: http. Off in production: otherwise a partner could make the registry post into its own
+    #: network. The demo and the tests, whose receivers listen on 127.0.0.1, turn it on.
     webhook_allow_private: bool = False
     max_body_bytes: int = 64 * 1024
     max_query_depth: int = 10
@@ -71,6 +71,11 @@ class Settings:
     policy_staleness_seconds: float = 1.0
     #: How long the outcome of a mutation sent with an ``Idempotency-Key`` is kept for retries.
     idempotency_retention_hours: int = 24
+    #: Requests one partner may send to this process ("" for no limit), and how many of its
+    #: requests may run at once (0: three quarters of the request slots, at least one; the
+    #: rest wait in its own line), so that one partner's burst always leaves slots to others.
+    rate_limit: str = "50/second;1500/minute"
+    max_requests_per_partner: int = 0
     #: Witnesses that cosign the log's checkpoints (C2SP tlog-witness), as ``(URL, verifier
     #: key)`` pairs; ``KETENREGISTER_WITNESSES`` holds ``<URL> <key>`` pairs separated by
     #: commas or newlines. None configured: checkpoints are served with the log's signature only.
@@ -100,6 +105,10 @@ class Settings:
             ),
             policy_staleness_seconds=_number(
                 "KETENREGISTER_POLICY_STALENESS_SECONDS", cls.policy_staleness_seconds
+            ),
+            rate_limit=os.environ.get("KETENREGISTER_RATE_LIMIT", cls.rate_limit),
+            max_requests_per_partner=int(
+                _number("KETENREGISTER_MAX_REQUESTS_PER_PARTNER", cls.max_requests_per_partner)
             ),
             idempotency_retention_hours=int(
                 _number(

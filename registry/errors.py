@@ -6,6 +6,7 @@
      ├── InvalidInputError        INVALID_INPUT  (malformed or inconsistent input)
      ├── ConflictError            CONFLICT       (the state does not allow it now)
      ├── UnavailableError         UNAVAILABLE    (the deployment lacks what this needs)
+     ├── RateLimitedError         RATE_LIMITED   (the partner sends too much: HTTP 429)
      └── AuthenticationError      UNAUTHENTICATED (token missing or refused; HTTP 401)
 
 Messages are written for the partner's engineer: they say what was wrong, never how the
@@ -53,6 +54,16 @@ class UnavailableError(RegistryError):
     """This deployment cannot do this now (e.g. it has no log signing key configured)."""
 
     code = "UNAVAILABLE"
+
+
+class RateLimitedError(RegistryError):
+    """The partner is over one of its limits; ``retry_after`` says when to try again."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class AuthenticationError(RegistryError):
