@@ -274,9 +274,24 @@ class WitnessSigner:
 
 @dataclass(frozen=True)
 class WitnessPolicy:
-    """ "At least ``required`` of these witnesses cosigned the checkpoint."
+    r"""A witness policy: at least ``required`` of these witnesses cosigned the checkpoint.
 
     An empty policy (no keys, ``required`` 0) is met by any checkpoint: it asks for nothing.
+
+    Example:
+        >>> groningen = WitnessSigner.generate("groningen.example/witness")
+        >>> woonkans = WitnessSigner.generate("woonkans.example/witness")
+        >>> note = ("example.org/log\n3\nNmQuc8JUCrEh46a/lUWwokmCzYMOsT080Z3jzmwCHsE=\n\n"
+        ...         "— example.org/log mK8CO+BRZWsNbOSLZ6WX5b6XB6NSJreLGWgIvO9WSF9Xf30mG"
+        ...         "VOflBb+3wsZedooBn0s6XcTjNJr3TQZ4R1bK66pygY=\n")
+        >>> body = note.split("\n\n")[0] + "\n"
+        >>> cosigned = note + groningen.cosign(body, 1700000000)
+        >>> WitnessPolicy.of([groningen.key.vkey, woonkans.key.vkey], 1).check(cosigned)
+        ['groningen.example/witness']
+        >>> WitnessPolicy.of([groningen.key.vkey, woonkans.key.vkey]).check(cosigned)
+        ... # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        clients.errors.WitnessPolicyError: witness policy not met: 1 of the required 2 ...
     """
 
     keys: tuple[CosignerKey, ...]

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from registry.auditlog.cosignatures import signature_line_key
+from registry.auditlog.cosignatures import CosignatureError, signature_line_key
 from registry.auditlog.sequencer import lock_state, read_state
 from registry.auditlog.signer import LogSigner
 from registry.errors import ConflictError, NotFoundError, UnavailableError
@@ -100,13 +100,20 @@ def add_cosignatures(session: Session, size: int, lines: Sequence[str]) -> str:
 
     Raises:
         NotFoundError: no checkpoint of that size was signed.
+        LogIntegrityError: the stored note carries something other than cosignatures.
         ConflictError: the note kept changing under us (it never should for long).
     """
     for _ in range(_COSIGN_ATTEMPTS):
         current = session.scalar(select(AuditCheckpoint.note).where(AuditCheckpoint.size == size))
         if current is None:
             raise NotFoundError(f"no checkpoint of size {size} was signed")
-        present = {signature_line_key(line) for line in split_cosignatures(current)[1]}
+        try:
+            present = {signature_line_key(line) for line in split_cosignatures(current)[1]}
+        except CosignatureError as exc:
+            # Only cosignatures are ever added after the log's signature: someone edited it.
+            raise LogIntegrityError(
+                f"the note of checkpoint {size} carries a line that is no cosignature: {exc}"
+            ) from None
         added = []
         for line in lines:
             key = signature_line_key(line)

@@ -149,7 +149,12 @@ class Cosigner:
 
     def missing(self, note: str) -> list[Witness]:
         """The witnesses without a cosignature on ``note`` that may be asked now."""
-        present = {signature_line_key(line) for line in checkpoints.split_cosignatures(note)[1]}
+        present = set()
+        for line in checkpoints.split_cosignatures(note)[1]:
+            try:
+                present.add(signature_line_key(line))
+            except CosignatureError:  # an edited note: log verify says so; ask the witnesses
+                continue
         now = self._clock()
         return [
             witness

@@ -270,3 +270,27 @@ def test_witnesses_are_configured_as_url_and_key_pairs(monkeypatch: pytest.Monke
         witnesses.parse_witnesses([("http://x", LogSigner.generate("x.test/log").verifier_key)])
     with pytest.raises(witnesses.WitnessConfigError, match="share a key name"):
         witnesses.parse_witnesses([("http://x", first), ("http://y", first)])
+
+
+def test_an_edited_note_is_not_cosigned_further_and_the_edit_is_logged(
+    witnessed: AppClient,
+    client: AppClient,
+    sessions: sessionmaker[Session],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    note = client.get("/checkpoint").text  # signed, not yet witnessed
+    size = int(note.split("\n")[1])
+    with sessions.begin() as session:
+        session.execute(
+            update(AuditCheckpoint)
+            .where(AuditCheckpoint.size == size)
+            .values(note=note + "not a signature\n")
+        )
+    with caplog.at_level(logging.WARNING, logger="registry.auditlog.witnesses"):
+        response = witnessed.get("/checkpoint")
+    assert response.status_code == 200
+    assert response.text == note + "not a signature\n"  # as stored: log verify reports it
+    assert (
+        f"cosignatures of checkpoint {size} not stored: the note of checkpoint {size} carries "
+        "a line that is no cosignature" in caplog.text
+    )
