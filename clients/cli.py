@@ -62,6 +62,7 @@ class _Options:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ketenregister", prog_name="ketenregister-client")
 @click.option(
     "--key-file",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -43,6 +44,7 @@ from registry.config import Settings
 from registry.db import is_transient, make_engine, make_session_factory
 from registry.disclosure import Disclosure
 from registry.errors import AuthenticationError, RateLimitedError, RegistryError
+from registry.metrics import CONTENT_TYPE, NO_OPERATION, Metrics
 from registry.migrate import current_revision, head_revision
 from registry.notifications.delivery import DeliveryWorker
 from registry.notifications.targets import TargetPolicy
@@ -120,6 +122,27 @@ class Answer:
     payload: dict[str, Any]
     replayed: bool = False
     retry_after: int | None = None
+    #: The first root field the request asked for (a name of the schema), for the metrics.
+    operation: str = NO_OPERATION
+
+
+def _first_code(answer: Answer) -> str | None:
+    errors = answer.payload.get("errors")
+    if errors:
+        return str(errors[0].get("extensions", {}).get("code", "UNKNOWN"))
+    return "OK" if answer.status == 200 else None
+
+
+_CODE_OF_STATUS = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    405: "BAD_REQUEST",
+    413: "BAD_REQUEST",
+    422: "CONFLICT",
+    429: "RATE_LIMITED",
+    500: "INTERNAL_ERROR",
+    503: "UNAVAILABLE",
+}
 
 
 def _is_mutation(request: GraphQLRequest, max_tokens: int) -> bool:
@@ -198,6 +221,14 @@ class Registry:
             max_aliases=settings.max_aliases,
             max_tokens=settings.max_tokens,
         )
+        graphql_schema = self.schema._schema
+        self._root_fields = frozenset(
+            name
+            for root in (graphql_schema.query_type, graphql_schema.mutation_type)
+            if root is not None
+            for name in root.fields
+        )
+        self.metrics = Metrics(self.sessions, self.slots.in_use)
 
     def execute(self, request: GraphQLRequest) -> Answer:
         """Run one GraphQL request for the partner the token names (sync: runs in a thread).
@@ -212,6 +243,7 @@ class Registry:
                     session, request.authorization, self.settings, request.trace, now, self.keyring
                 )
             except AuthenticationError as exc:
+                self.metrics.token_refusals.labels(exc.reason).inc()
                 return Answer(401, error_response(exc.code, exc.message))
             try:
                 self.limits.admit(who.principal.partner_id)
@@ -244,7 +276,9 @@ class Registry:
                 accesslog.write_again(
                     session, who.principal, f"{operation} (retry)", now, stored.disclosures
                 )
-                answer = Answer(stored.status_code, stored.response, replayed=True)
+                answer = Answer(
+                    stored.status_code, stored.response, replayed=True, operation="retry"
+                )
                 return self._commit(session, who.token, answer)
         disclosure = Disclosure(self.policies.engine(session), who.principal)
         scope = RequestScope(
@@ -262,6 +296,7 @@ class Registry:
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             payload["errors"] = [format_error(e) for e in result.errors]
+        root_field = self._operation(result.data, result.errors)
         if key is not None:
             idempotency.complete(
                 session,
@@ -272,13 +307,26 @@ class Registry:
                 accesslog.summary(disclosure),
             )
         accesslog.write(session, disclosure, operation, now)
-        return self._commit(session, who.token, Answer(200, payload))
+        return self._commit(session, who.token, Answer(200, payload, operation=root_field))
+
+    def _operation(self, data: dict[str, Any] | None, errors: list[GraphQLError] | None) -> str:
+        """The metrics' name of what a request asked: its first root field, by the data or
+        else by the first error's path (none when it reached no resolver)."""
+        paths = [e.path[0] for e in errors or () if e.path]
+        first = next(iter(data or {}), None) or next(iter(paths), None)
+        if first is None:
+            return NO_OPERATION
+        if str(first).startswith("__"):
+            return "introspection"
+        # An alias is the partner's own text and never becomes a label.
+        return str(first) if first in self._root_fields else "aliased"
 
     def _commit(self, session: Session, token: auth.TokenUse, answer: Answer) -> Answer:
         try:
             auth.spend(session, token)
         except AuthenticationError as exc:  # the same token carried another request
             session.rollback()
+            self.metrics.token_refusals.labels(exc.reason).inc()
             return Answer(401, error_response(exc.code, exc.message))
         session.commit()
         self.policies.changed(session)
@@ -295,7 +343,16 @@ class Registry:
         )
 
     async def graphql(self, request: Request) -> Response:
-        """POST /graphql (and the GraphiQL page on GET, when enabled)."""
+        """POST /graphql (and the GraphiQL page on GET, when enabled), counted and timed."""
+        started = time.monotonic()
+        response = await self._graphql(request)
+        if request.method == "POST":
+            operation, code = getattr(request.state, "measured", (NO_OPERATION, None))
+            code = code or _CODE_OF_STATUS.get(response.status_code, "OK")
+            self.metrics.answered(operation, code, time.monotonic() - started)
+        return response
+
+    async def _graphql(self, request: Request) -> Response:
         if request.method == "GET":
             if self.settings.graphiql:
                 return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
@@ -354,6 +411,7 @@ class Registry:
                 return self.unavailable(headers)
             log.exception("request failed")
             return JSONResponse(error_response("INTERNAL_ERROR", MASKED), 500, headers)
+        request.state.measured = (answer.operation, _first_code(answer))
         if answer.replayed:
             headers["Idempotent-Replayed"] = "true"
         if answer.retry_after is not None:
@@ -401,6 +459,17 @@ class Registry:
                 return PlainTextResponse(f"{BUSY}\n", 503, headers={"Retry-After": "1"})
             raise
         return PlainTextResponse(note, headers={"Cache-Control": "no-store"})
+
+    async def metrics_text(self, _request: Request) -> Response:
+        """GET /metrics: Prometheus's text format (counts and sizes, nothing of a case; put
+        it behind the deployment's own network rules like any operations endpoint)."""
+        try:
+            body = await self.slots.run("", self.metrics.exposition)
+        except Exception as exc:
+            if isinstance(exc, NoSlotError) or is_transient(exc):
+                return PlainTextResponse(f"{BUSY}\n", 503, headers={"Retry-After": "1"})
+            raise
+        return Response(body, media_type=CONTENT_TYPE)
 
     async def log_key(self, _request: Request) -> Response:
         """GET /log/key: the verifier key partners configure to check checkpoints."""
@@ -488,6 +557,7 @@ def create_app(
             Route("/graphql", registry.graphql, methods=["GET", "POST"]),
             Route("/healthz", _health, methods=["GET"]),
             Route("/readyz", registry.ready, methods=["GET"]),
+            Route("/metrics", registry.metrics_text, methods=["GET"]),
             Route("/checkpoint", registry.checkpoint, methods=["GET"]),
             Route("/log/key", registry.log_key, methods=["GET"]),
         ],

@@ -35,6 +35,7 @@ database_option = click.option(
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ketenregister", prog_name="ketenregister")
 def main() -> None:
     """Ketenregister: the shared registry for eviction-prevention chain partners."""
 

@@ -67,6 +67,11 @@ class RateLimitedError(RegistryError):
 
 
 class AuthenticationError(RegistryError):
-    """The request carries no acceptable partner token (answered with HTTP 401)."""
+    """The request carries no acceptable partner token (answered with HTTP 401); ``reason``
+    says why, for the operator's counts only."""
 
     code = "UNAUTHENTICATED"
+
+    def __init__(self, message: str, *, reason: str = "unknown") -> None:
+        super().__init__(message)
+        self.reason = reason

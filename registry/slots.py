@@ -80,6 +80,10 @@ class RequestSlots:
             line = self._lines[partner] = anyio.CapacityLimiter(self.per_partner)
         return line, self._all
 
+    def in_use(self) -> int:
+        """Slots held right now."""
+        return int(self._all.borrowed_tokens) if self._all is not None else 0
+
     async def run(self, partner: str, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``work`` in a thread once ``partner`` may and a slot is free; ``NoSlotError``
         when that does not happen within the deadline."""
