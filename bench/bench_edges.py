@@ -35,11 +35,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
-from bench_load import AUDIENCE, loadavg, prepare, serving
+from bench_load import AUDIENCE, LOG_ORIGIN, loadavg, prepare, serving
 from joserfc import jwt
 from joserfc.jwk import OKPKey
 
 from clients.tokens import sign_token
+from registry.auditlog.signer import LogSigner
 
 LARGE = (
     "{ " + " ".join(f"a{n}: cases(first: 500) {{ nodes {{ id phase }} }}" for n in range(30)) + " }"
@@ -175,6 +176,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
         url = f"sqlite:///{folder / 'registry.sqlite3'}"
+        LogSigner.generate(LOG_ORIGIN).write(folder / "log-signer.key")
         partners = {p.id: p for p in prepare(url, folder)}
         keys = folder / "keys"
         reader, attacker = Partner(keys, "zowonen"), Partner(keys, "nijestee")

@@ -25,7 +25,9 @@ Checks the partner runs itself on the signed audit log (``clients.verify``,
     ├── ConsistencyProofError      a consistency proof does not hold, or is missing
     ├── EntryError                 a log entry is not the entry it claims (or was given) to be
     ├── MonitorStateError          the monitor's state file is unreadable or tampered
-    └── LogMisbehaviourError       the log rolled back, forked or was truncated
+    ├── LogMisbehaviourError       the log rolled back, forked or was truncated
+    ├── CosignatureError           a witness cosignature is malformed or does not verify
+    └── WitnessPolicyError         fewer than the required witnesses cosigned a checkpoint
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
     "CheckpointError",
     "ConflictError",
     "ConsistencyProofError",
+    "CosignatureError",
     "EntryError",
     "InclusionProofError",
     "InvalidInputError",
@@ -51,6 +54,7 @@ __all__ = [
     "UnauthenticatedError",
     "VerificationError",
     "VerifierKeyError",
+    "WitnessPolicyError",
     "error_from_graphql",
 ]
 
@@ -228,3 +232,11 @@ class LogMisbehaviourError(VerificationError):
     def __init__(self, message: str, *, outcome: str) -> None:
         super().__init__(message)
         self.outcome = outcome
+
+
+class CosignatureError(VerificationError):
+    """A witness cosignature (c2sp.org/tlog-cosignature) is malformed or does not verify."""
+
+
+class WitnessPolicyError(VerificationError):
+    """A checkpoint lacks the cosignatures of the witnesses the partner requires."""

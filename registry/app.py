@@ -38,6 +38,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from registry import accesslog, auth, idempotency
 from registry.auditlog import checkpoints
 from registry.auditlog.signer import LogSigner
+from registry.auditlog.witnesses import Cosigner, parse_witnesses
 from registry.coltypes import utcnow
 from registry.config import Settings
 from registry.db import is_transient, make_engine, make_session_factory
@@ -201,6 +202,17 @@ class Registry:
         self.log_signer = (
             LogSigner.from_file(settings.log_key_file, settings.log_origin)
             if settings.log_key_file
+            else None
+        )
+        #: Collects the witnesses' cosignatures for GET /checkpoint (none configured: None).
+        self.cosigner = (
+            Cosigner(
+                parse_witnesses(settings.witnesses),
+                sessions=session_factory,
+                run=lambda work: self.slots.run("", work),
+                timeout=settings.witness_timeout_seconds,
+            )
+            if settings.witnesses
             else None
         )
         self.schema = build_schema(
@@ -428,7 +440,8 @@ class Registry:
             return checkpoint.note
 
     async def checkpoint(self, _request: Request) -> Response:
-        """GET /checkpoint: the log's latest signed checkpoint, as plain text for any tool.
+        """GET /checkpoint: the log's latest signed checkpoint, as plain text for any tool,
+        with the cosignatures of the configured witnesses it could get.
 
         Public on purpose: a checkpoint holds a size and a hash, and monitors must be able to
         fetch it without an account.
@@ -437,6 +450,8 @@ class Registry:
             return PlainTextResponse("this registry has no log signing key configured\n", 503)
         try:
             note = await self.slots.run("", self._latest_checkpoint)
+            if self.cosigner is not None:
+                note = await self.cosigner.cosigned(note)
         except RegistryError as exc:  # e.g. entries were removed: it signs nothing smaller
             log.error("no checkpoint signed: %s", exc.message)
             return PlainTextResponse(f"{exc.code}: {exc.message}\n", 409)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -9,9 +10,10 @@ from typing import TextIO
 
 import click
 
-from registry import demo, partners
+from registry import demo, demo_witnesses, partners
 from registry.auditlog import audit
 from registry.auditlog.signer import LogKeyError, LogSigner
+from registry.auditlog.witnesses import WitnessConfigError, parse_witnesses
 from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.errors import RegistryError
@@ -156,8 +158,49 @@ def demo_command(
             demo.write_keys(session, keys, registry_url=url, audience=settings.audience)
             click.echo(f"demo registry created in {data_dir}")
     verifier_key = LogSigner.from_file(log_key).verifier_key
-    click.echo(
-        f"""
+    with contextlib.ExitStack() as running:
+        witnesses = (
+            []
+            if no_serve
+            else running.enter_context(
+                demo_witnesses.running(
+                    data_dir, verifier_key, lambda text: click.echo(f"warning: {text}", err=True)
+                )
+            )
+        )
+        settings = replace(settings, witnesses=tuple((w.url, w.vkey) for w in witnesses))
+        click.echo(_demo_instructions(url, keys, data_dir, log_key, verifier_key, witnesses))
+        if not no_serve:
+            _serve(settings, host, port, worker=worker)
+
+
+def _demo_instructions(
+    url: str,
+    keys: Path,
+    data_dir: Path,
+    log_key: Path,
+    verifier_key: str,
+    witnesses: list[demo_witnesses.DemoWitness],
+) -> str:
+    if witnesses:
+        running = ", ".join(f"{w.partner} on {w.url}" for w in witnesses)
+        witness_keys = " ".join(w.vkey for w in witnesses)
+        witnessing = f"""
+Witnesses cosign every checkpoint (C2SP tlog-witness): {running}.
+Require their cosignatures:
+  export KETENREGISTER_WITNESS_KEYS='{witness_keys}'
+  .venv/bin/ketenregister-client --key-file {keys}/nijestee.json \\
+      monitor --state {data_dir}/monitor.json --witnesses-required {len(witnesses)}
+"""
+    else:
+        witnessing = f"""
+Witnesses (Gemeente Groningen, Bureau Woonkans) run when the demo serves; by hand:
+  .venv/bin/ketenregister-client witness keygen --name groningen.demo/witness --out w.key
+  .venv/bin/ketenregister-client witness serve --secret-key w.key --state-file w.json \\
+      --log-key '{verifier_key}' --port 7380
+  KETENREGISTER_WITNESSES='http://127.0.0.1:7380 <its key>' .venv/bin/ketenregister serve ...
+"""
+    return f"""
 Ketenregister demo on {url}/graphql  (GraphiQL: open it in a browser)
 Partner key files: {keys}/<partner>.json  (e.g. zowonen, gemeente-sittard-geleen,
 partners-in-welzijn, bureau-woonkans, wijkteam-zaandam-noord)
@@ -183,10 +226,7 @@ Bureau Woonkans's agreements and the signed audit log (log key: {log_key}):
   .venv/bin/ketenregister-client --key-file {keys}/nijestee.json verify-entry 0
   .venv/bin/ketenregister-client --key-file {keys}/nijestee.json \\
       monitor --state {data_dir}/monitor.json
-"""
-    )
-    if not no_serve:
-        _serve(settings, host, port, worker=worker)
+{witnessing}"""
 
 
 @main.group("log")
@@ -227,10 +267,14 @@ def log_verify(database_url: str | None) -> None:
         )
     except LogKeyError as exc:
         raise click.ClickException(str(exc)) from None
+    try:
+        witnesses = [witness.key for witness in parse_witnesses(settings.witnesses)]
+    except WitnessConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     sessions = make_session_factory(make_engine(settings.database_url))
     try:
         with sessions() as session:
-            report = audit.verify_log(session, signer)
+            report = audit.verify_log(session, signer, witnesses)
     except RegistryError as exc:
         raise click.ClickException(f"the log does not check out: {exc.message}") from None
     click.echo(

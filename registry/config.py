@@ -20,6 +20,19 @@ def _number(name: str, default: float) -> float:
     return default if value is None or not value.strip() else float(value)
 
 
+def _pairs(value: str) -> tuple[tuple[str, str], ...]:
+    """``<URL> <key>`` pairs separated by commas or newlines."""
+    pairs = []
+    for item in value.replace("\n", ",").split(","):
+        if not item.strip():
+            continue
+        fields = item.split()
+        if len(fields) != 2:
+            raise ValueError(f"KETENREGISTER_WITNESSES: {item.strip()!r} is not '<URL> <key>'")
+        pairs.append((fields[0], fields[1]))
+    return tuple(pairs)
+
+
 @dataclass(frozen=True)
 class Settings:
     """What differs between deployments. Production defaults are the safe ones."""
@@ -65,6 +78,13 @@ class Settings:
     #: rest wait in its own line), so that one partner's burst always leaves slots to others.
     rate_limit: str = "50/second;1500/minute"
     max_requests_per_partner: int = 0
+    #: Witnesses that cosign the log's checkpoints (C2SP tlog-witness), as ``(URL, verifier
+    #: key)`` pairs; ``KETENREGISTER_WITNESSES`` holds ``<URL> <key>`` pairs separated by
+    #: commas or newlines. None configured: checkpoints are served with the log's signature only.
+    witnesses: tuple[tuple[str, str], ...] = ()
+    #: How long a checkpoint request waits for each witness before serving without its
+    #: cosignature (a witness that failed is asked again only after a back-off).
+    witness_timeout_seconds: float = 3.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -97,5 +117,9 @@ class Settings:
                 _number(
                     "KETENREGISTER_IDEMPOTENCY_RETENTION_HOURS", cls.idempotency_retention_hours
                 )
+            ),
+            witnesses=_pairs(os.environ.get("KETENREGISTER_WITNESSES", "")),
+            witness_timeout_seconds=_number(
+                "KETENREGISTER_WITNESS_TIMEOUT_SECONDS", cls.witness_timeout_seconds
             ),
         )
