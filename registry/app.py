@@ -400,8 +400,13 @@ class Registry:
             trace,
             key,
         )
+        partner = issuer_hint(graphql_request.authorization)
         try:
-            partner = issuer_hint(graphql_request.authorization)
+            self.limits.check(partner)
+        except RateLimitedError as exc:
+            headers["Retry-After"] = str(exc.retry_after)
+            return JSONResponse(error_response(exc.code, exc.message), 429, headers)
+        try:
             answer = await self.slots.run(partner, self.execute, graphql_request)
         except NoSlotError:
             log.warning("no request slot free within %ss", self.settings.queue_timeout_seconds)

@@ -28,13 +28,26 @@ class PartnerLimits:
         self._rates = limits.parse_many(rates) if rates.strip() else []
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
+    def check(self, partner_id: str) -> None:
+        """Refuse (``RateLimitedError``) if ``partner_id`` is over a rate right now, without
+        counting a request: safe to ask before the request is authenticated, since only
+        authenticated requests are counted, so nobody can push another partner over its
+        limit by claiming its name; a flood from a partner already over it is refused before
+        any work is spent on it."""
+        for rate in self._rates:
+            if not self._limiter.test(rate, partner_id):
+                raise self._refusal(rate, partner_id)
+
     def admit(self, partner_id: str) -> None:
         """Count one request of ``partner_id``; ``RateLimitedError`` (with the seconds until
         the window has room again) when it is over one of its rates."""
         for rate in self._rates:
             if not self._limiter.hit(rate, partner_id):
-                reset = self._limiter.get_window_stats(rate, partner_id).reset_time
-                raise RateLimitedError(
-                    f"over the limit of {rate} for {partner_id}: slow down",
-                    retry_after=max(1, math.ceil(reset - time.time())),
-                )
+                raise self._refusal(rate, partner_id)
+
+    def _refusal(self, rate: limits.RateLimitItem, partner_id: str) -> RateLimitedError:
+        reset = self._limiter.get_window_stats(rate, partner_id).reset_time
+        return RateLimitedError(
+            f"over the limit of {rate} for {partner_id}: slow down",
+            retry_after=max(1, math.ceil(reset - time.time())),
+        )

@@ -87,6 +87,17 @@ def test_a_partner_over_its_rate_gets_429_and_others_do_not(
     assert body["errors"][0]["extensions"]["code"] == "RATE_LIMITED"  # type: ignore[index]
     assert "5 per 1 minute" in body["errors"][0]["message"]  # type: ignore[index]
     assert ask("parteon")[0] == 200  # the limit is zowonen's alone
+    # Refused before authentication now, and a token merely claiming to be zowonen's is
+    # refused the same, while it cannot use up another partner's budget.
+    assert ask("zowonen")[0] == 429
+    for _ in range(10):
+        forged = client.post(
+            "/graphql",
+            json={"query": "{ __typename }"},
+            headers={"Authorization": "Bearer e30.eyJpc3MiOiJwYXJ0ZW9uIn0.c2ln"},  # iss parteon
+        )
+        assert forged.status_code == 401
+    assert ask("parteon")[0] == 200
 
 
 def test_the_http_layer_answers_its_own_refusals_in_json(
