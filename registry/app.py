@@ -183,7 +183,7 @@ class Registry:
         self.limits = PartnerLimits(settings.rate_limit)
         self.slots = RequestSlots(
             settings.max_concurrent_requests,
-            settings.max_requests_per_partner or max(1, settings.max_concurrent_requests * 3 // 4),
+            settings.max_requests_per_partner or max(1, settings.max_concurrent_requests // 4),
             settings.queue_timeout_seconds,
         )
         self._head_revision = head_revision()

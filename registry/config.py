@@ -74,7 +74,7 @@ class Settings:
     #: How long the outcome of a mutation sent with an ``Idempotency-Key`` is kept for retries.
     idempotency_retention_hours: int = 24
     #: Requests one partner may send to this process ("" for no limit), and how many of its
-    #: requests may run at once (0: three quarters of the request slots, at least one; the
+    #: requests may run at once (0: a quarter of the request slots, at least one; the
     #: rest wait in its own line), so that one partner's burst always leaves slots to others.
     rate_limit: str = "50/second;1500/minute"
     max_requests_per_partner: int = 0
