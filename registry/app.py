@@ -170,10 +170,11 @@ class Registry:
         self.settings = settings
         self.clock = clock
         if session_factory is None:
+            # A request holds a slot before it asks for a connection, and there is one per
+            # slot: a checkout waits only if the database is out of reach, and then at most
+            # make_engine's second.
             engine = make_engine(
-                settings.database_url,
-                request_slots=settings.max_concurrent_requests,
-                pool_timeout=settings.queue_timeout_seconds,
+                settings.database_url, request_slots=settings.max_concurrent_requests
             )
             session_factory = make_session_factory(engine)
         self.sessions = session_factory
@@ -336,11 +337,9 @@ class Registry:
     def unavailable(self, headers: dict[str, str]) -> Response:
         """503 with ``Retry-After``: the request did nothing; the same request may be sent
         again (with the same ``Idempotency-Key``, if it had one)."""
-        retry = max(1, round(self.settings.queue_timeout_seconds))
+        # A second: long enough for a queue to drain a little, short enough for a restart.
         return JSONResponse(
-            error_response("UNAVAILABLE", BUSY),
-            503,
-            {**headers, "Retry-After": str(retry)},
+            error_response("UNAVAILABLE", BUSY), 503, {**headers, "Retry-After": "1"}
         )
 
     async def graphql(self, request: Request) -> Response:

@@ -67,7 +67,7 @@ class Settings:
     max_concurrent_requests: int = 8
     #: How long a request waits for its turn (and for a connection) before it is answered
     #: ``503 UNAVAILABLE`` with ``Retry-After``: shed load quickly rather than hang.
-    queue_timeout_seconds: float = 1.0
+    queue_timeout_seconds: float = 3.0
     #: How stale this process's view of the policy set may be: a policy changed through
     #: another process takes effect here within this many seconds (at once in this one).
     policy_staleness_seconds: float = 1.0
