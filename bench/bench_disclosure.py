@@ -140,7 +140,8 @@ def main() -> None:
                 "bench", PolicyEffect.GRANT, f"partner:{PARTNER}", "involved", "*", "*", ("all",)
             )
         )
-        schema = build_schema(introspection=False, max_tokens=10_000)
+        # One request for 10,000 cases, on purpose: far over the production cost limit.
+        schema = build_schema(introspection=False, max_tokens=10_000, max_cost=10**9)
         # cold: a new policy engine per request (right after a policy change), so every
         # decision the request needs is taken and counted; warm: the engine the server keeps
         # between requests while the policy version stands.

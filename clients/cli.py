@@ -9,12 +9,20 @@
     ketenregister-client --key-file FILE token      # one bearer token, e.g. for GraphiQL
     ketenregister-client --key-file FILE checkpoint [--log-key VKEY]
     ketenregister-client --key-file FILE verify-entry INDEX [--leaf-hash B64] [--log-key VKEY]
+        [--witness-key WKEY ... [--witnesses-required K]]
     ketenregister-client --key-file FILE monitor --state FILE [--log-key VKEY]
+        [--witness-key WKEY ... [--witnesses-required K]]
+    ketenregister-client witness keygen --name NAME --out FILE
+    ketenregister-client witness serve --secret-key FILE --state-file FILE --log-key VKEY
+        [--host 127.0.0.1] [--port 7380]
 
 Registry and network errors, and failed log checks, end in a one-line message on stderr and
 exit code 1; ``monitor`` exits with 3 when the log rolled back, forked or was truncated.
 The log's verifier key comes from ``--log-key`` (or ``KETENREGISTER_LOG_KEY``); without it
-the key the registry serves is used, with a warning: pin it.
+the key the registry serves is used, with a warning: pin it. ``--witness-key`` (repeated, or
+``KETENREGISTER_WITNESS_KEYS``) and ``--witnesses-required`` (default: all of them) make
+``verify-entry`` and ``monitor`` fail unless that many of those witnesses cosigned the
+checkpoint.
 """
 
 from __future__ import annotations
@@ -30,6 +38,8 @@ from typing import Any, TypeVar
 import click
 import httpx
 
+from clients import witness as witness_server
+from clients.cosignature import WitnessPolicy, WitnessSigner
 from clients.errors import RegistryClientError, VerificationError
 from clients.keyfile import KeyFile, KeyFileError, load_key_file, write_key_file
 from clients.logreader import LogReader, verify_entry
@@ -52,6 +62,7 @@ class _Options:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ketenregister", prog_name="ketenregister-client")
 @click.option(
     "--key-file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -163,6 +174,36 @@ log_key_option = click.option(
 )
 
 
+def witness_policy_options(command: Callable[..., T]) -> Callable[..., T]:
+    """``--witness-key`` (repeated) and ``--witnesses-required``: "k of these witnesses"."""
+    command = click.option(
+        "--witnesses-required",
+        envvar="KETENREGISTER_WITNESSES_REQUIRED",
+        type=click.IntRange(min=1),
+        metavar="K",
+        help="How many of the --witness-key witnesses must have cosigned (default: all).",
+    )(command)
+    return click.option(
+        "--witness-key",
+        "witness_keys",
+        multiple=True,
+        envvar="KETENREGISTER_WITNESS_KEYS",
+        metavar="WKEY",
+        help="A witness's verifier key (<name>+<key ID>+<key>, type 0x04); repeat per witness.",
+    )(command)
+
+
+def _witness_policy(keys: tuple[str, ...], required: int | None) -> WitnessPolicy | None:
+    if not keys:
+        if required is not None:
+            raise click.UsageError("--witnesses-required needs at least one --witness-key")
+        return None
+    try:
+        return WitnessPolicy.of(keys, required)
+    except VerificationError as exc:
+        raise click.UsageError(_one_line(str(exc))) from None
+
+
 def _log_reader(options: _Options) -> LogReader:
     return LogReader(_client(options))
 
@@ -203,6 +244,7 @@ def checkpoint(options: _Options, log_key: str | None) -> None:
 @click.option("--tree-size", type=click.IntRange(min=1), help="Prove in this tree size.")
 @click.option("--leaf-hash", metavar="B64", help="The leaf hash you were given for the entry.")
 @log_key_option
+@witness_policy_options
 @click.pass_obj
 def verify_entry_command(
     options: _Options,
@@ -210,12 +252,17 @@ def verify_entry_command(
     tree_size: int | None,
     leaf_hash: str | None,
     log_key: str | None,
+    witness_keys: tuple[str, ...],
+    witnesses_required: int | None,
 ) -> None:
     """Fetch log entry INDEX with its inclusion proof, verify it offline, print it as JSON.
 
     When the registry shows the entry's event (as the policies allow), the event is checked
     against the commitment in the entry's leaf and printed too; otherwise ``event`` is null.
+    With --witness-key, the checkpoint it is proved in must carry enough of those witnesses'
+    cosignatures: by default the latest checkpoint the registry had cosigned (GET /checkpoint).
     """
+    policy = _witness_policy(witness_keys, witnesses_required)
     expected = None
     if leaf_hash is not None:
         try:
@@ -225,12 +272,20 @@ def verify_entry_command(
     reader = _log_reader(options)
     with reader.client, _reported():
         vkey = _verifier_key(reader, log_key)
+        if policy is not None and tree_size is None:
+            # The registry collects cosignatures when /checkpoint is asked for; prove the
+            # entry in that checkpoint rather than in one the witnesses have not seen yet.
+            note = reader.checkpoint()
+            tree_size = _checked(lambda: verify_checkpoint(note, vkey)).size or None
         entry = reader.entry(index, tree_size)
-    verified = _checked(lambda: verify_entry(entry, vkey, expected_leaf_hash=expected))
+    verified = _checked(
+        lambda: verify_entry(entry, vkey, expected_leaf_hash=expected, witnesses=policy)
+    )
     event = _checked(lambda: entry.event)
     click.echo(
         f"entry {index} is in the log of {verified.size} entries "
-        f"(checkpoint of {verified.origin} verified); "
+        f"(checkpoint of {verified.origin} verified"
+        + (f", cosigned by {policy.required} of the witnesses required); " if policy else "); ")
         + (
             "its event matches the entry's commitment"
             if event is not None
@@ -258,18 +313,104 @@ def verify_entry_command(
     help="Where the last good checkpoint is remembered (JSON).",
 )
 @log_key_option
+@witness_policy_options
 @click.pass_obj
-def monitor(options: _Options, state_file: Path, log_key: str | None) -> None:
-    """Check that the log only grew since the checkpoint remembered in --state."""
+def monitor(
+    options: _Options,
+    state_file: Path,
+    log_key: str | None,
+    witness_keys: tuple[str, ...],
+    witnesses_required: int | None,
+) -> None:
+    """Check that the log only grew since the checkpoint remembered in --state (and, with
+    --witness-key, that enough of those witnesses cosigned the new checkpoint)."""
+    policy = _witness_policy(witness_keys, witnesses_required)
     reader = _log_reader(options)
     with reader.client, _reported():
         vkey = _verifier_key(reader, log_key)
-        report = _checked(lambda: reader.monitor(state_file, vkey))
+        report = _checked(lambda: reader.monitor(state_file, vkey, witnesses=policy))
+    if policy is not None and report.ok:
+        click.echo(f"witnesses: at least {policy.required} of {len(policy.keys)} cosigned")
     click.echo(f"{report.outcome}: {report.detail}")
     if not report.ok:
         for note in report.evidence:
             click.echo(note, err=True, nl=False)
         click.get_current_context().exit(MISBEHAVIOUR_EXIT)
+
+
+@main.group()
+def witness() -> None:
+    """Run a witness that cosigns the registry's checkpoints (C2SP tlog-witness)."""
+
+
+@witness.command("keygen")
+@click.option("--name", required=True, help="The witness's name, e.g. groningen.nl/witness.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Secret key file to write (mode 0600; never overwritten).",
+)
+def witness_keygen(name: str, out: Path) -> None:
+    """Generate a witness key; print the verifier key the registry and partners configure."""
+    try:
+        signer = WitnessSigner.generate(name)
+        signer.write(out)
+    except FileExistsError:
+        raise click.ClickException(f"{out} exists; a witness keeps its key") from None
+    except (VerificationError, OSError) as exc:
+        raise click.ClickException(_one_line(str(exc))) from None
+    click.echo(f"Wrote {out} (mode 0600). The witness's verifier key:", err=True)
+    click.echo(signer.key.vkey)
+
+
+@witness.command("serve")
+@click.option(
+    "--secret-key",
+    "secret_key",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The witness's secret key file (witness keygen).",
+)
+@click.option(
+    "--state-file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the last cosigned checkpoint of each log is kept (JSON).",
+)
+@click.option(
+    "--log-key",
+    "log_keys",
+    required=True,
+    multiple=True,
+    envvar="KETENREGISTER_LOG_KEY",
+    metavar="VKEY",
+    help="The verifier key of a log to witness (its name is the log's origin); repeatable.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=7380, show_default=True, type=click.IntRange(0, 65535))
+def witness_serve(
+    secret_key: Path, state_file: Path, log_keys: tuple[str, ...], host: str, port: int
+) -> None:
+    """Serve POST /add-checkpoint: cosign each checkpoint that extends the last one."""
+    import logging
+
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        with witness_server.exclusive(state_file):
+            server = witness_server.Witness(
+                WitnessSigner.from_file(secret_key), log_keys, state_file
+            )
+            click.echo(
+                f"witness {server.signer.key.vkey} cosigning {', '.join(server.origins)} "
+                f"on http://{host}:{port}/add-checkpoint",
+                err=True,
+            )
+            uvicorn.run(witness_server.create_app(server), host=host, port=port, log_level="info")
+    except VerificationError as exc:
+        raise click.ClickException(_one_line(str(exc))) from None
 
 
 def _client(options: _Options) -> RegistryClient:

@@ -26,7 +26,9 @@ Checks the partner runs itself on the signed audit log (``clients.verify``,
     ├── EntryError                 a log entry is not the entry it claims (or was given) to be
     ├── OpeningError               an entry's event (its opening) does not match the entry
     ├── MonitorStateError          the monitor's state file is unreadable or tampered
-    └── LogMisbehaviourError       the log rolled back, forked or was truncated
+    ├── LogMisbehaviourError       the log rolled back, forked or was truncated
+    ├── CosignatureError           a witness cosignature is malformed or does not verify
+    └── WitnessPolicyError         fewer than the required witnesses cosigned a checkpoint
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "CheckpointError",
     "ConflictError",
     "ConsistencyProofError",
+    "CosignatureError",
     "EntryError",
     "InclusionProofError",
     "InvalidInputError",
@@ -53,6 +56,7 @@ __all__ = [
     "UnauthenticatedError",
     "VerificationError",
     "VerifierKeyError",
+    "WitnessPolicyError",
     "error_from_graphql",
 ]
 
@@ -126,6 +130,15 @@ class ServerError(RegistryClientError):
     extension_code = "INTERNAL_ERROR"
 
 
+class RateLimitedError(RegistryClientError):
+    """The partner is over its rate limit: nothing was done; try again after ``retry_after``
+    seconds (the client does so itself a few times)."""
+
+    extension_code = "RATE_LIMITED"
+    #: Seconds the registry asked to wait before trying again (``Retry-After``), if it said.
+    retry_after: float | None = None
+
+
 class UnavailableError(RegistryClientError):
     """The registry is busy or its database is out of reach for now: nothing was done, and
     the same request may be sent again (the client does so itself a few times)."""
@@ -146,6 +159,7 @@ _BY_CODE: dict[str, type[RegistryClientError]] = {
         BadRequestError,
         ServerError,
         UnavailableError,
+        RateLimitedError,
     )
     if cls.extension_code is not None
 }
@@ -225,3 +239,11 @@ class LogMisbehaviourError(VerificationError):
     def __init__(self, message: str, *, outcome: str) -> None:
         super().__init__(message)
         self.outcome = outcome
+
+
+class CosignatureError(VerificationError):
+    """A witness cosignature (c2sp.org/tlog-cosignature) is malformed or does not verify."""
+
+
+class WitnessPolicyError(VerificationError):
+    """A checkpoint lacks the cosignatures of the witnesses the partner requires."""

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from clients.cosignature import WitnessPolicy
 from clients.errors import (
     CheckpointError,
     EntryError,
@@ -93,6 +94,7 @@ def verify_entry(
     *,
     origin: str | None = None,
     expected_leaf_hash: bytes | None = None,
+    witnesses: WitnessPolicy | None = None,
 ) -> Checkpoint:
     r"""Check that ``entry`` is in the log, and return the verified checkpoint it is in.
 
@@ -102,11 +104,13 @@ def verify_entry(
         origin: The log's origin, if it differs from the key's name.
         expected_leaf_hash: The leaf hash of the entry as it was first given, to check that
             the registry still serves that very entry.
+        witnesses: "k of these witnesses": the checkpoint must carry their cosignatures.
 
     Raises:
         VerificationError: a subclass naming what broke: the checkpoint (`SignatureError`,
             `CheckpointError`), the entry itself (`EntryError`: edited, swapped or moved), its
-            inclusion (`InclusionProofError`), or the event shown (`OpeningError`).
+            inclusion (`InclusionProofError`), the event shown (`OpeningError`), or the
+            witness policy (`WitnessPolicyError`, `CosignatureError`).
 
     Example:
         >>> from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -133,6 +137,8 @@ def verify_entry(
     if entry.checkpoint_note is None:
         raise CheckpointError(f"the registry gave no signed checkpoint of size {entry.tree_size}")
     checkpoint = verify_checkpoint(entry.checkpoint_note, vkey, origin)
+    if witnesses is not None:
+        witnesses.check(entry.checkpoint_note)
     if checkpoint.size != entry.tree_size:
         raise CheckpointError(
             f"the proof is for tree size {entry.tree_size} but the checkpoint is of size "
@@ -232,8 +238,10 @@ class LogReader:
         vkey: str | VerifierKey,
         *,
         origin: str | None = None,
+        witnesses: WitnessPolicy | None = None,
     ) -> MonitorReport:
-        """Check the latest checkpoint against the one remembered in ``state_file``."""
-        return Monitor(state_file, vkey, origin=origin).observe(
+        """Check the latest checkpoint against the one remembered in ``state_file`` (and its
+        cosignatures against ``witnesses``)."""
+        return Monitor(state_file, vkey, origin=origin, witnesses=witnesses).observe(
             self.checkpoint(), proof=self.consistency
         )

@@ -32,12 +32,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
+from clients.cosignature import WitnessPolicy
 from clients.errors import (
     CheckpointError,
     ConsistencyProofError,
@@ -45,6 +45,7 @@ from clients.errors import (
     MonitorStateError,
     VerificationError,
 )
+from clients.statefile import write_atomically
 from clients.verify import (
     Checkpoint,
     VerifierKey,
@@ -194,10 +195,12 @@ class Monitor:
         vkey: str | VerifierKey,
         *,
         origin: str | None = None,
+        witnesses: WitnessPolicy | None = None,
     ) -> None:
         self._path = Path(state_file)
         self._key = parse_verifier_key(vkey) if isinstance(vkey, str) else vkey
         self._origin = origin
+        self._witnesses = witnesses
 
     def _verify(self, note_text: str) -> Checkpoint:
         return verify_checkpoint(note_text, self._key, self._origin)
@@ -222,20 +225,8 @@ class Monitor:
             ) from None
 
     def _save(self, note_text: str) -> None:
-        # Write a temporary file and rename it over the state, so a crash leaves either
-        # the old or the new state, never a truncated one.
         payload = json.dumps({"version": _STATE_VERSION, "note": note_text}, ensure_ascii=False)
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=self._path.parent, prefix=".monitor-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self._path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(self._path, payload)
 
     @property
     def last_checkpoint(self) -> Checkpoint | None:
@@ -244,12 +235,19 @@ class Monitor:
         return loaded[0] if loaded else None
 
     def observe(self, note_text: str, proof: ProofSource = None) -> MonitorReport:
-        """Verify a new signed checkpoint, assess it, and remember it when ``ok``.
+        """Verify a new signed checkpoint, assess it, and remember it when ``ok`` and, with a
+        witness policy, cosigned by enough of the witnesses.
+
+        A checkpoint that shows misbehaviour is reported whatever its cosignatures: the
+        log's own signature on it is the evidence.
 
         Raises:
             VerificationError: the note does not verify under the log's key or origin.
             MonitorStateError: the state file is unreadable or does not verify.
             ConsistencyProofError: the log grew but no proof was supplied.
+            WitnessPolicyError: fewer of the witnesses than required cosigned it (the
+                state keeps the last checkpoint that met the policy).
+            CosignatureError: a cosignature by one of the witness keys does not verify.
         """
         current = self._verify(note_text)
         loaded = self._load()
@@ -257,6 +255,8 @@ class Monitor:
         result = assess(previous, current, proof)
         if not result.ok:
             return replace(result, evidence=(previous_note, note_text))
+        if self._witnesses is not None:
+            self._witnesses.check(note_text)
         if previous is None or current.size > previous.size:
             self._save(note_text)
         return result

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from clients.errors import (
     NotFoundError,
+    RateLimitedError,
     RegistryClientError,
     ServerError,
     UnauthenticatedError,
@@ -62,10 +63,10 @@ class RegistryClient:
     ``httpx.MockTransport``).
 
     Every mutation is sent with a fresh ``Idempotency-Key``, and a request that meets a
-    transient failure (the registry answers ``UNAVAILABLE``, or the connection fails or the
-    answer is lost) is sent again up to ``retries`` times with backoff, under the same key and
-    with a fresh token: the registry answers a retried mutation with its first answer instead
-    of doing it twice.
+    transient failure (the registry answers ``UNAVAILABLE`` or ``RATE_LIMITED``, or the
+    connection fails or the answer is lost) is sent again up to ``retries`` times with
+    backoff, under the same key and with a fresh token: the registry answers a retried
+    mutation with its first answer instead of doing it twice.
 
     Registry errors raise the subclass of :class:`clients.errors.RegistryClientError`
     for their ``extensions.code``; network failures raise ``httpx.TransportError``.
@@ -209,7 +210,7 @@ class RegistryClient:
                     "/graphql", json=body, headers={**headers, "Authorization": f"Bearer {token}"}
                 )
                 return _data_of(response)
-            except (UnavailableError, httpx.TransportError) as exc:
+            except (UnavailableError, RateLimitedError, httpx.TransportError) as exc:
                 if attempt >= self.retries:
                     raise
                 attempt += 1
@@ -276,7 +277,7 @@ def _backoff(attempt: int, failure: Exception) -> float:
     together do not all come back together)."""
     ceiling = min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt)
     wait = random.uniform(0, ceiling)
-    if isinstance(failure, UnavailableError) and failure.retry_after is not None:
+    if isinstance(failure, UnavailableError | RateLimitedError) and failure.retry_after:
         wait = max(wait, min(failure.retry_after, _BACKOFF_CAP))
     return wait
 
@@ -290,7 +291,7 @@ def _data_of(response: httpx.Response) -> dict[str, Any]:
         errors = payload.get("errors")
         if isinstance(errors, list) and errors:
             error = error_from_graphql(errors)
-            if isinstance(error, UnavailableError):
+            if isinstance(error, UnavailableError | RateLimitedError):
                 error.retry_after = _retry_after(response)
             raise error
         data = payload.get("data")

@@ -51,6 +51,7 @@ __all__ = [
     "node_hash",
     "parse_checkpoint",
     "parse_verifier_key",
+    "split_note",
     "verify_checkpoint",
     "verify_consistency",
     "verify_inclusion",
@@ -136,7 +137,7 @@ def parse_verifier_key(vkey: str) -> VerifierKey:
     return VerifierKey(name, key_id, Ed25519PublicKey.from_public_bytes(raw[1:]))
 
 
-def _split_note(note_text: str) -> tuple[str, list[tuple[str, bytes]]]:
+def split_note(note_text: str) -> tuple[str, list[tuple[str, bytes]]]:
     """The note text and its ``(key name, key ID || signature)`` lines; raise if malformed."""
     if any(c < " " and c != "\n" for c in note_text):
         raise NoteFormatError("note contains a control character other than newline")
@@ -191,7 +192,7 @@ def verify_note(note_text: str, vkey: str | VerifierKey) -> str:
         "then you don't know what your problem is."
     """
     key = parse_verifier_key(vkey) if isinstance(vkey, str) else vkey
-    text, signatures = _split_note(note_text)
+    text, signatures = split_note(note_text)
     message = text.encode("utf-8")
     verified = False
     other_key_ids = []

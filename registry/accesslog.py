@@ -15,8 +15,12 @@ from policies import Permission, permits
 from registry import cases
 from registry.disclosure import Disclosure
 from registry.errors import InvalidInputError, NotAllowedError
+from registry.lengths import max_length
 from registry.models import AccessLogRecord
 from registry.principal import Principal
+
+#: The operation is a label the caller chose: a long name is cut to fit, not refused.
+_MAX_OPERATION = max_length(AccessLogRecord.operation)
 
 
 def _outcome(disclosed: set[str], withheld: set[str]) -> str:
@@ -71,7 +75,7 @@ def _insert(
             "actor": principal.actor,
             "case_id": case_id,
             "purpose": principal.purpose,
-            "operation": operation[:100],
+            "operation": operation[:_MAX_OPERATION],
             "fields_disclosed": sorted(disclosed),
             "fields_withheld": sorted(withheld),
             "occurred_at": now,

@@ -19,6 +19,7 @@ from registry.agreement_views import AgreementView
 from registry.agreements import OPEN_STATUSES, parse_enum, require, view
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotFoundError
+from registry.lengths import max_length
 from registry.models import (
     AgreementCondition,
     AgreementKind,
@@ -35,7 +36,7 @@ from registry.models import (
 MAX_TERM_DAYS = 5 * 366
 REVIEW_INTERVAL_DAYS = (7, 366)
 MAX_CONDITIONS = 20
-MAX_CONDITION_TEXT = 500
+MAX_CONDITION_TEXT = max_length(AgreementCondition.text)
 
 
 @dataclass(frozen=True)

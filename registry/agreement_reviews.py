@@ -21,6 +21,7 @@ from registry.agreement_views import AgreementView, DueReviewView
 from registry.agreements import CLOSING_STATUSES, find, require, view
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.lengths import max_length
 from registry.models import (
     AgreementReview,
     AgreementStatus,
@@ -30,7 +31,7 @@ from registry.models import (
 )
 from registry.relations import with_relation
 
-MAX_NOTE = 280
+MAX_NOTE = max_length(ConditionCheck.note)
 #: How far ahead "due" looks by default, and at most.
 DUE_WITHIN_DAYS = 14
 MAX_DUE_WITHIN_DAYS = 366

@@ -205,10 +205,12 @@ def review_dates(start: dt.date, end: dt.date, interval_days: int) -> list[dt.da
     """The due dates of an agreement's reviews: every interval from the start, and a last one
     at the end of the term."""
     dates = []
-    due = start + dt.timedelta(days=interval_days)
-    while due < end:
+    step, due = dt.timedelta(days=interval_days), start
+    # Step only while the next date lies before the end: a date after it is never computed, so
+    # a term ending on 9999-12-31 does not overflow the calendar.
+    while end - due > step:
+        due += step
         dates.append(due)
-        due += dt.timedelta(days=interval_days)
     dates.append(end)
     return dates
 

@@ -20,13 +20,14 @@ from policies import Permission, Relation, permits
 from registry import cases
 from registry.disclosure import CASE_CONFERENCE_FIELD, Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.lengths import max_length
 from registry.models import ActionItem, Annotation, AnnotationKind, Case, EventType, Partner
 from registry.notifications import outbox
 from registry.relations import with_relation
 from registry.views import ANNOTATION_KIND_FIELDS, ActionItemView, AnnotationView
 
-MAX_NOTE = 1000
-MAX_DESCRIPTION = 500
+MAX_NOTE = max_length(Annotation.note)
+MAX_DESCRIPTION = max_length(ActionItem.description)
 MAX_ACTION_ITEMS = 20
 
 

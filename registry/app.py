@@ -19,11 +19,11 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
-import anyio
 from graphql import GraphQLError, OperationType, parse
 from graphql.utilities import get_operation_ast
 from sqlalchemy import text
@@ -38,15 +38,20 @@ from strawberry.http.ides import get_graphql_ide_html
 from registry import accesslog, auth, idempotency
 from registry.auditlog import checkpoints
 from registry.auditlog.signer import LogSigner
+from registry.auditlog.witnesses import Cosigner, parse_witnesses
 from registry.coltypes import utcnow
 from registry.config import Settings
 from registry.db import is_transient, make_engine, make_session_factory
 from registry.disclosure import Disclosure
-from registry.errors import AuthenticationError, RegistryError
+from registry.errors import AuthenticationError, RateLimitedError, RegistryError
+from registry.metrics import CONTENT_TYPE, NO_OPERATION, Metrics
 from registry.migrate import current_revision, head_revision
 from registry.notifications.delivery import DeliveryWorker
+from registry.notifications.targets import TargetPolicy
 from registry.policystore import PolicyCache
+from registry.ratelimit import PartnerLimits
 from registry.request import RequestScope
+from registry.slots import NoSlotError, RequestSlots, issuer_hint
 from registry.tracing import TraceContext, trace_from_header
 from schema.build import build_schema
 from schema.errors import MASKED, error_response, format_error
@@ -66,8 +71,35 @@ class _BodyTooLargeError(Exception):
     pass
 
 
-class _NoSlotError(Exception):
-    """No request slot came free within the queue timeout."""
+#: How deeply a request body may nest (arrays and objects): a GraphQL request's variables need
+#: a handful of levels; deeper ones only exhaust the parser's and the coercion's recursion.
+MAX_BODY_DEPTH = 32
+
+
+class _TooDeepError(Exception):
+    pass
+
+
+def _json_document(body: bytes) -> Any:
+    """The body as JSON, refused when it nests deeper than MAX_BODY_DEPTH.
+
+    The C parser stops a runaway nesting itself with ``RecursionError`` (a 2 KB body of a
+    thousand ``[``), which must not escape as a 500; what it does parse is measured without
+    recursion, so nothing deep reaches the recursive GraphQL coercion either.
+    """
+    try:
+        document = json.loads(body)
+    except RecursionError:
+        raise _TooDeepError from None
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_BODY_DEPTH:
+                raise _TooDeepError
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return document
 
 
 @dataclass(frozen=True)
@@ -89,6 +121,28 @@ class Answer:
     status: int
     payload: dict[str, Any]
     replayed: bool = False
+    retry_after: int | None = None
+    #: The first root field the request asked for (a name of the schema), for the metrics.
+    operation: str = NO_OPERATION
+
+
+def _first_code(answer: Answer) -> str | None:
+    errors = answer.payload.get("errors")
+    if errors:
+        return str(errors[0].get("extensions", {}).get("code", "UNKNOWN"))
+    return "OK" if answer.status == 200 else None
+
+
+_CODE_OF_STATUS = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    405: "BAD_REQUEST",
+    413: "BAD_REQUEST",
+    422: "CONFLICT",
+    429: "RATE_LIMITED",
+    500: "INTERNAL_ERROR",
+    503: "UNAVAILABLE",
+}
 
 
 def _is_mutation(request: GraphQLRequest, max_tokens: int) -> bool:
@@ -116,17 +170,23 @@ class Registry:
         self.settings = settings
         self.clock = clock
         if session_factory is None:
+            # A request holds a slot before it asks for a connection, and there is one per
+            # slot: a checkout waits only if the database is out of reach, and then at most
+            # make_engine's second.
             engine = make_engine(
-                settings.database_url,
-                request_slots=settings.max_concurrent_requests,
-                pool_timeout=settings.queue_timeout_seconds,
+                settings.database_url, request_slots=settings.max_concurrent_requests
             )
             session_factory = make_session_factory(engine)
         self.sessions = session_factory
         self.policies = PolicyCache(staleness=settings.policy_staleness_seconds)
         self.keyring = auth.Keyring(staleness=settings.policy_staleness_seconds)
-        # Request slots, made in the event loop that serves (one per process in production).
-        self._slots: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
+        self.webhook_targets = TargetPolicy(allow_private=settings.webhook_allow_private)
+        self.limits = PartnerLimits(settings.rate_limit)
+        self.slots = RequestSlots(
+            settings.max_concurrent_requests,
+            settings.max_requests_per_partner or max(1, settings.max_concurrent_requests // 4),
+            settings.queue_timeout_seconds,
+        )
         self._head_revision = head_revision()
         #: The webhook delivery worker this process runs while it serves (``serve``, ``demo``).
         self.worker = (
@@ -145,12 +205,32 @@ class Registry:
             if settings.log_key_file
             else None
         )
+        #: Collects the witnesses' cosignatures for GET /checkpoint (none configured: None).
+        self.cosigner = (
+            Cosigner(
+                parse_witnesses(settings.witnesses),
+                sessions=session_factory,
+                run=lambda work: self.slots.run("", work),
+                timeout=settings.witness_timeout_seconds,
+            )
+            if settings.witnesses
+            else None
+        )
         self.schema = build_schema(
             introspection=settings.introspection,
             max_depth=settings.max_query_depth,
             max_aliases=settings.max_aliases,
             max_tokens=settings.max_tokens,
+            max_cost=settings.max_cost,
         )
+        graphql_schema = self.schema._schema
+        self._root_fields = frozenset(
+            name
+            for root in (graphql_schema.query_type, graphql_schema.mutation_type)
+            if root is not None
+            for name in root.fields
+        )
+        self.metrics = Metrics(self.sessions, self.slots.in_use)
 
     def execute(self, request: GraphQLRequest) -> Answer:
         """Run one GraphQL request for the partner the token names (sync: runs in a thread).
@@ -165,92 +245,114 @@ class Registry:
                     session, request.authorization, self.settings, request.trace, now, self.keyring
                 )
             except AuthenticationError as exc:
+                self.metrics.token_refusals.labels(exc.reason).inc()
                 return Answer(401, error_response(exc.code, exc.message))
-            operation = request.operation_name or "anonymous"
-            key = request.idempotency_key
-            if key is not None and not _is_mutation(request, self.settings.max_tokens):
-                key = None
-            if key is not None:
-                print_ = idempotency.fingerprint(
-                    request.query, request.variables, request.operation_name
-                )
-                try:
-                    stored = idempotency.hold(session, who.principal.partner_id, key, print_, now)
-                except RegistryError as exc:
-                    return Answer(422, error_response(exc.code, exc.message))
-                if stored is not None:
-                    accesslog.write_again(
-                        session, who.principal, f"{operation} (retry)", now, stored.disclosures
-                    )
-                    answer = Answer(stored.status_code, stored.response, replayed=True)
-                    return self._commit(session, who.token, answer)
-            disclosure = Disclosure(self.policies.engine(session), who.principal)
-            scope = RequestScope(session, who.principal, disclosure, now, self.log_signer)
-            result = self.schema.execute_sync(
-                request.query,
-                variable_values=request.variables,
-                context_value=scope,
-                operation_name=request.operation_name,
+            try:
+                self.limits.admit(who.principal.partner_id)
+            except RateLimitedError as exc:
+                # Nothing was done, and the token was not spent: it may be sent again.
+                body = error_response(exc.code, exc.message)
+                return Answer(429, body, retry_after=exc.retry_after)
+            return self._execute(session, request, who, now)
+
+    def _execute(
+        self,
+        session: Session,
+        request: GraphQLRequest,
+        who: auth.Authenticated,
+        now: dt.datetime,
+    ) -> Answer:
+        operation = request.operation_name or "anonymous"
+        key = request.idempotency_key
+        if key is not None and not _is_mutation(request, self.settings.max_tokens):
+            key = None
+        if key is not None:
+            print_ = idempotency.fingerprint(
+                request.query, request.variables, request.operation_name
             )
-            for error in result.errors or ():
-                if is_transient(error.original_error):
-                    raise error.original_error  # type: ignore[misc]  # answered 503
-            payload: dict[str, Any] = {"data": result.data}
-            if result.errors:
-                payload["errors"] = [format_error(e) for e in result.errors]
-            if key is not None:
-                idempotency.complete(
-                    session,
-                    who.principal.partner_id,
-                    key,
-                    200,
-                    payload,
-                    accesslog.summary(disclosure),
+            try:
+                stored = idempotency.hold(session, who.principal.partner_id, key, print_, now)
+            except RegistryError as exc:
+                return Answer(422, error_response(exc.code, exc.message))
+            if stored is not None:
+                accesslog.write_again(
+                    session, who.principal, f"{operation} (retry)", now, stored.disclosures
                 )
-            accesslog.write(session, disclosure, operation, now)
-            return self._commit(session, who.token, Answer(200, payload))
+                answer = Answer(
+                    stored.status_code, stored.response, replayed=True, operation="retry"
+                )
+                return self._commit(session, who.token, answer)
+        disclosure = Disclosure(self.policies.engine(session), who.principal)
+        scope = RequestScope(
+            session, who.principal, disclosure, now, self.log_signer, self.webhook_targets
+        )
+        result = self.schema.execute_sync(
+            request.query,
+            variable_values=request.variables,
+            context_value=scope,
+            operation_name=request.operation_name,
+        )
+        for error in result.errors or ():
+            if is_transient(error.original_error):
+                raise error.original_error  # type: ignore[misc]  # answered 503
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            payload["errors"] = [format_error(e) for e in result.errors]
+        root_field = self._operation(result.data, result.errors)
+        if key is not None:
+            idempotency.complete(
+                session,
+                who.principal.partner_id,
+                key,
+                200,
+                payload,
+                accesslog.summary(disclosure),
+            )
+        accesslog.write(session, disclosure, operation, now)
+        return self._commit(session, who.token, Answer(200, payload, operation=root_field))
+
+    def _operation(self, data: dict[str, Any] | None, errors: list[GraphQLError] | None) -> str:
+        """The metrics' name of what a request asked: its first root field, by the data or
+        else by the first error's path (none when it reached no resolver)."""
+        paths = [e.path[0] for e in errors or () if e.path]
+        first = next(iter(data or {}), None) or next(iter(paths), None)
+        if first is None:
+            return NO_OPERATION
+        if str(first).startswith("__"):
+            return "introspection"
+        # An alias is the partner's own text and never becomes a label.
+        return str(first) if first in self._root_fields else "aliased"
 
     def _commit(self, session: Session, token: auth.TokenUse, answer: Answer) -> Answer:
         try:
             auth.spend(session, token)
         except AuthenticationError as exc:  # the same token carried another request
             session.rollback()
+            self.metrics.token_refusals.labels(exc.reason).inc()
             return Answer(401, error_response(exc.code, exc.message))
         session.commit()
         self.policies.changed(session)
         return answer
 
-    def _slot_limiter(self) -> anyio.CapacityLimiter:
-        loop = asyncio.get_running_loop()
-        if self._slots is None or self._slots[0] is not loop:
-            self._slots = (loop, anyio.CapacityLimiter(self.settings.max_concurrent_requests))
-        return self._slots[1]
-
-    async def in_slot(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run ``work`` in a thread once a request slot is free (first come, first served);
-        ``_NoSlotError`` when none came free within the queue timeout."""
-        limiter = self._slot_limiter()
-        with anyio.move_on_after(self.settings.queue_timeout_seconds) as waiting:
-            await limiter.acquire()
-        if waiting.cancelled_caught:
-            raise _NoSlotError
-        try:
-            return await run_in_threadpool(work, *args, **kwargs)
-        finally:
-            limiter.release()
-
     def unavailable(self, headers: dict[str, str]) -> Response:
         """503 with ``Retry-After``: the request did nothing; the same request may be sent
         again (with the same ``Idempotency-Key``, if it had one)."""
-        retry = max(1, round(self.settings.queue_timeout_seconds))
+        # A second: long enough for a queue to drain a little, short enough for a restart.
         return JSONResponse(
-            error_response("UNAVAILABLE", BUSY),
-            503,
-            {**headers, "Retry-After": str(retry)},
+            error_response("UNAVAILABLE", BUSY), 503, {**headers, "Retry-After": "1"}
         )
 
     async def graphql(self, request: Request) -> Response:
-        """POST /graphql (and the GraphiQL page on GET, when enabled)."""
+        """POST /graphql (and the GraphiQL page on GET, when enabled), counted and timed."""
+        started = time.monotonic()
+        response = await self._graphql(request)
+        if request.method == "POST":
+            operation, code = getattr(request.state, "measured", (NO_OPERATION, None))
+            code = code or _CODE_OF_STATUS.get(response.status_code, "OK")
+            self.metrics.answered(operation, code, time.monotonic() - started)
+        return response
+
+    async def _graphql(self, request: Request) -> Response:
         if request.method == "GET":
             if self.settings.graphiql:
                 return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
@@ -259,10 +361,13 @@ class Registry:
         headers = {"traceparent": trace.traceparent}
         try:
             body = await self._read_body(request)
-            document = json.loads(body)
+            document = _json_document(body)
         except _BodyTooLargeError:
             message = f"request body over {self.settings.max_body_bytes} bytes"
             return JSONResponse(error_response("BAD_REQUEST", message), 413, headers)
+        except _TooDeepError:
+            message = f"request body nested deeper than {MAX_BODY_DEPTH} levels"
+            return JSONResponse(error_response("BAD_REQUEST", message), 400, headers)
         except (ValueError, UnicodeDecodeError):
             return JSONResponse(error_response("BAD_REQUEST", "body is not JSON"), 400, headers)
         if isinstance(document, list):
@@ -294,9 +399,15 @@ class Registry:
             trace,
             key,
         )
+        partner = issuer_hint(graphql_request.authorization)
         try:
-            answer = await self.in_slot(self.execute, graphql_request)
-        except _NoSlotError:
+            self.limits.check(partner)
+        except RateLimitedError as exc:
+            headers["Retry-After"] = str(exc.retry_after)
+            return JSONResponse(error_response(exc.code, exc.message), 429, headers)
+        try:
+            answer = await self.slots.run(partner, self.execute, graphql_request)
+        except NoSlotError:
             log.warning("no request slot free within %ss", self.settings.queue_timeout_seconds)
             return self.unavailable(headers)
         except Exception as exc:
@@ -305,8 +416,11 @@ class Registry:
                 return self.unavailable(headers)
             log.exception("request failed")
             return JSONResponse(error_response("INTERNAL_ERROR", MASKED), 500, headers)
+        request.state.measured = (answer.operation, _first_code(answer))
         if answer.replayed:
             headers["Idempotent-Replayed"] = "true"
+        if answer.retry_after is not None:
+            headers["Retry-After"] = str(answer.retry_after)
         return JSONResponse(answer.payload, answer.status, headers)
 
     async def _read_body(self, request: Request) -> bytes:
@@ -330,7 +444,8 @@ class Registry:
             return checkpoint.note
 
     async def checkpoint(self, _request: Request) -> Response:
-        """GET /checkpoint: the log's latest signed checkpoint, as plain text for any tool.
+        """GET /checkpoint: the log's latest signed checkpoint, as plain text for any tool,
+        with the cosignatures of the configured witnesses it could get.
 
         Public on purpose: a checkpoint holds a size and a hash, and monitors must be able to
         fetch it without an account.
@@ -338,15 +453,28 @@ class Registry:
         if self.log_signer is None:
             return PlainTextResponse("this registry has no log signing key configured\n", 503)
         try:
-            note = await self.in_slot(self._latest_checkpoint)
+            note = await self.slots.run("", self._latest_checkpoint)
+            if self.cosigner is not None:
+                note = await self.cosigner.cosigned(note)
         except RegistryError as exc:  # e.g. entries were removed: it signs nothing smaller
             log.error("no checkpoint signed: %s", exc.message)
             return PlainTextResponse(f"{exc.code}: {exc.message}\n", 409)
         except Exception as exc:
-            if isinstance(exc, _NoSlotError) or is_transient(exc):
+            if isinstance(exc, NoSlotError) or is_transient(exc):
                 return PlainTextResponse(f"{BUSY}\n", 503, headers={"Retry-After": "1"})
             raise
         return PlainTextResponse(note, headers={"Cache-Control": "no-store"})
+
+    async def metrics_text(self, _request: Request) -> Response:
+        """GET /metrics: Prometheus's text format (counts and sizes, nothing of a case; put
+        it behind the deployment's own network rules like any operations endpoint)."""
+        try:
+            body = await self.slots.run("", self.metrics.exposition)
+        except Exception as exc:
+            if isinstance(exc, NoSlotError) or is_transient(exc):
+                return PlainTextResponse(f"{BUSY}\n", 503, headers={"Retry-After": "1"})
+            raise
+        return Response(body, media_type=CONTENT_TYPE)
 
     async def log_key(self, _request: Request) -> Response:
         """GET /log/key: the verifier key partners configure to check checkpoints."""
@@ -369,9 +497,9 @@ class Registry:
         to the code's revision (the log key, when configured, was loaded at startup or the
         process would not run). For a load balancer: cheap, no token."""
         try:
-            problems = await self.in_slot(self._readiness)
+            problems = await self.slots.run("", self._readiness)
         except Exception as exc:
-            if not (isinstance(exc, _NoSlotError) or is_transient(exc)):
+            if not (isinstance(exc, NoSlotError) or is_transient(exc)):
                 log.exception("readiness check failed")
             problems = ["database unreachable"]
         if problems:
@@ -434,6 +562,7 @@ def create_app(
             Route("/graphql", registry.graphql, methods=["GET", "POST"]),
             Route("/healthz", _health, methods=["GET"]),
             Route("/readyz", registry.ready, methods=["GET"]),
+            Route("/metrics", registry.metrics_text, methods=["GET"]),
             Route("/checkpoint", registry.checkpoint, methods=["GET"]),
             Route("/log/key", registry.log_key, methods=["GET"]),
         ],

@@ -22,6 +22,7 @@ import threading
 import time
 import warnings
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from joserfc import jws, jwt
@@ -31,10 +32,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry.coltypes import column_length
 from registry.config import Settings
 from registry.errors import AuthenticationError
-from registry.models import AccessLogRecord, PartnerKey, UsedTokenId
+from registry.lengths import max_length
+from registry.models import AccessLogRecord, AccessPolicy, PartnerKey, UsedTokenId
 from registry.principal import DEFAULT_PURPOSE, Principal
 from registry.tracing import TraceContext
 
@@ -49,25 +50,42 @@ MAX_JTI_LENGTH = 128
 #: before any parsing or signature work is spent on it.
 MAX_TOKEN_LENGTH = 4096
 REFUSED = "invalid or missing partner token"
-_ACTOR_LENGTH = column_length(AccessLogRecord.actor)
-_KID_LENGTH = column_length(PartnerKey.kid)
+# The acting person is written to the access log and, as who did it, to narrower columns
+# (a revoked policy's ``revoked_by``): held to the narrowest.
+_ACTOR_LENGTH = min(max_length(AccessLogRecord.actor), max_length(AccessPolicy.revoked_by))
+_KID_LENGTH = max_length(PartnerKey.kid)
 _MAX_KNOWN_KEYS = 10_000
-_PURPOSE_LENGTH = column_length(AccessLogRecord.purpose)
+_PURPOSE_LENGTH = max_length(AccessLogRecord.purpose)
 
 
-def _refuse(reason: str) -> AuthenticationError:
-    log.info("token refused: %s", reason)
-    return AuthenticationError(REFUSED)
+class Refusal(StrEnum):
+    """Why a token was refused, in a few words an operator can count (the metrics' label);
+    the caller is told none of it."""
+
+    MISSING = "missing"
+    MALFORMED = "malformed"
+    OVERSIZED = "oversized"
+    ALGORITHM = "algorithm"
+    UNKNOWN_KEY = "unknown_key"
+    SIGNATURE = "signature"
+    CLAIMS = "claims"
+    LIFETIME = "lifetime"
+    REPLAYED = "replayed"
+
+
+def _refuse(kind: Refusal, detail: str) -> AuthenticationError:
+    log.info("token refused (%s): %s", kind, detail)
+    return AuthenticationError(REFUSED, reason=str(kind))
 
 
 def _bearer(authorization: str | None) -> str:
     if not authorization:
-        raise _refuse("no Authorization header")
+        raise _refuse(Refusal.MISSING, "no Authorization header")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise _refuse("not a Bearer token")
+        raise _refuse(Refusal.MALFORMED, "not a Bearer token")
     if len(token) > MAX_TOKEN_LENGTH:
-        raise _refuse(f"token over {MAX_TOKEN_LENGTH} characters")
+        raise _refuse(Refusal.OVERSIZED, f"token over {MAX_TOKEN_LENGTH} characters")
     return token.strip()
 
 
@@ -156,30 +174,30 @@ def authenticate(
     try:
         header = jws.extract_compact(token.encode()).protected
     except (JoseError, ValueError) as exc:
-        raise _refuse(f"malformed token: {type(exc).__name__}") from None
+        raise _refuse(Refusal.MALFORMED, f"malformed token: {type(exc).__name__}") from None
     if header.get("alg") not in ACCEPTED_ALGORITHMS:
-        raise _refuse(f"algorithm {header.get('alg')!r} not accepted")
+        raise _refuse(Refusal.ALGORITHM, f"algorithm {header.get('alg')!r} not accepted")
     kid = header.get("kid")
     if not isinstance(kid, str):
-        raise _refuse("no kid in header")
+        raise _refuse(Refusal.MALFORMED, "no kid in header")
     if len(kid) > _KID_LENGTH:
-        raise _refuse(f"kid over {_KID_LENGTH} characters")
+        raise _refuse(Refusal.OVERSIZED, f"kid over {_KID_LENGTH} characters")
     known = (keyring or Keyring(staleness=0)).find(session, kid)
     if known is None:
-        raise _refuse(f"unknown or revoked key {kid!r}")
+        raise _refuse(Refusal.UNKNOWN_KEY, f"unknown or revoked key {kid!r}")
     try:
         claims = _verify_signature(token, known.key)
     except (JoseError, ValueError) as exc:
-        raise _refuse(f"signature: {type(exc).__name__}") from None
+        raise _refuse(Refusal.SIGNATURE, f"signature: {type(exc).__name__}") from None
     _check_claims(claims, known.partner_id, settings, now)
     act = claims.get("act")
     actor = act.get("sub") if isinstance(act, dict) and isinstance(act.get("sub"), str) else None
     purpose = claims.get("purpose")
     # Both are written to every access-log record of the request: held to its columns.
     if actor is not None and len(actor) > _ACTOR_LENGTH:
-        raise _refuse(f"act.sub over {_ACTOR_LENGTH} characters")
+        raise _refuse(Refusal.OVERSIZED, f"act.sub over {_ACTOR_LENGTH} characters")
     if isinstance(purpose, str) and len(purpose) > _PURPOSE_LENGTH:
-        raise _refuse(f"purpose over {_PURPOSE_LENGTH} characters")
+        raise _refuse(Refusal.OVERSIZED, f"purpose over {_PURPOSE_LENGTH} characters")
     principal = Principal(
         partner_id=known.partner_id,
         kind=known.kind,
@@ -200,25 +218,25 @@ def _check_claims(
     claims: dict[str, Any], partner_id: str, settings: Settings, now: dt.datetime
 ) -> None:
     if claims.get("iss") != partner_id or claims.get("sub") != partner_id:
-        raise _refuse("iss/sub do not name the key's partner")
+        raise _refuse(Refusal.CLAIMS, "iss/sub do not name the key's partner")
     aud = claims.get("aud")
     if aud != settings.audience and not (isinstance(aud, list) and settings.audience in aud):
-        raise _refuse("wrong audience")
+        raise _refuse(Refusal.CLAIMS, "wrong audience")
     iat, exp, jti = claims.get("iat"), claims.get("exp"), claims.get("jti")
     if not isinstance(iat, int) or not isinstance(exp, int):
-        raise _refuse("iat and exp must be integers")
+        raise _refuse(Refusal.CLAIMS, "iat and exp must be integers")
     if not isinstance(jti, str) or len(jti) < _MIN_JTI_LENGTH:
-        raise _refuse("jti missing or too short")
+        raise _refuse(Refusal.CLAIMS, "jti missing or too short")
     if len(jti) > MAX_JTI_LENGTH:
-        raise _refuse(f"jti over {MAX_JTI_LENGTH} characters")
+        raise _refuse(Refusal.OVERSIZED, f"jti over {MAX_JTI_LENGTH} characters")
     stamp = int(now.timestamp())
     skew = settings.clock_skew_seconds
     if exp - iat > settings.max_token_lifetime_seconds:
-        raise _refuse("lifetime over the maximum")
+        raise _refuse(Refusal.LIFETIME, "lifetime over the maximum")
     if iat > stamp + skew:
-        raise _refuse("issued in the future")
+        raise _refuse(Refusal.LIFETIME, "issued in the future")
     if exp <= stamp - skew:
-        raise _refuse("expired")
+        raise _refuse(Refusal.LIFETIME, "expired")
 
 
 def spend(session: Session, token: TokenUse) -> None:
@@ -233,7 +251,7 @@ def spend(session: Session, token: TokenUse) -> None:
     try:
         session.flush()
     except IntegrityError:
-        raise _refuse("replayed jti") from None
+        raise _refuse(Refusal.REPLAYED, "replayed jti") from None
 
 
 def forget_expired(session: Session, now: dt.datetime) -> int:

@@ -7,10 +7,7 @@ exactly like a case that does not exist.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -21,8 +18,10 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from policies import Permission, Relation, permits
+from registry import cursors
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.lengths import check_length
 from registry.models import (
     Case,
     CaseContact,
@@ -140,20 +139,6 @@ class CasePage:
     has_next_page: bool
 
 
-def _encode_cursor(case: Case) -> str:
-    raw = json.dumps([case.registered_at.isoformat(), str(case.id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        stamp, case_id = json.loads(raw)
-        return dt.datetime.fromisoformat(stamp), uuid.UUID(case_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise InvalidInputError(f"{cursor!r} is not a cursor this registry gave out") from None
-
-
 def list_cases(
     session: Session,
     disclosure: Disclosure,
@@ -170,7 +155,7 @@ def list_cases(
     base = case_filter.apply(with_relation(select(Case), partner_id))
     base = _load_options(base, requested).order_by(Case.registered_at, Case.id)
     filtered = case_filter.fields_used()
-    position = _decode_cursor(after) if after else None
+    position = cursors.decode(after) if after else None
     views: list[CaseView] = []
     last: Case | None = None
     has_next = False
@@ -197,7 +182,8 @@ def list_cases(
             position = (case.registered_at, case.id)
         if has_next or len(rows) <= first:
             break
-    return CasePage(views, _encode_cursor(last) if last else None, has_next)
+    end_cursor = cursors.encode(last.registered_at, last.id) if last else None
+    return CasePage(views, end_cursor, has_next)
 
 
 @dataclass(frozen=True)
@@ -209,6 +195,14 @@ class NewContact:
     postal_code: str
     phone: str | None = None
     email: str | None = None
+
+
+def _check_contact_lengths(contact: NewContact) -> None:
+    check_length(CaseContact.name, contact.name, "contact.name")
+    check_length(CaseContact.address, contact.address, "contact.address")
+    check_length(CaseContact.postal_code, contact.postal_code, "contact.postalCode")
+    check_length(CaseContact.phone, contact.phone, "contact.phone")
+    check_length(CaseContact.email, contact.email, "contact.email")
 
 
 @dataclass(frozen=True)
@@ -266,6 +260,7 @@ def register(session: Session, disclosure: Disclosure, new: NewCase, now: dt.dat
     _validate_money(new.arrears_amount, new.arrears_months)
     if not new.contact.name.strip() or not new.contact.address.strip():
         raise InvalidInputError("contact name and address are required")
+    _check_contact_lengths(new.contact)
     if new.early_signalled_on and new.early_signalled_on > now.date():
         raise InvalidInputError("earlySignalledOn lies in the future")
     case = Case(
@@ -320,6 +315,8 @@ def update(
         session, disclosure.principal.partner_id, parse_case_id(case_id), for_change=True
     )
     _require(disclosure, relation, Permission.CASE_UPDATE, "change the record")
+    if changes.contact is not None:
+        _check_contact_lengths(changes.contact)
     amount = changes.arrears_amount if changes.arrears_amount is not None else case.arrears_amount
     months = changes.arrears_months if changes.arrears_months is not None else case.arrears_months
     _validate_money(amount, months)

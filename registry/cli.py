@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 import click
 
-from registry import demo, partners
+from registry import demo, demo_witnesses, partners
 from registry.auditlog import audit
 from registry.auditlog.signer import LogKeyError, LogSigner
+from registry.auditlog.witnesses import WitnessConfigError, parse_witnesses
 from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.errors import RegistryError
@@ -33,6 +36,7 @@ database_option = click.option(
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ketenregister", prog_name="ketenregister")
 def main() -> None:
     """Ketenregister: the shared registry for eviction-prevention chain partners."""
 
@@ -50,13 +54,23 @@ def db_upgrade(database_url: str | None) -> None:
     click.echo("database is up to date")
 
 
+#: The interpreter's thread switch interval while serving (see ``_serve``).
+SWITCH_INTERVAL_SECONDS = 0.0005
+
+
 def _serve(settings: Settings, host: str, port: int, *, worker: bool = True) -> None:
     import uvicorn
 
     from registry.app import create_app
+    from registry.http_protocol import JsonErrorsH11Protocol
 
+    # Requests run in threads that share one interpreter lock. At Python's default switch
+    # interval (5 ms) a small request waits up to that long behind every busy thread each
+    # time it takes the lock back after a database call, so a few heavy requests made small
+    # ones hundreds of times slower; switching more often keeps them near their own cost.
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     app = create_app(settings, delivery_worker=worker)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", http=JsonErrorsH11Protocol)
 
 
 worker_option = click.option(
@@ -154,8 +168,49 @@ def demo_command(
             demo.write_keys(session, keys, registry_url=url, audience=settings.audience)
             click.echo(f"demo registry created in {data_dir}")
     verifier_key = LogSigner.from_file(log_key).verifier_key
-    click.echo(
-        f"""
+    with contextlib.ExitStack() as running:
+        witnesses = (
+            []
+            if no_serve
+            else running.enter_context(
+                demo_witnesses.running(
+                    data_dir, verifier_key, lambda text: click.echo(f"warning: {text}", err=True)
+                )
+            )
+        )
+        settings = replace(settings, witnesses=tuple((w.url, w.vkey) for w in witnesses))
+        click.echo(_demo_instructions(url, keys, data_dir, log_key, verifier_key, witnesses))
+        if not no_serve:
+            _serve(settings, host, port, worker=worker)
+
+
+def _demo_instructions(
+    url: str,
+    keys: Path,
+    data_dir: Path,
+    log_key: Path,
+    verifier_key: str,
+    witnesses: list[demo_witnesses.DemoWitness],
+) -> str:
+    if witnesses:
+        running = ", ".join(f"{w.partner} on {w.url}" for w in witnesses)
+        witness_keys = " ".join(w.vkey for w in witnesses)
+        witnessing = f"""
+Witnesses cosign every checkpoint (C2SP tlog-witness): {running}.
+Require their cosignatures:
+  export KETENREGISTER_WITNESS_KEYS='{witness_keys}'
+  .venv/bin/ketenregister-client --key-file {keys}/nijestee.json \\
+      monitor --state {data_dir}/monitor.json --witnesses-required {len(witnesses)}
+"""
+    else:
+        witnessing = f"""
+Witnesses (Gemeente Groningen, Bureau Woonkans) run when the demo serves; by hand:
+  .venv/bin/ketenregister-client witness keygen --name groningen.demo/witness --out w.key
+  .venv/bin/ketenregister-client witness serve --secret-key w.key --state-file w.json \\
+      --log-key '{verifier_key}' --port 7380
+  KETENREGISTER_WITNESSES='http://127.0.0.1:7380 <its key>' .venv/bin/ketenregister serve ...
+"""
+    return f"""
 Ketenregister demo on {url}/graphql  (GraphiQL: open it in a browser)
 Partner key files: {keys}/<partner>.json  (e.g. zowonen, gemeente-sittard-geleen,
 partners-in-welzijn, bureau-woonkans, wijkteam-zaandam-noord)
@@ -181,10 +236,7 @@ Bureau Woonkans's agreements and the signed audit log (log key: {log_key}):
   .venv/bin/ketenregister-client --key-file {keys}/nijestee.json verify-entry 0
   .venv/bin/ketenregister-client --key-file {keys}/nijestee.json \\
       monitor --state {data_dir}/monitor.json
-"""
-    )
-    if not no_serve:
-        _serve(settings, host, port, worker=worker)
+{witnessing}"""
 
 
 @main.group("log")
@@ -225,10 +277,14 @@ def log_verify(database_url: str | None) -> None:
         )
     except LogKeyError as exc:
         raise click.ClickException(str(exc)) from None
+    try:
+        witnesses = [witness.key for witness in parse_witnesses(settings.witnesses)]
+    except WitnessConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     sessions = make_session_factory(make_engine(settings.database_url))
     try:
         with sessions() as session:
-            report = audit.verify_log(session, signer)
+            report = audit.verify_log(session, signer, witnesses)
     except RegistryError as exc:
         raise click.ClickException(f"the log does not check out: {exc.message}") from None
     click.echo(

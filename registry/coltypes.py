@@ -41,15 +41,6 @@ UuidPk = Annotated[uuid.UUID, mapped_column(Uuid(), primary_key=True, default=uu
 Sha256 = Annotated[bytes, mapped_column(LargeBinary(32))]
 
 
-def column_length(column: Any) -> int:
-    """The length a mapped string column holds (``Model.attribute``): input limits are read
-    from the columns, so they cannot drift from what the database stores."""
-    length = column.property.columns[0].type.length
-    if not isinstance(length, int):
-        raise TypeError(f"{column} has no length")
-    return length
-
-
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware."""
     return dt.datetime.now(dt.UTC)

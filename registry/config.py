@@ -20,6 +20,19 @@ def _number(name: str, default: float) -> float:
     return default if value is None or not value.strip() else float(value)
 
 
+def _pairs(value: str) -> tuple[tuple[str, str], ...]:
+    """``<URL> <key>`` pairs separated by commas or newlines."""
+    pairs = []
+    for item in value.replace("\n", ",").split(","):
+        if not item.strip():
+            continue
+        fields = item.split()
+        if len(fields) != 2:
+            raise ValueError(f"KETENREGISTER_WITNESSES: {item.strip()!r} is not '<URL> <key>'")
+        pairs.append((fields[0], fields[1]))
+    return tuple(pairs)
+
+
 @dataclass(frozen=True)
 class Settings:
     """What differs between deployments. Production defaults are the safe ones."""
@@ -30,14 +43,16 @@ class Settings:
     #: Introspection and the GraphiQL page: on in the demo, off by default in production.
     introspection: bool = False
     graphiql: bool = False
-    #: Whether webhooks may go to loopback, private or link-local addresses. Off in
-    #: production: otherwise a partner could make the registry post into its own network.
-    #: The demo and the tests, whose receivers listen on 127.0.0.1, turn it on.
+    #: Whether webhooks may go to loopback, private or link-local addresses, and over plain
+    #: http. Off in production: otherwise a partner could make the registry post into its own
+    #: network. The demo and the tests, whose receivers listen on 127.0.0.1, turn it on.
     webhook_allow_private: bool = False
     max_body_bytes: int = 64 * 1024
     max_query_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000
+    #: The most objects one answer may hold, counting list page sizes (``schema/limits.py``).
+    max_cost: int = 3000
     #: Tokens live at most this long (DESIGN: exp at most 5 minutes after iat).
     max_token_lifetime_seconds: int = 300
     #: Tolerated clock difference between a partner system and the registry.
@@ -52,12 +67,24 @@ class Settings:
     max_concurrent_requests: int = 8
     #: How long a request waits for its turn (and for a connection) before it is answered
     #: ``503 UNAVAILABLE`` with ``Retry-After``: shed load quickly rather than hang.
-    queue_timeout_seconds: float = 1.0
+    queue_timeout_seconds: float = 3.0
     #: How stale this process's view of the policy set may be: a policy changed through
     #: another process takes effect here within this many seconds (at once in this one).
     policy_staleness_seconds: float = 1.0
     #: How long the outcome of a mutation sent with an ``Idempotency-Key`` is kept for retries.
     idempotency_retention_hours: int = 24
+    #: Requests one partner may send to this process ("" for no limit), and how many of its
+    #: requests may run at once (0: a quarter of the request slots, at least one; the
+    #: rest wait in its own line), so that one partner's burst always leaves slots to others.
+    rate_limit: str = "50/second;1500/minute"
+    max_requests_per_partner: int = 0
+    #: Witnesses that cosign the log's checkpoints (C2SP tlog-witness), as ``(URL, verifier
+    #: key)`` pairs; ``KETENREGISTER_WITNESSES`` holds ``<URL> <key>`` pairs separated by
+    #: commas or newlines. None configured: checkpoints are served with the log's signature only.
+    witnesses: tuple[tuple[str, str], ...] = ()
+    #: How long a checkpoint request waits for each witness before serving without its
+    #: cosignature (a witness that failed is asked again only after a back-off).
+    witness_timeout_seconds: float = 3.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -81,9 +108,18 @@ class Settings:
             policy_staleness_seconds=_number(
                 "KETENREGISTER_POLICY_STALENESS_SECONDS", cls.policy_staleness_seconds
             ),
+            max_cost=int(_number("KETENREGISTER_MAX_COST", cls.max_cost)),
+            rate_limit=os.environ.get("KETENREGISTER_RATE_LIMIT", cls.rate_limit),
+            max_requests_per_partner=int(
+                _number("KETENREGISTER_MAX_REQUESTS_PER_PARTNER", cls.max_requests_per_partner)
+            ),
             idempotency_retention_hours=int(
                 _number(
                     "KETENREGISTER_IDEMPOTENCY_RETENTION_HOURS", cls.idempotency_retention_hours
                 )
+            ),
+            witnesses=_pairs(os.environ.get("KETENREGISTER_WITNESSES", "")),
+            witness_timeout_seconds=_number(
+                "KETENREGISTER_WITNESS_TIMEOUT_SECONDS", cls.witness_timeout_seconds
             ),
         )

@@ -6,6 +6,7 @@
      ├── InvalidInputError        INVALID_INPUT  (malformed or inconsistent input)
      ├── ConflictError            CONFLICT       (the state does not allow it now)
      ├── UnavailableError         UNAVAILABLE    (the deployment lacks what this needs)
+     ├── RateLimitedError         RATE_LIMITED   (the partner sends too much: HTTP 429)
      └── AuthenticationError      UNAUTHENTICATED (token missing or refused; HTTP 401)
 
 Messages are written for the partner's engineer: they say what was wrong, never how the
@@ -55,7 +56,22 @@ class UnavailableError(RegistryError):
     code = "UNAVAILABLE"
 
 
+class RateLimitedError(RegistryError):
+    """The partner is over one of its limits; ``retry_after`` says when to try again."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class AuthenticationError(RegistryError):
-    """The request carries no acceptable partner token (answered with HTTP 401)."""
+    """The request carries no acceptable partner token (answered with HTTP 401); ``reason``
+    says why, for the operator's counts only."""
 
     code = "UNAUTHENTICATED"
+
+    def __init__(self, message: str, *, reason: str = "unknown") -> None:
+        super().__init__(message)
+        self.reason = reason

@@ -28,6 +28,7 @@ from registry.auditlog import proofs
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError
 from registry.inventory_views import InventoryView, open_pickup
+from registry.lengths import max_length
 from registry.models import (
     Case,
     EventType,
@@ -45,13 +46,14 @@ from registry.notifications import outbox
 #: The eviction outcomes after which goods can have been removed: carried out, or the
 #: household was found gone ("noorderzon") and left its goods behind.
 CARRIED_OUT = frozenset({EvictionOutcome.EXECUTED, EvictionOutcome.HOUSEHOLD_GONE})
-MAX_DESCRIPTION = 500
+MAX_DESCRIPTION = max_length(StoredInventory.description)
 MAX_VOLUME_M3 = Decimal("10000")
 #: A storage location is a code of the storage provider's own (hall, row, bay: ``ZD-H12-04``),
 #: never a name or an address: capitals, digits and hyphens only, so a household's name typed
 #: into it is refused rather than stored (it is shown to every partner that reads
-#: ``inventoryStorage``). The signed log does not hold it at all.
-_LOCATION_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,31}")
+#: ``inventoryStorage``). The signed log does not hold it at all. Shorter than its column.
+MAX_LOCATION_CODE = 32
+_LOCATION_CODE = re.compile(rf"[A-Z0-9][A-Z0-9-]{{0,{MAX_LOCATION_CODE - 1}}}")
 # What personal data in a description most often looks like. Not a guarantee: a safeguard
 # against the obvious slip, with the household's own name and address checked besides.
 _PERSONAL_DATA = (
@@ -278,8 +280,8 @@ def record(
     location = new.location_code.strip()
     if not _LOCATION_CODE.fullmatch(location):
         raise InvalidInputError(
-            "locationCode is a storage location code of 1 to 32 capital letters, digits and "
-            "hyphens, such as ZD-H12-04: never a name or an address"
+            f"locationCode is a storage location code of 1 to {MAX_LOCATION_CODE} capital "
+            "letters, digits and hyphens, such as ZD-H12-04: never a name or an address"
         )
     description = _check_description(case, new.description)
     if new.volume_m3 is not None and not Decimal(0) < new.volume_m3 <= MAX_VOLUME_M3:

@@ -21,6 +21,7 @@ from policies.decisions import AccessKey, PolicyEffect, PolicyRow
 from registry import auditlog, cases
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.lengths import check_length
 from registry.models import AccessPolicy, Municipality, Partner, PartnerKind, PolicyKind
 from registry.policystore import bump_version
 
@@ -89,6 +90,7 @@ def _grant(session: Session, disclosure: Disclosure, draft: GrantDraft) -> Acces
         )
     if draft.relation not in GRANTABLE_RELATIONS:
         raise InvalidInputError("a grant is for the involved partners or the municipality")
+    check_length(AccessPolicy.purpose, draft.purpose, "purpose")
     return AccessPolicy(
         kind=PolicyKind.GRANT,
         issuer_id=principal.partner_id,
@@ -147,6 +149,7 @@ def issue_restriction(
     principal = disclosure.principal
     if not permits(principal.kind, Relation.NONE, Permission.RESTRICTION_ISSUE):
         raise NotAllowedError("only a corporation restricts what is shared of its own cases")
+    check_length(AccessPolicy.purpose, draft.purpose, "purpose")
     policy = AccessPolicy(
         kind=PolicyKind.RESTRICTION,
         issuer_id=principal.partner_id,
@@ -165,11 +168,19 @@ def issue_restriction(
     return policy
 
 
+#: Policy ids count up from 1 in a 32-bit INTEGER column; a larger number is no policy id, and
+#: looking it up would overflow the column's type (an error on either database).
+_MAX_POLICY_ID = 2**31 - 1
+
+
 def _parse_policy_id(text: str) -> int:
     try:
-        return int(text)
+        policy_id = int(text)
     except ValueError:
         raise InvalidInputError(f"{text!r} is not a policy id") from None
+    if not 1 <= policy_id <= _MAX_POLICY_ID:
+        raise InvalidInputError(f"{text!r} is not a policy id")
+    return policy_id
 
 
 def revoke(

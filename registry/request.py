@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from registry.auditlog.signer import LogSigner
 from registry.db import begin_writing
 from registry.disclosure import Disclosure
+from registry.notifications.targets import TargetPolicy
 from registry.principal import Principal
 
 P = ParamSpec("P")
@@ -32,6 +33,8 @@ class RequestScope:
     now: dt.datetime
     #: Signs checkpoints when a partner asks for the latest; None when none is configured.
     log_signer: LogSigner | None = None
+    #: Where this deployment lets webhooks go (checked when a partner subscribes).
+    webhook_targets: TargetPolicy = field(default_factory=TargetPolicy)
 
     def mutate(self, change: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``change`` in a savepoint: if it raises, none of its writes remain, while the

@@ -3,14 +3,18 @@
 Expected errors (the registry's ``RegistryError`` hierarchy, and GraphQL's own validation and
 input-coercion errors) keep their message. Anything else is masked: the caller gets a fixed
 message, the server log gets the traceback. No SQL, path or traceback reaches a response.
+When the schema is not public (introspection off), GraphQL's own messages are also concealed:
+no "Did you mean" suggestion, no name of the schema's types (``conceal``).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSchema, is_introspection_type, is_specified_scalar_type
 
 from registry.errors import RegistryError
 
@@ -60,6 +64,46 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
             {"line": loc.line, "column": loc.column} for loc in error.locations
         ]
     return formatted
+
+
+# graphql-core appends a suggestion as one sentence: " Did you mean 'x', 'y' or 'z'?" (or
+# "the enum value 'X'"); names never hold a "?". Anything after it (a "Found: ..." echo of
+# the caller's own input) stays.
+_SUGGESTION = re.compile(r"\s*Did you mean\b[^?]*(\?|$)")
+_QUOTED = re.compile(r"'([^'\s]*)'")
+HIDDEN = "(hidden)"
+
+
+@functools.cache
+def own_type_names(schema: GraphQLSchema) -> frozenset[str]:
+    """The names of the schema's own types (not GraphQL's built-in scalars or introspection)."""
+    return frozenset(
+        name
+        for name, named in schema.type_map.items()
+        if not is_introspection_type(named) and not is_specified_scalar_type(named)
+    )
+
+
+def conceal(message: str, type_names: frozenset[str]) -> str:
+    """``message`` of GraphQL's own without suggestions and without the names of ``type_names``,
+    for when the schema is not public (introspection off).
+
+    A quoted type reference (``'Phase'``, ``'[Reason!]!'``) becomes ``(hidden)``; a quoted
+    coordinate loses its type (``'Query.cases'`` becomes ``'cases'``). Reading the finished
+    text catches every rule and coercion step that names a type, including ones graphql-core
+    adds later, which replacing rules one by one would not.
+    """
+
+    def hide(quoted: re.Match[str]) -> str:
+        text = quoted.group(1)
+        if text.strip("[]!") in type_names:
+            return HIDDEN
+        owner, dot, member = text.partition(".")
+        if dot and owner in type_names:
+            return f"'{member}'"
+        return quoted.group(0)
+
+    return _QUOTED.sub(hide, _SUGGESTION.sub("", message))
 
 
 def error_response(code: str, message: str) -> dict[str, Any]:

@@ -90,7 +90,13 @@ class NotificationMutation:
     ) -> NewWebhookSubscription:
         scope = info.context
         row = scope.mutate(
-            subscriptions.subscribe, scope.session, scope.disclosure, url, event_types, scope.now
+            subscriptions.subscribe,
+            scope.session,
+            scope.disclosure,
+            url,
+            event_types,
+            scope.now,
+            targets=scope.webhook_targets,
         )
         return NewWebhookSubscription(subscription=_subscription(row), secret=row.secret)
 

@@ -1,14 +1,18 @@
 """A partner system's webhook endpoint for tests: a real HTTP server on 127.0.0.1 that checks
 Standard Webhooks signatures the way a receiver must (written here from the specification, not
-with the registry's own signing code), deduplicates on ``webhook-id``, and answers as scripted.
+with the registry's own signing code), deduplicates on ``webhook-id``, and answers as scripted;
+over TLS if given a certificate. ``Silent`` is an endpoint that hangs.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
+import socket
+import ssl
 import threading
 import time
 from collections import defaultdict
@@ -59,6 +63,8 @@ class Received:
     body: bytes
     verified: bool
     answered: int
+    #: The Host header, as the sender named the endpoint.
+    host: str = ""
 
     @property
     def document(self) -> dict[str, Any]:
@@ -69,9 +75,10 @@ class Received:
 
 class Receiver:
     """Endpoints ``/<name>``; each has a secret (set once subscribed) and a script of status
-    codes to answer (200 once the script runs out)."""
+    codes to answer (200 once the script runs out). With ``tls`` (a server context holding a
+    certificate) it speaks https."""
 
-    def __init__(self, clock: Callable[[], float]) -> None:
+    def __init__(self, clock: Callable[[], float], tls: ssl.SSLContext | None = None) -> None:
         self.clock = clock
         self.secrets: dict[str, str] = {}
         self.script: dict[str, list[int]] = defaultdict(list)
@@ -89,15 +96,19 @@ class Receiver:
                 pass  # keep the test output clean
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.scheme = "http"
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         # A short poll interval: shutdown waits for the loop to look again.
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
 
-    def url(self, name: str) -> str:
-        """The URL of endpoint ``name``."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/{name}"
+    def url(self, name: str, host: str | None = None) -> str:
+        """The URL of endpoint ``name`` (by the name ``host`` if given, else by address)."""
+        address, port = self._server.server_address[:2]
+        return f"{self.scheme}://{host or address!s}:{port}/{name}"
 
     def start(self) -> None:
         self._thread.start()
@@ -131,6 +142,7 @@ class Receiver:
                 body,
                 verified,
                 status,
+                headers.get("host", ""),
             )
             self.requests.append(received)
             if verified and 200 <= status < 300:
@@ -151,3 +163,52 @@ class Receiver:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{len(self.effects)} of {count} webhooks arrived in time")
             time.sleep(0.02)
+
+
+class Silent:
+    """An endpoint that accepts connections and never answers: a receiver that hangs. With
+    ``trickle`` it sends its answer's first line and then a header one byte every ``trickle``
+    seconds, never finishing (a receiver that is slow on purpose)."""
+
+    def __init__(self, trickle: float | None = None) -> None:
+        self.trickle = trickle
+        self.connections: list[socket.socket] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.02)  # accept() looks at the stop flag this often
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def url(self, name: str) -> str:
+        """The URL of endpoint ``name``."""
+        host, port = self._listener.getsockname()[:2]
+        return f"http://{host}:{port}/{name}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Close every connection (the senders' posts then fail at once)."""
+        self._stopping.set()
+        self._thread.join(5)
+        self._listener.close()
+        for connection in self.connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+            connection.close()
+
+    def _accept(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                connection, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            self.connections.append(connection)
+            if self.trickle is not None:
+                threading.Thread(target=self._drip, args=(connection,), daemon=True).start()
+
+    def _drip(self, connection: socket.socket) -> None:
+        assert self.trickle is not None
+        with contextlib.suppress(OSError):
+            connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while not self._stopping.wait(self.trickle):
+                connection.sendall(b"a")

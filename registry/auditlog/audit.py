@@ -12,7 +12,7 @@ either signed data or checked here. Operators run it as ``ketenregister log veri
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.auditlog import entries, merkle, sealing
-from registry.auditlog.checkpoints import LogIntegrityError
+from registry.auditlog.checkpoints import LogIntegrityError, split_cosignatures
+from registry.auditlog.cosignatures import (
+    CosignatureError,
+    WitnessKey,
+    signature_line_key,
+    verify_cosignature,
+)
 from registry.auditlog.entries import Opened
 from registry.auditlog.events import subject_key
 from registry.auditlog.sequencer import read_state
@@ -113,7 +119,10 @@ def _check_nodes(rows: Iterable[Any], rebuilt: merkle.InMemoryNodeStore) -> int:
 
 
 def _check_checkpoint(
-    checkpoint: AuditCheckpoint, rebuilt: merkle.InMemoryNodeStore, signer: LogSigner | None
+    checkpoint: AuditCheckpoint,
+    rebuilt: merkle.InMemoryNodeStore,
+    signer: LogSigner | None,
+    witnesses: Sequence[WitnessKey] = (),
 ) -> None:
     if checkpoint.size > rebuilt.size:
         raise LogIntegrityError(
@@ -131,17 +140,41 @@ def _check_checkpoint(
             f"the note of checkpoint {checkpoint.size} names another size or root: the note "
             "was edited"
         )
-    # Ed25519 signatures are deterministic: signing again must give the very same note.
-    if signer is not None and signer.sign_checkpoint(checkpoint.size, checkpoint.root) != (
-        checkpoint.note
-    ):
+    if signer is None:
+        return
+    # Ed25519 signatures are deterministic: signing again must give the very same note,
+    # followed only by the witnesses' cosignature lines.
+    signed, cosignatures = split_cosignatures(checkpoint.note)
+    if signer.sign_checkpoint(checkpoint.size, checkpoint.root) != signed:
         raise LogIntegrityError(
             f"checkpoint {checkpoint.size} is not the note this registry's key signs"
         )
+    _check_cosignatures(
+        checkpoint.size, signed[: signed.rfind("\n\n") + 1], cosignatures, witnesses
+    )
 
 
-def verify_log(session: Session, signer: LogSigner | None = None) -> AuditReport:
-    """Re-check the whole stored log; ``signer`` also checks each checkpoint's signature.
+def _check_cosignatures(
+    size: int, body: str, lines: Sequence[str], witnesses: Sequence[WitnessKey]
+) -> None:
+    """Every line after the log's signature is a cosignature; those of configured witnesses
+    verify (a witness no longer configured cannot be checked, and is not served as trusted:
+    partners check cosignatures against their own witness keys)."""
+    keys = {(key.name, key.key_id): key for key in witnesses}
+    for line in lines:
+        try:
+            key = keys.get(signature_line_key(line))
+            if key is not None:
+                verify_cosignature(line, body, key)
+        except CosignatureError as exc:
+            raise LogIntegrityError(f"checkpoint {size} carries a bad cosignature: {exc}") from None
+
+
+def verify_log(
+    session: Session, signer: LogSigner | None = None, witnesses: Sequence[WitnessKey] = ()
+) -> AuditReport:
+    """Re-check the whole stored log; ``signer`` also checks each checkpoint's signature and
+    that nothing but cosignatures follows it, and those by ``witnesses`` verify.
 
     Raises:
         LogIntegrityError: naming the first thing that broke.
@@ -204,5 +237,5 @@ def verify_log(session: Session, signer: LogSigner | None = None) -> AuditReport
         raise LogIntegrityError("the log's state (its frontier) does not match its entries")
     checkpoints = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.size)).all()
     for checkpoint in checkpoints:
-        _check_checkpoint(checkpoint, rebuilt, signer)
+        _check_checkpoint(checkpoint, rebuilt, signer, witnesses)
     return AuditReport(rebuilt.size, nodes, len(checkpoints), root)

@@ -7,6 +7,11 @@
 - ``signing``: Standard Webhooks signatures (``webhook-id``, ``webhook-timestamp``,
   ``webhook-signature``).
 - ``retry``: exponential backoff with full jitter.
-- ``delivery``: the worker that claims due deliveries (safe with several workers) and posts
-  thin webhooks with httpx.
+- ``targets``: the address policy for webhook URLs (https, public unicast addresses only),
+  checked when a URL is subscribed and before every attempt.
+- ``claims``: a worker leases due deliveries (safe with several workers), a fair share per
+  subscription.
+- ``pinned``: one POST over a connection to the checked addresses, within a deadline.
+- ``delivery``: the worker that fans out, claims, posts thin webhooks concurrently (a slow
+  receiver slows only itself) and records the results.
 """

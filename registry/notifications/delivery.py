@@ -2,38 +2,48 @@
 municipal contacts, then claims due deliveries and posts each as a thin, signed webhook.
 
 Several workers may run at once (the app's thread, ``ketenregister worker`` processes): a
-delivery is claimed with a lease before it is posted. On PostgreSQL the candidates are picked
-with ``FOR UPDATE SKIP LOCKED`` so workers do not queue behind each other; on every database the
-claim itself is a compare-and-set (``status`` pending and no live lease), so a delivery is never
-attempted by two workers while its lease lasts. The HTTP post happens outside any transaction;
-its result is recorded only by the worker that still holds the claim. A worker that dies after
-posting leaves the lease to run out, and the delivery is posted again with the same
-``webhook-id``: receivers deduplicate on it, as Standard Webhooks asks.
+delivery is claimed with a lease before it is posted (``registry.notifications.claims``), so a
+delivery is never attempted by two workers while its lease lasts. The HTTP post happens outside
+any transaction; its result is recorded only by the worker that still holds the claim. A worker
+that dies after posting leaves the lease to run out, and the delivery is posted again with the
+same ``webhook-id``: receivers deduplicate on it, as Standard Webhooks asks.
+
+A slow receiver slows only itself. Posts run in a bounded pool of threads, at most
+``per_subscription`` at a time to one subscription (counted over every worker's live leases),
+each within a short connect timeout and a deadline for the whole attempt. The worker's own
+thread claims, records and fans out; it does not wait for a round's posts before claiming for
+other subscriptions, and a finished post wakes it so the receiver's next delivery goes out at
+once. Database work stays on the worker's thread: the post threads touch only the network.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import json
 import logging
 import random
-import socket
+import ssl
 import threading
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED as FIRST
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 
-import httpx
-from sqlalchemy import or_, select, update
+import httpcore
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry import municipal_contacts
 from registry.annotations import announce_overdue
 from registry.coltypes import utcnow
-from registry.models import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookSubscription
-from registry.notifications import outbox, signing, subscriptions
+from registry.errors import InvalidInputError
+from registry.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from registry.notifications import claims, outbox, pinned, signing, subscriptions
+from registry.notifications.claims import ClaimedDelivery
 from registry.notifications.retry import RetryPolicy
+from registry.notifications.targets import TargetPolicy
 from registry.policystore import PolicyCache
 
 log = logging.getLogger(__name__)
@@ -43,22 +53,6 @@ Clock = Callable[[], dt.datetime]
 EventSource = Callable[[Session, dt.datetime], int]
 
 GONE = 410
-
-
-@dataclass(frozen=True)
-class ClaimedDelivery:
-    """A delivery this worker holds the lease on, with what it needs to post it."""
-
-    delivery_id: uuid.UUID
-    subscription_id: uuid.UUID
-    webhook_id: str
-    event_type: str
-    case_id: uuid.UUID
-    occurred_at: dt.datetime
-    url: str
-    secret: str
-    #: Attempts made before this one (nobody else changes it while the lease is held).
-    attempts: int
 
 
 @dataclass(frozen=True)
@@ -83,11 +77,19 @@ class RoundReport:
     announced: int = 0
     delivered: int = 0
     failed_attempts: int = 0
+    #: Attempts this round claimed and started (a background round does not wait for them).
+    started: int = 0
 
     @property
     def busy(self) -> bool:
         """Whether the round found work (then the next round starts without waiting)."""
-        return bool(self.fanned_out or self.announced or self.delivered or self.failed_attempts)
+        return bool(
+            self.fanned_out
+            or self.announced
+            or self.delivered
+            or self.failed_attempts
+            or self.started
+        )
 
 
 def payload(delivery: ClaimedDelivery) -> bytes:
@@ -101,77 +103,97 @@ def payload(delivery: ClaimedDelivery) -> bytes:
     return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
 
 
-def _retry_after(response: httpx.Response) -> dt.timedelta | None:
-    value = response.headers.get("retry-after", "")
+def _retry_after(headers: dict[str, str]) -> dt.timedelta | None:
+    value = headers.get("retry-after", "")
     if value.isdigit():
         return dt.timedelta(seconds=int(value))
     return None  # an HTTP date or nonsense: the backoff decides
 
 
-def non_public_target(url: str) -> str | None:
-    """Why the registry will not post to ``url`` (it resolves to a loopback, private,
-    link-local or otherwise non-public address), or None when it may.
-
-    Checked before every attempt, so a host that later resolves elsewhere is caught too. A
-    deployment that must rule out DNS rebinding between this check and the connection puts an
-    egress proxy in front as well.
-    """
-    host = httpx.URL(url).host
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
-        return None  # unresolvable: the POST fails on its own and is retried
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global or address.is_multicast:
-            return f"refused: {host} resolves to a non-public address ({address})"
-    return None
+@dataclass
+class _InFlight:
+    delivery: ClaimedDelivery
+    future: Future[AttemptResult]
 
 
 class DeliveryWorker:
-    """Fans out, announces and delivers; ``run_once`` does one round, ``start`` runs rounds in
-    a thread until ``stop``."""
+    """Fans out, announces and delivers; ``run_once`` does one round and waits for its posts,
+    ``start`` runs rounds in a thread until ``stop``.
+
+    ``connect_timeout`` bounds connecting (TLS included) and ``timeout`` a whole attempt, in
+    seconds; ``concurrency`` posts run at once, at most ``per_subscription`` of them to one
+    subscription. ``targets`` is the address policy (by default production's, or one allowing
+    private targets with ``allow_private_targets``).
+    """
 
     def __init__(
         self,
         sessions: sessionmaker[Session],
         *,
         clock: Clock = utcnow,
-        http: httpx.Client | None = None,
         rng: random.Random | None = None,
         policies: PolicyCache | None = None,
         retry: RetryPolicy | None = None,
         lease: dt.timedelta = dt.timedelta(seconds=60),
         batch: int = 20,
         poll_interval: float = 1.0,
-        timeout: float = 15.0,
+        connect_timeout: float = 3.0,
+        timeout: float = 10.0,
+        concurrency: int = 8,
+        per_subscription: int = 2,
         sources: Sequence[EventSource] = (announce_overdue, municipal_contacts.announce_overdue),
         worker_id: str | None = None,
         allow_private_targets: bool = False,
+        targets: TargetPolicy | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        # A lease that ran out while its post still runs would let another worker post the
+        # same delivery at the same time.
+        if lease.total_seconds() <= timeout:
+            raise ValueError(f"the lease ({lease}) must outlast an attempt ({timeout} s)")
+        if concurrency < 1 or per_subscription < 1:
+            raise ValueError("concurrency and per_subscription are at least 1")
         self.sessions = sessions
-        self.allow_private_targets = allow_private_targets
         self.clock = clock
-        self._owns_http = http is None
-        # No redirects: Standard Webhooks counts a 3xx as a failure, and following one would
-        # send the signed event somewhere the partner did not subscribe.
-        self.http = http or httpx.Client(timeout=timeout, follow_redirects=False)
+        self.targets = targets or TargetPolicy(allow_private=allow_private_targets)
+        self.ssl_context = ssl_context
         self.rng = rng or random.Random()
         self.policies = policies or PolicyCache()
         self.retry = retry or RetryPolicy()
         self.lease = lease
         self.batch = batch
         self.poll_interval = poll_interval
+        self.connect_timeout = connect_timeout
+        self.timeout = timeout
+        self.concurrency = concurrency
+        self.per_subscription = per_subscription
         self.sources = tuple(sources)
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
+        self._posts: ThreadPoolExecutor | None = None  # made when the first post starts
+        #: Claimed deliveries being posted or waiting to be recorded; only the thread running
+        #: rounds touches it.
+        self._in_flight: dict[uuid.UUID, _InFlight] = {}
+        #: Set when a post finishes or the worker should stop: the idle wait ends early.
+        self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
     # -- one round ---------------------------------------------------------------------
 
     def run_once(self) -> RoundReport:
-        """Fan out new events, run the event sources, and attempt every due delivery."""
+        """Fan out new events, run the event sources, attempt up to ``batch`` due deliveries
+        (a subscription's next one as soon as its previous one is done), and return once
+        those attempts are recorded."""
+        report = self._round()
+        while self._in_flight:
+            wait_for([entry.future for entry in self._in_flight.values()], return_when=FIRST)
+            self._record_finished(report)
+            self._start_due(report)
+        return report
+
+    def _round(self) -> RoundReport:
         report = RoundReport()
+        self._record_finished(report)
         now = self.clock()
         with self.sessions.begin() as session:
             report.fanned_out = outbox.fan_out(session, self.policies.engine(session), now)
@@ -181,96 +203,95 @@ class DeliveryWorker:
         if report.announced:  # the sources' events go out in this round, not the next
             with self.sessions.begin() as session:
                 report.fanned_out += outbox.fan_out(session, self.policies.engine(session), now)
-        for delivery in self.claim(self.clock()):
-            result = self.send(delivery)
-            if self.record(delivery, result) and result.succeeded:
+        self._start_due(report)
+        return report
+
+    def _start_due(self, report: RoundReport) -> None:
+        """Claim what the free post threads can take (within the round's ``batch``) and start
+        posting it; does not wait."""
+        free = min(self.batch - report.started, self.concurrency - len(self._in_flight))
+        if free <= 0:
+            return
+        for delivery in self.claim(self.clock(), limit=free):
+            future = self._pool().submit(self._attempt, delivery)
+            self._in_flight[delivery.delivery_id] = _InFlight(delivery, future)
+            report.started += 1
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._posts is None:
+            self._posts = ThreadPoolExecutor(
+                self.concurrency, thread_name_prefix=f"{self.worker_id}-post"
+            )
+        return self._posts
+
+    def _attempt(self, delivery: ClaimedDelivery) -> AttemptResult:
+        try:
+            return self.send(delivery)
+        finally:
+            self._wake.set()
+
+    def _record_finished(self, report: RoundReport) -> None:
+        for delivery_id, entry in list(self._in_flight.items()):
+            if not entry.future.done():
+                continue
+            del self._in_flight[delivery_id]
+            try:
+                result = entry.future.result()
+            except Exception:
+                # A bug in sending, not the receiver's doing: the attempt counts as failed,
+                # so the delivery is tried again later rather than stuck under its lease.
+                log.exception("delivery %s: the attempt failed", delivery_id)
+                result = AttemptResult(None, "the attempt failed in the registry")
+            if self.record(entry.delivery, result) and result.succeeded:
                 report.delivered += 1
             elif not result.succeeded:
                 report.failed_attempts += 1
-        return report
 
-    def claim(self, now: dt.datetime) -> list[ClaimedDelivery]:
-        """Take the lease on up to ``batch`` due deliveries."""
+    def claim(self, now: dt.datetime, limit: int | None = None) -> list[ClaimedDelivery]:
+        """Take the lease on up to ``limit`` (default ``batch``) due deliveries, at most
+        ``per_subscription`` in flight per subscription."""
         with self.sessions.begin() as session:
-            due = (
-                select(WebhookDelivery.id)
-                .join(
-                    WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id
-                )
-                .where(
-                    WebhookDelivery.status == DeliveryStatus.PENDING,
-                    WebhookDelivery.next_attempt_at <= now,
-                    or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now),
-                    WebhookSubscription.disabled_at.is_(None),
-                )
-                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-                .limit(self.batch)
+            return claims.claim(
+                session,
+                now,
+                worker_id=self.worker_id,
+                lease=self.lease,
+                limit=self.batch if limit is None else limit,
+                per_subscription=self.per_subscription,
             )
-            if session.get_bind().dialect.name == "postgresql":
-                # Rows another worker is claiming right now are skipped, not waited for.
-                due = due.with_for_update(skip_locked=True, of=WebhookDelivery)
-            taken = []
-            for delivery_id in session.scalars(due).all():
-                # Compare-and-set: only if nobody took it since we looked (SQLite has no row
-                # locks; on PostgreSQL the row lock makes this certain anyway).
-                result = session.execute(
-                    update(WebhookDelivery)
-                    .where(
-                        WebhookDelivery.id == delivery_id,
-                        WebhookDelivery.status == DeliveryStatus.PENDING,
-                        or_(
-                            WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now
-                        ),
-                    )
-                    .values(lease_until=now + self.lease, claimed_by=self.worker_id)
-                    .execution_options(synchronize_session=False)
-                )
-                if result.rowcount == 1:  # type: ignore[attr-defined]
-                    taken.append(delivery_id)
-            if not taken:
-                return []
-            rows = session.execute(
-                select(WebhookDelivery, OutboxEvent, WebhookSubscription)
-                .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
-                .join(
-                    WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id
-                )
-                .where(WebhookDelivery.id.in_(taken))
-                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-            ).all()
-            return [
-                ClaimedDelivery(
-                    delivery_id=d.id,
-                    subscription_id=s.id,
-                    webhook_id=str(e.id),
-                    event_type=str(e.type),
-                    case_id=e.case_id,
-                    occurred_at=e.occurred_at,
-                    url=s.url,
-                    secret=s.secret,
-                    attempts=d.attempts,
-                )
-                for d, e, s in rows
-            ]
 
     def send(self, delivery: ClaimedDelivery) -> AttemptResult:
-        """POST one signed webhook; never raises for what the network or receiver does."""
-        if not self.allow_private_targets:
-            refused = non_public_target(delivery.url)
-            if refused is not None:
-                return AttemptResult(None, refused)
+        """Check the URL against the address policy and POST one signed webhook to an address
+        that passed; never raises for what DNS, the network or the receiver does."""
+        try:
+            target = self.targets.check(delivery.url)
+        except InvalidInputError as exc:
+            return AttemptResult(None, exc.message)
         body = payload(delivery)
         stamp = int(self.clock().timestamp())
         headers = signing.headers(delivery.secret, delivery.webhook_id, stamp, body)
         try:
-            # Streamed: only the status line and headers are read, never a large answer body.
-            with self.http.stream("POST", delivery.url, content=body, headers=headers) as response:
-                code = response.status_code
-                retry_after = _retry_after(response)
-        except httpx.HTTPError as exc:
-            return AttemptResult(None, f"{type(exc).__name__}: {exc}"[:300])
+            answer = pinned.post(
+                target,
+                body,
+                headers,
+                connect_timeout=self.connect_timeout,
+                deadline=self.timeout,
+                ssl_context=self.ssl_context,
+            )
+        except pinned.TRANSPORT_ERRORS as exc:
+            return AttemptResult(None, self._describe(exc))
+        code = answer.status
         error = None if 200 <= code < 300 else f"HTTP {code}"
-        return AttemptResult(code, error, retry_after)
+        return AttemptResult(code, error, _retry_after(answer.headers))
+
+    def _describe(self, failure: Exception) -> str:
+        name = type(failure).__name__
+        if isinstance(failure, httpcore.ConnectTimeout):
+            return f"{name}: no connection within {self.connect_timeout:g} s"
+        if isinstance(failure, httpcore.TimeoutException):
+            return f"{name}: no answer within {self.timeout:g} s"
+        return f"{name}: {failure}"[:300]
 
     def record(self, delivery: ClaimedDelivery, result: AttemptResult) -> bool:
         """Record an attempt's result, if this worker still holds the claim (returns whether
@@ -333,14 +354,18 @@ class DeliveryWorker:
         self._thread.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Finish the current round and stop; a claimed delivery left unrecorded is taken
-        again by any worker once its lease runs out."""
+        """Stop after the current round, recording the attempts in flight as they finish
+        (within their deadline); a claimed delivery left unrecorded is taken again by any
+        worker once its lease runs out."""
         self._stopping.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
-        if self._owns_http:
-            self.http.close()
+        if self._posts is not None:
+            # Posts still running end by their deadline; nobody waits for them any longer.
+            self._posts.shutdown(wait=False, cancel_futures=True)
+            self._posts = None
 
     @property
     def running(self) -> bool:
@@ -349,17 +374,32 @@ class DeliveryWorker:
 
     def run_forever(self) -> None:
         """Run rounds in the calling thread until ``stop`` (or ``request_stop``)."""
-        while not self._stopping.is_set():
-            try:
-                busy = self.run_once().busy
-            except Exception:
-                # One bad round (database restarting, say) must not end the worker: the
-                # outbox keeps the work, and the next round takes it up again.
-                log.exception("delivery round failed; trying again")
-                busy = False
-            if not busy:
-                self._stopping.wait(self.poll_interval)
+        try:
+            while not self._stopping.is_set():
+                # Cleared before the round: a post finishing during it still wakes the wait.
+                self._wake.clear()
+                try:
+                    busy = self._round().busy
+                except Exception:
+                    # One bad round (database restarting, say) must not end the worker: the
+                    # outbox keeps the work, and the next round takes it up again.
+                    log.exception("delivery round failed; trying again")
+                    busy = False
+                if not busy:
+                    self._wake.wait(self.poll_interval)
+        finally:
+            self._finish_in_flight()
+
+    def _finish_in_flight(self) -> None:
+        if not self._in_flight:
+            return
+        wait_for([entry.future for entry in self._in_flight.values()], timeout=self.timeout)
+        try:
+            self._record_finished(RoundReport())
+        except Exception:
+            log.exception("recording the last attempts failed; their leases will run out")
 
     def request_stop(self) -> None:
         """Ask ``run_forever`` to return after the current round (from a signal handler)."""
         self._stopping.set()
+        self._wake.set()

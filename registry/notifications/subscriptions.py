@@ -8,12 +8,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from registry.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotFoundError
+from registry.lengths import check_length
 from registry.models import (
     DeliveryStatus,
     EventType,
@@ -22,8 +22,8 @@ from registry.models import (
     WebhookSubscription,
 )
 from registry.notifications.signing import new_secret
+from registry.notifications.targets import TargetPolicy
 
-MAX_URL_LENGTH = 2000
 MAX_DELIVERIES = 500
 
 
@@ -34,22 +34,10 @@ def _parse_id(text: str, what: str) -> uuid.UUID:
         raise InvalidInputError(f"{text!r} is not a {what} id (a UUID)") from None
 
 
-def _check_url(url: str) -> str:
+def _check_url(url: str, targets: TargetPolicy) -> str:
     url = url.strip()
-    if len(url) > MAX_URL_LENGTH:
-        raise InvalidInputError(f"a webhook URL has at most {MAX_URL_LENGTH} characters")
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, ValueError):
-        raise InvalidInputError(f"{url!r} is not a URL") from None
-    if parsed.scheme not in {"http", "https"}:
-        raise InvalidInputError(f"a webhook URL must be http or https, not {url!r}")
-    if not parsed.host:
-        raise InvalidInputError(f"a webhook URL names a host: {url!r}")
-    if parsed.userinfo:
-        # The URL is shown back in listings and logs: credentials have no place in it.
-        raise InvalidInputError("a webhook URL carries no user name or password")
-    return url
+    check_length(WebhookSubscription.url, url, "url")
+    return targets.admit(url)
 
 
 def _check_event_types(names: Sequence[str]) -> list[str]:
@@ -65,14 +53,21 @@ def _check_event_types(names: Sequence[str]) -> list[str]:
 
 
 def subscribe(
-    session: Session, disclosure: Disclosure, url: str, event_types: Sequence[str], now: dt.datetime
+    session: Session,
+    disclosure: Disclosure,
+    url: str,
+    event_types: Sequence[str],
+    now: dt.datetime,
+    *,
+    targets: TargetPolicy,
 ) -> WebhookSubscription:
     """Subscribe the caller's endpoint; the new row carries the signing secret, which the
-    caller is shown this once."""
+    caller is shown this once. ``targets`` is the deployment's address policy: a URL it
+    refuses is an ``InvalidInputError`` and nothing is stored."""
     subscription = WebhookSubscription(
         id=uuid.uuid4(),
         partner_id=disclosure.principal.partner_id,
-        url=_check_url(url),
+        url=_check_url(url, targets),
         event_types=_check_event_types(event_types),
         secret=new_secret(),
         created_at=now,

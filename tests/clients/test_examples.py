@@ -7,11 +7,13 @@ import pytest
 
 import clients
 import clients.cli
+import clients.cosignature
 import clients.errors
 import clients.keyfile
 import clients.logreader
 import clients.sdk
 import clients.tokens
+import clients.witness
 
 
 @pytest.mark.parametrize(
@@ -24,6 +26,8 @@ import clients.tokens
         clients.keyfile,
         clients.cli,
         clients.logreader,
+        clients.cosignature,
+        clients.witness,
     ],
     ids=lambda module: module.__name__,
 )

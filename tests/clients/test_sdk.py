@@ -192,13 +192,13 @@ def test_each_error_code_raises_its_typed_error_with_the_message(
 
 
 def test_an_unknown_code_raises_the_base_error_keeping_the_code() -> None:
-    _, client = _registry_and_client(_errors("RATE_LIMITED"))
+    _, client = _registry_and_client(_errors("QUOTA_EXCEEDED"))
 
-    with pytest.raises(RegistryClientError, match="rate_limited happened") as caught:
+    with pytest.raises(RegistryClientError, match="quota_exceeded happened") as caught:
         client.execute("{ __typename }")
 
     assert type(caught.value) is RegistryClientError
-    assert caught.value.code == "RATE_LIMITED"
+    assert caught.value.code == "QUOTA_EXCEEDED"
 
 
 def test_an_error_without_extensions_raises_the_base_error() -> None:

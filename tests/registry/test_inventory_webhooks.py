@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,11 +44,9 @@ def receiver(clock: Clock) -> Iterator[Receiver]:
 
 @pytest.fixture
 def worker(sessions: sessionmaker[Session], clock: Clock) -> Iterator[DeliveryWorker]:
-    runner = DeliveryWorker(
-        sessions, clock=clock, http=httpx.Client(timeout=5), allow_private_targets=True
-    )
+    runner = DeliveryWorker(sessions, clock=clock, allow_private_targets=True)
     yield runner
-    runner.http.close()
+    runner.stop()
 
 
 def _ok(body: dict[str, Any], field: str) -> Any:

@@ -39,8 +39,11 @@ def servers(database_url: str, log_key_file: Path, tmp_path: Path) -> Iterator[l
         "KETENREGISTER_AUDIENCE": AUDIENCE,
         "KETENREGISTER_LOG_KEY_FILE": str(log_key_file),
         "KETENREGISTER_LOG_ORIGIN": "ketenregister.test/log",
-        # These tests are about serialising, not shedding load: let requests queue.
+        # These tests are about serialising, not shedding load: let requests queue, and let
+        # one partner send all of them.
         "KETENREGISTER_QUEUE_TIMEOUT_SECONDS": "20",
+        "KETENREGISTER_MAX_REQUESTS_PER_PARTNER": "20",
+        "KETENREGISTER_RATE_LIMIT": "",
     }
     with serving(database_url, tmp_path, processes=2, env=env) as urls:
         yield urls
@@ -179,6 +182,9 @@ def small_server(database_url: str, tmp_path: Path) -> Iterator[str]:
         "KETENREGISTER_AUDIENCE": AUDIENCE,
         "KETENREGISTER_MAX_CONCURRENT_REQUESTS": "2",
         "KETENREGISTER_QUEUE_TIMEOUT_SECONDS": "0.5",
+        # About the pool, not the per-partner limits: one partner sends all 64.
+        "KETENREGISTER_MAX_REQUESTS_PER_PARTNER": "2",
+        "KETENREGISTER_RATE_LIMIT": "",
     }
     with serving(database_url, tmp_path, processes=1, env=env) as urls:
         yield urls[0]

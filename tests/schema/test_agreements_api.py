@@ -355,7 +355,8 @@ def test_bad_proposals_are_refused_and_change_nothing(
 
     unknown_type = _draft(case_id, today, conditions=[{"type": "FLY_TO_THE_MOON"}])
     body = gql("bureau-woonkans", PROPOSE, {"input": unknown_type})
-    _refused(body, "INVALID_INPUT", "'FLY_TO_THE_MOON' does not exist in 'ConditionType'")
+    # The schema is not public here: the message names no type of it.
+    _refused(body, "INVALID_INPUT", "'FLY_TO_THE_MOON' does not exist in (hidden) enum")
 
     backwards = _draft(case_id, today, termEnd=(today - dt.timedelta(days=1)).isoformat())
     _refused(
@@ -369,6 +370,13 @@ def test_bad_proposals_are_refused_and_change_nothing(
         gql("bureau-woonkans", PROPOSE, {"input": other_without_text}),
         "INVALID_INPUT",
         "condition 1 (other) needs a text",
+    )
+
+    too_long = _draft(case_id, today, conditions=[{"type": "OTHER", "text": "t" * 501}])
+    _refused(
+        gql("bureau-woonkans", PROPOSE, {"input": too_long}),
+        "INVALID_INPUT",
+        "condition 1: the text is longer than 500 characters",
     )
 
     support_without_kind = _draft(case_id, today, conditions=[{"type": "ACCEPT_SUPPORT"}])
@@ -487,6 +495,11 @@ def test_checks_for_missing_reviews_or_on_closed_agreements_are_refused(
         {"id": active["id"], "review": 1, "checks": [*checks, {"condition": 7, "met": True}]},
     )
     _refused(unknown, "INVALID_INPUT", "condition 7 does not exist")
+    long_note = [checks[0], {"condition": 2, "met": False, "note": "n" * 281}]
+    too_long = gql(
+        "bureau-woonkans", REVIEW, {"id": active["id"], "review": 1, "checks": long_note}
+    )
+    _refused(too_long, "INVALID_INPUT", "the note on condition 2 is longer than 280 characters")
 
     not_woonkans = gql("wij-groningen", REVIEW, {"id": active["id"], "review": 1, "checks": checks})
     _refused(not_woonkans, "NOT_ALLOWED", "wij-groningen may not record reviews")
@@ -662,3 +675,17 @@ def test_policy_changes_are_in_the_log(gql: GraphQL, sessions: sessionmaker[Sess
     )
     assert error_codes(refused) == ["CONFLICT"]
     assert _log_size(sessions) == size + 2
+
+
+def test_a_term_at_the_end_of_the_calendar_is_reviewed_up_to_its_end(
+    gql: GraphQL, sessions: sessionmaker[Session], sign: Sign, clock: Clock
+) -> None:
+    case_id = _fresh_case(sessions)
+    _involve(gql, case_id, "bureau-woonkans", "wij-groningen")
+    last_days = {"termStart": "9999-12-20", "termEnd": "9999-12-31", "reviewIntervalDays": 7}
+    body = gql(
+        "bureau-woonkans", PROPOSE, {"input": _draft(case_id, clock.now.date(), **last_days)}
+    )
+    assert "errors" not in body, body
+    active = _activate(gql, sign, body["data"]["proposeAgreement"], clock.now.date())
+    assert [r["dueOn"] for r in active["reviews"]] == ["9999-12-27", "9999-12-31"]

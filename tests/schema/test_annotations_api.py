@@ -251,6 +251,22 @@ def test_bad_annotations_get_a_clear_error_and_change_nothing(
         (
             "zowonen",
             case_id,
+            "HOME_VISIT",
+            {"note": "n" * 1001},
+            "INVALID_INPUT",
+            "a note has at most 1000 characters",
+        ),
+        (
+            "zowonen",
+            case_id,
+            "CASE_CONFERENCE",
+            {"actionItems": [{**item, "description": "d" * 501}]},
+            "INVALID_INPUT",
+            "an action item's description has 1 to 500 characters",
+        ),
+        (
+            "zowonen",
+            case_id,
             "CASE_CONFERENCE",
             {"corrects": missing},
             "NOT_FOUND",

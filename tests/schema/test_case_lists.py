@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -87,3 +90,26 @@ def test_bad_list_arguments(gql: GraphQL) -> None:
         {"first": 5, "f": {"evictionFrom": "2026-12-01", "evictionTo": "2026-01-01"}},
     )
     assert error_codes(body) == ["INVALID_INPUT"]
+
+
+def _cursor(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        _cursor(b"[" * 20_000 + b"]" * 20_000),  # 53 KB: under the body limit
+        _cursor(
+            json.dumps(["2026-01-01T00:00:00", "8c1a3b54-9a8e-4c1e-8a33-1e2c3d4e5f60"]).encode()
+        ),
+        _cursor(json.dumps(["2026-01-01T00:00:00+00:00", 5]).encode()),
+        "garbage!",
+    ],
+    ids=["nested", "no-time-zone", "wrong-shape", "not-base64"],
+)
+def test_a_malformed_cursor_is_invalid_input(gql: GraphQL, after: str) -> None:
+    body = gql("nijestee", LIST, {"first": 5, "after": after})
+    assert error_codes(body) == ["INVALID_INPUT"]
+    assert "not a cursor this registry gave out" in body["errors"][0]["message"]
+    assert body["data"] is None

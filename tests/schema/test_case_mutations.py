@@ -6,10 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.models import Case
+from registry.lengths import max_length
+from registry.models import Case, CaseContact
 from tests.conftest import GraphQL
 from tests.helpers import error_codes
 
@@ -97,6 +99,57 @@ def test_registration_refusals_change_nothing(
     assert _count(sessions) == before
 
 
+def test_an_over_long_contact_name_is_refused_and_nothing_is_stored(
+    gql: GraphQL, sessions: sessionmaker[Session]
+) -> None:
+    before = _count(sessions)
+    contact = _new_case()["contact"]
+    body = gql("zowonen", REGISTER, {"input": _new_case(contact={**contact, "name": "n" * 201})})
+    assert error_codes(body) == ["INVALID_INPUT"]
+    assert body["errors"][0]["message"] == "contact.name has 201 characters; it holds at most 200"
+    assert body["data"] is None
+    assert _count(sessions) == before
+    # At the limit it is stored in full, on every database.
+    body = gql("zowonen", REGISTER, {"input": _new_case(contact={**contact, "name": "n" * 200})})
+    assert body["data"]["registerCase"]["contactName"] == "n" * 200
+
+
+def test_every_contact_detail_is_held_to_its_column(
+    gql: GraphQL, sessions: sessionmaker[Session]
+) -> None:
+    case_id = gql("zowonen", REGISTER, {"input": _new_case()})["data"]["registerCase"]["id"]
+    before = _count(sessions)
+    update = """mutation($id: ID!, $input: UpdateCaseInput!) { updateCase(id: $id, input: $input) {
+        contactName } }"""
+    contact = _new_case()["contact"]
+    columns = {
+        "name": CaseContact.name,
+        "address": CaseContact.address,
+        "postalCode": CaseContact.postal_code,
+        "phone": CaseContact.phone,
+        "email": CaseContact.email,
+    }
+    for field, column in columns.items():
+        limit = max_length(column)
+        too_long = {**contact, field: "x" * (limit + 1)}
+        message = f"contact.{field} has {limit + 1:,} characters; it holds at most {limit:,}"
+        body = gql("zowonen", REGISTER, {"input": _new_case(contact=too_long)})
+        assert error_codes(body) == ["INVALID_INPUT"], field
+        assert body["errors"][0]["message"] == message
+        body = gql("zowonen", update, {"id": case_id, "input": {"contact": too_long}})
+        assert error_codes(body) == ["INVALID_INPUT"], field
+        assert body["errors"][0]["message"] == message
+    assert _count(sessions) == before
+    with sessions() as session:
+        stored = session.get(CaseContact, uuid.UUID(case_id))
+        assert stored is not None
+        assert (stored.name, stored.address, stored.postal_code) == (
+            contact["name"],
+            contact["address"],
+            contact["postalCode"],
+        )
+
+
 def test_malformed_values_are_invalid_input(gql: GraphQL) -> None:
     for new in (
         _new_case(reasons=["BAD_LUCK"]),
@@ -110,6 +163,25 @@ def test_malformed_values_are_invalid_input(gql: GraphQL) -> None:
     malformed = gql("zowonen", '{ case(id: "not-a-uuid") { id } }')
     assert error_codes(malformed) == ["INVALID_INPUT"]
     assert "'not-a-uuid' is not a case id" in malformed["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "-Infinity", "Infinity"])
+def test_a_decimal_that_is_no_number_is_invalid_input_and_changes_nothing(
+    gql: GraphQL, sessions: sessionmaker[Session], amount: str
+) -> None:
+    before = _count(sessions)
+    body = gql("zowonen", REGISTER, {"input": _new_case(arrearsAmount=amount)})
+    assert error_codes(body) == ["INVALID_INPUT"]
+    assert (
+        f'Value cannot represent a Decimal: "{amount}". Expected a finite number.'
+        in body["errors"][0]["message"]
+    )
+    update = (
+        'mutation { updateCase(id: "8c1a3b54-9a8e-4c1e-8a33-1e2c3d4e5f60", '
+        f'input: {{ arrearsAmount: "{amount}" }}) {{ id }} }}'
+    )
+    assert error_codes(gql("zowonen", update)) == ["INVALID_INPUT"]  # as a literal, too
+    assert _count(sessions) == before
 
 
 def test_owner_updates_and_others_may_not(gql: GraphQL) -> None:

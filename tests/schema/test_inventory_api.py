@@ -647,6 +647,21 @@ def test_recording_an_inventory_refuses_bad_input_and_changes_nothing(
         (
             BAILIFF,
             evicted,
+            {"locationCode": "A" * 33},
+            "INVALID_INPUT",
+            "locationCode is a storage location code of 1 to 32 capital letters, digits and "
+            "hyphens, such as ZD-H12-04: never a name or an address",
+        ),
+        (
+            BAILIFF,
+            evicted,
+            {"description": "dozen " * 84},
+            "INVALID_INPUT",
+            "the description is longer than 500 characters",
+        ),
+        (
+            BAILIFF,
+            evicted,
             {"volumeM3": "0"},
             "INVALID_INPUT",
             "volumeM3 must be above 0 and at most 10000",

@@ -97,6 +97,11 @@ def test_bad_policy_input_changes_nothing(gql: GraphQL) -> None:
         ),
         ({"municipality": "groningen", "fields": []}, "INVALID_INPUT", "at least one field"),
         (
+            {"municipality": "groningen", "fields": ["phase"], "purpose": "p" * 201},
+            "INVALID_INPUT",
+            "purpose has 201 characters; it holds at most 200",
+        ),
+        (
             {
                 "municipality": "groningen",
                 "partnerKind": "WELFARE",
@@ -145,6 +150,14 @@ def test_a_restriction_narrows_the_owners_own_cases(
     assert gql("bureau-woonkans", CASE, {"id": woonkans_case})["data"]["case"]["phase"]
 
 
+def test_an_over_long_purpose_is_refused_and_no_restriction_issued(gql: GraphQL) -> None:
+    issue = """mutation($input: RestrictionInput!) { issueRestriction(input: $input) { id } }"""
+    body = gql("nijestee", issue, {"input": {"sharedFields": ["phase"], "purpose": "p" * 201}})
+    assert error_codes(body) == ["INVALID_INPUT"]
+    assert body["errors"][0]["message"] == "purpose has 201 characters; it holds at most 200"
+    assert gql("nijestee", "{ policies { id } }")["data"]["policies"] == []
+
+
 def test_a_municipality_cannot_restrict(gql: GraphQL) -> None:
     body = gql(
         "gemeente-groningen",
@@ -163,6 +176,13 @@ def test_only_the_issuer_revokes(gql: GraphQL) -> None:
     assert again["data"]["revokePolicy"]["revokedAt"]
     twice = gql("gemeente-groningen", REVOKE, {"id": policy_id})
     assert error_codes(twice) == ["CONFLICT"]
+
+
+def test_a_malformed_policy_id_is_invalid_input(gql: GraphQL) -> None:
+    for malformed in ("twelve", "99999999999999999999", "-1", "0"):
+        body = gql("gemeente-groningen", REVOKE, {"id": malformed})
+        assert error_codes(body) == ["INVALID_INPUT"], malformed
+        assert body["errors"][0]["message"] == f"{malformed!r} is not a policy id"
 
 
 def test_explain_access_names_the_deciding_policy(

@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
 import uvicorn
 from click.testing import CliRunner
@@ -26,11 +25,12 @@ from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.models import EventType, Phase, WebhookDelivery
 from registry.notifications import outbox
-from registry.notifications.delivery import DeliveryWorker, non_public_target
+from registry.notifications.delivery import DeliveryWorker
 from registry.notifications.retry import RetryPolicy
+from registry.notifications.targets import TargetPolicy
 from tests.arrange import case_in
 from tests.conftest import Clock, GraphQL
-from tests.receiver import Receiver
+from tests.receiver import Receiver, Silent
 
 SUBSCRIBE = """mutation($url: String!, $types: [String!]!) {
   subscribeWebhook(url: $url, eventTypes: $types) { secret subscription { id active } } }"""
@@ -65,11 +65,10 @@ def worker(sessions: sessionmaker[Session], clock: Clock) -> Iterator[DeliveryWo
         clock=clock,
         rng=HalfJitter(),
         retry=RETRY,
-        http=httpx.Client(timeout=5),
         allow_private_targets=True,  # the test's receiver listens on 127.0.0.1
     )
     yield runner
-    runner.http.close()
+    runner.stop()
 
 
 Subscribe = Callable[..., str]
@@ -306,7 +305,7 @@ def test_a_redelivery_has_no_duplicate_effect(
     subscribe("partners-in-welzijn", "eviction.scheduled")
     _schedule(gql, clock, case_id)
     crashing = DeliveryWorker(
-        sessions, clock=clock, http=worker.http, worker_id="crashes", allow_private_targets=True
+        sessions, clock=clock, worker_id="crashes", allow_private_targets=True
     )
     with sessions.begin() as session:
         outbox.fan_out(session, crashing.policies.engine(session), clock.now)
@@ -532,26 +531,179 @@ def test_a_production_worker_posts_nothing_to_a_private_address(
     sessions: sessionmaker[Session],
     clock: Clock,
     receiver: Receiver,
-    subscribe: Subscribe,
 ) -> None:
-    case_id = _welfare_case(sessions, clock)
-    subscribe("partners-in-welzijn", "eviction.scheduled")
+    case_id = case_in(
+        sessions,
+        "zowonen",
+        Phase.JUDGMENT_SERVED,
+        clock.now.date(),
+        involved=("partners-in-welzijn", "gebiedsteam-sittard-geleen"),
+    )
+    # The test app allows these (it checks only their form); production's worker does not.
+    plain = receiver.url("partners-in-welzijn")
+    loopback = receiver.url("gebiedsteam-sittard-geleen").replace("http:", "https:")
+    for partner, url in (("partners-in-welzijn", plain), ("gebiedsteam-sittard-geleen", loopback)):
+        body = gql(partner, SUBSCRIBE, {"url": url, "types": ["eviction.scheduled"]})
+        assert "errors" not in body, body
     _schedule(gql, clock, case_id)
-    guarded = DeliveryWorker(sessions, clock=clock, http=httpx.Client(timeout=5))
+    guarded = DeliveryWorker(sessions, clock=clock)
     try:
         report = guarded.run_once()
     finally:
-        guarded.http.close()
-    assert report.failed_attempts == 1
+        guarded.stop()
+    assert report.failed_attempts == 2
     assert receiver.requests == []
+    [refused_http] = gql("partners-in-welzijn", DELIVERIES)["data"]["webhookDeliveries"]
+    assert refused_http["lastError"] == f"a webhook URL must be https, not {plain!r}"
+    [refused_address] = gql("gebiedsteam-sittard-geleen", DELIVERIES)["data"]["webhookDeliveries"]
+    assert refused_address["lastError"] == "refused: not a public address"
+    assert refused_address["status"] == "PENDING"  # tried again later: DNS may change
+
+
+def test_a_redirect_is_a_failed_attempt_and_not_followed(
+    gql: GraphQL,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    receiver: Receiver,
+    subscribe: Subscribe,
+    worker: DeliveryWorker,
+) -> None:
+    case_id = _welfare_case(sessions, clock)
+    subscribe("partners-in-welzijn", "eviction.scheduled")
+    receiver.script["partners-in-welzijn"] = [307]
+    _schedule(gql, clock, case_id)
+    assert worker.run_once().failed_attempts == 1
+    assert [r.answered for r in receiver.requests] == [307]
     [delivery] = gql("partners-in-welzijn", DELIVERIES)["data"]["webhookDeliveries"]
-    assert (
-        delivery["lastError"] == "refused: 127.0.0.1 resolves to a non-public address (127.0.0.1)"
+    assert (delivery["lastStatusCode"], delivery["lastError"]) == (307, "HTTP 307")
+
+
+def test_a_worker_connects_to_the_address_its_policy_checked(
+    gql: GraphQL,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    receiver: Receiver,
+) -> None:
+    # The partner names its endpoint by a host name only the worker's resolver knows.
+    url = receiver.url("partners-in-welzijn", host="welzijn.example")
+    body = gql("partners-in-welzijn", SUBSCRIBE, {"url": url, "types": ["eviction.scheduled"]})
+    receiver.secrets["partners-in-welzijn"] = body["data"]["subscribeWebhook"]["secret"]
+    _schedule(gql, clock, _welfare_case(sessions, clock))
+    asked: list[str] = []
+
+    def resolve(host: str) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"]
+
+    runner = DeliveryWorker(
+        sessions, clock=clock, targets=TargetPolicy(allow_private=True, resolver=resolve)
+    )
+    try:
+        assert runner.run_once().delivered == 1
+    finally:
+        runner.stop()
+    assert asked == ["welzijn.example"]
+    [request] = receiver.at("partners-in-welzijn")
+    assert request.verified
+    assert request.host == url.split("/")[2]
+
+
+def _delivered_at(receiver: Receiver, name: str, count: int, timeout: float) -> float:
+    """Wait until ``count`` webhooks took effect at endpoint ``name``; returns when."""
+    deadline = time.monotonic() + timeout
+    while len([key for key in receiver.effects if key[0] == name]) < count:
+        assert time.monotonic() < deadline, f"{name}: not {count} webhooks in {timeout} s"
+        time.sleep(0.01)
+    return time.monotonic()
+
+
+def test_a_receiver_that_never_answers_does_not_delay_the_others(
+    gql: GraphQL,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    receiver: Receiver,
+    subscribe: Subscribe,
+) -> None:
+    hanging = Silent()
+    hanging.start()
+    case_id = case_in(
+        sessions,
+        "zowonen",
+        Phase.EVICTION,
+        clock.now.date(),
+        involved=("partners-in-welzijn", "gebiedsteam-sittard-geleen"),
+    )
+    body = gql(
+        "partners-in-welzijn",
+        SUBSCRIBE,
+        {"url": hanging.url("partners-in-welzijn"), "types": ["eviction.scheduled"]},
+    )
+    assert "errors" not in body, body
+    subscribe("gebiedsteam-sittard-geleen", "eviction.scheduled")
+    runner = DeliveryWorker(
+        sessions,
+        clock=clock,
+        poll_interval=0.05,
+        concurrency=4,
+        per_subscription=2,
+        allow_private_targets=True,
     )
 
+    def emit(events: int) -> float:
+        with sessions.begin() as session:
+            for _ in range(events):
+                outbox.emit(session, EventType.EVICTION_SCHEDULED, uuid.UUID(case_id), clock.now)
+        return time.monotonic()
 
-def test_public_and_non_public_targets() -> None:
-    assert non_public_target("http://10.1.2.3/hook") is not None
-    assert non_public_target("http://169.254.169.254/latest/meta-data") is not None
-    assert non_public_target("http://[::1]:8080/hook") is not None
-    assert non_public_target("https://93.184.215.14/hook") is None
+    runner.start()
+    try:
+        # Six events at once: the hanging endpoint takes two threads (its share) for the
+        # whole attempt deadline of 10 s, and the other endpoint still gets all six at once.
+        sent = emit(6)
+        arrived = _delivered_at(receiver, "gebiedsteam-sittard-geleen", 6, timeout=5)
+        assert arrived - sent < 3
+        # While the two attempts still hang, a later event is not held up either.
+        sent = emit(1)
+        arrived = _delivered_at(receiver, "gebiedsteam-sittard-geleen", 7, timeout=5)
+        assert arrived - sent < 3
+        assert len(hanging.connections) == 2  # its share, and no more
+    finally:
+        hanging.stop()  # the hanging attempts fail at once, and are recorded as failures
+        runner.stop()
+    with sessions() as session:
+        rows = session.execute(select(WebhookDelivery.status, WebhookDelivery.attempts)).all()
+    statuses = [(str(status), attempts) for status, attempts in rows]
+    assert statuses.count(("delivered", 1)) == 7
+    # The hanging endpoint's six are still to be delivered (the two that hung failed when it
+    # went away, and are tried again later).
+    assert sorted(status for status, _ in statuses if status != "delivered") == ["pending"] * 7
+
+
+def test_an_attempt_that_hangs_ends_at_the_deadline_and_is_tried_again(
+    gql: GraphQL,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+) -> None:
+    hanging = Silent()
+    hanging.start()
+    body = gql(
+        "partners-in-welzijn",
+        SUBSCRIBE,
+        {"url": hanging.url("partners-in-welzijn"), "types": ["eviction.scheduled"]},
+    )
+    assert "errors" not in body, body
+    _schedule(gql, clock, _welfare_case(sessions, clock))
+    runner = DeliveryWorker(
+        sessions, clock=clock, connect_timeout=0.5, timeout=0.5, allow_private_targets=True
+    )
+    try:
+        started = time.monotonic()
+        report = runner.run_once()
+        assert time.monotonic() - started < 3
+    finally:
+        hanging.stop()
+        runner.stop()
+    assert report.failed_attempts == 1
+    [delivery] = gql("partners-in-welzijn", DELIVERIES)["data"]["webhookDeliveries"]
+    assert (delivery["status"], delivery["attempts"]) == ("PENDING", 1)
+    assert delivery["lastError"] == "ReadTimeout: no answer within 0.5 s"
