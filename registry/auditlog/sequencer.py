@@ -22,9 +22,10 @@ import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, TextClause, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from registry import partner_signatures
@@ -329,9 +330,36 @@ def _write(
         connection.execute(_INSERT_NODES, nodes)
         connection.execute(_SAVE_STATE, state)
         return
-    written = [
-        _INSERT_ENTRY.values(entries).cte("appended_entries"),
-        _INSERT_OPENING.values(openings).cte("appended_openings"),
-        _INSERT_NODES.values(nodes).cte("appended_nodes"),
-    ]
-    connection.execute(_SAVE_STATE.add_cte(*written), state)
+    params: dict[str, Any] = {"size": size, "frontier": frontier}
+    for prefix, rows in (("e", entries), ("o", openings), ("n", nodes)):
+        for number, row in enumerate(rows):
+            params.update({f"{prefix}{number}_{key}": value for key, value in row.items()})
+    connection.execute(_write_at_once(len(entries), len(nodes)), params)
+
+
+@cache
+def _write_at_once(entries: int, nodes: int) -> TextClause:
+    """One PostgreSQL statement that writes ``entries`` entries and openings, ``nodes`` nodes
+    and the new state, built once per count: plain SQL text, like ``store._lookup``, since
+    building an expression of a few dozen parameters for every append costs more than the
+    round trips it saves."""
+
+    def rows(prefix: str, columns: tuple[str, ...], count: int) -> str:
+        return ", ".join(
+            "(" + ", ".join(f":{prefix}{n}_{c}" for c in columns) + ")" for n in range(count)
+        )
+
+    entry = ("log_index", "canonical", "leaf_hash", "subject")
+    opening = ("log_index", "opening", "case_id")
+    node = ("level", "node_index", "hash")
+    # Only constant table and column names and numbered placeholders go into the text.
+    return text(
+        f"WITH e AS (INSERT INTO {AuditLogEntry.__tablename__} ({', '.join(entry)}) "  # noqa: S608
+        f"VALUES {rows('e', entry, entries)}), "
+        f"o AS (INSERT INTO {AuditLogOpening.__tablename__} ({', '.join(opening)}) "
+        f"VALUES {rows('o', opening, entries)}), "
+        f"n AS (INSERT INTO {AuditLogNode.__tablename__} ({', '.join(node)}) "
+        f"VALUES {rows('n', node, nodes)}) "
+        f"UPDATE {AuditLogState.__tablename__} SET size = :size, frontier = :frontier "
+        f"WHERE id = {_STATE_ID}"
+    )
