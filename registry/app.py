@@ -17,12 +17,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from graphql import GraphQLError, OperationType, parse
 from graphql.utilities import get_operation_ast
@@ -35,7 +34,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
-from registry import accesslog, auth, idempotency
+from registry import accesslog, auth, idempotency, request_body
 from registry.auditlog import checkpoints
 from registry.auditlog.signer import LogSigner
 from registry.auditlog.witnesses import Cosigner, parse_witnesses
@@ -59,47 +58,10 @@ from schema.errors import MASKED, error_response, format_error
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
-P = ParamSpec("P")
-T = TypeVar("T")
 
 #: How often expired token records and idempotent answers are purged.
 HOUSEKEEPING_INTERVAL_SECONDS = 60.0
 BUSY = "the registry is busy or its database is out of reach: retry shortly"
-
-
-class _BodyTooLargeError(Exception):
-    pass
-
-
-#: How deeply a request body may nest (arrays and objects): a GraphQL request's variables need
-#: a handful of levels; deeper ones only exhaust the parser's and the coercion's recursion.
-MAX_BODY_DEPTH = 32
-
-
-class _TooDeepError(Exception):
-    pass
-
-
-def _json_document(body: bytes) -> Any:
-    """The body as JSON, refused when it nests deeper than MAX_BODY_DEPTH.
-
-    The C parser stops a runaway nesting itself with ``RecursionError`` (a 2 KB body of a
-    thousand ``[``), which must not escape as a 500; what it does parse is measured without
-    recursion, so nothing deep reaches the recursive GraphQL coercion either.
-    """
-    try:
-        document = json.loads(body)
-    except RecursionError:
-        raise _TooDeepError from None
-    stack = [(document, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict | list):
-            if depth > MAX_BODY_DEPTH:
-                raise _TooDeepError
-            children = value.values() if isinstance(value, dict) else value
-            stack.extend((child, depth + 1) for child in children)
-    return document
 
 
 @dataclass(frozen=True)
@@ -360,32 +322,9 @@ class Registry:
         trace = trace_from_header(request.headers.get("traceparent"))
         headers = {"traceparent": trace.traceparent}
         try:
-            body = await self._read_body(request)
-            document = _json_document(body)
-        except _BodyTooLargeError:
-            message = f"request body over {self.settings.max_body_bytes} bytes"
-            return JSONResponse(error_response("BAD_REQUEST", message), 413, headers)
-        except _TooDeepError:
-            message = f"request body nested deeper than {MAX_BODY_DEPTH} levels"
-            return JSONResponse(error_response("BAD_REQUEST", message), 400, headers)
-        except (ValueError, UnicodeDecodeError):
-            return JSONResponse(error_response("BAD_REQUEST", "body is not JSON"), 400, headers)
-        if isinstance(document, list):
-            message = "batched requests are not supported: send one operation per request"
-            return JSONResponse(error_response("BAD_REQUEST", message), 400, headers)
-        if not isinstance(document, dict) or not isinstance(document.get("query"), str):
-            message = "expected a JSON object with a 'query' string"
-            return JSONResponse(error_response("BAD_REQUEST", message), 400, headers)
-        variables = document.get("variables")
-        operation_name = document.get("operationName")
-        if variables is not None and not isinstance(variables, dict):
-            return JSONResponse(
-                error_response("BAD_REQUEST", "variables must be an object"), 400, headers
-            )
-        if operation_name is not None and not isinstance(operation_name, str):
-            return JSONResponse(
-                error_response("BAD_REQUEST", "operationName must be a string"), 400, headers
-            )
+            body = await request_body.read(request, self.settings.max_body_bytes)
+        except request_body.BadBodyError as exc:
+            return JSONResponse(error_response("BAD_REQUEST", exc.message), exc.status, headers)
         key_header = request.headers.get("idempotency-key")
         try:
             key = None if key_header is None else idempotency.parse_key(key_header)
@@ -393,9 +332,9 @@ class Registry:
             return JSONResponse(error_response("BAD_REQUEST", exc.message), 400, headers)
         graphql_request = GraphQLRequest(
             request.headers.get("authorization"),
-            document["query"],
-            variables,
-            operation_name,
+            body.query,
+            body.variables,
+            body.operation_name,
             trace,
             key,
         )
@@ -422,20 +361,6 @@ class Registry:
         if answer.retry_after is not None:
             headers["Retry-After"] = str(answer.retry_after)
         return JSONResponse(answer.payload, answer.status, headers)
-
-    async def _read_body(self, request: Request) -> bytes:
-        limit = self.settings.max_body_bytes
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise _BodyTooLargeError
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise _BodyTooLargeError
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     def _latest_checkpoint(self) -> str:
         with self.sessions() as session:

@@ -12,8 +12,9 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.app import MAX_BODY_DEPTH, create_app
+from registry.app import create_app
 from registry.config import Settings
+from registry.request_body import MAX_BODY_DEPTH
 from tests.conftest import AUDIENCE, AppClient, Clock
 from tests.servers import serving
 
