@@ -48,13 +48,14 @@ from sqlalchemy.orm import Session
 
 from clients.tokens import sign_token
 from clients.verify import verify_consistency, verify_inclusion
-from registry import auditlog, demo
+from registry import auditlog
 from registry.app import create_app
 from registry.auditlog import merkle, proofs
 from registry.auditlog.signer import LogSigner
 from registry.auditlog.store import compute_with_nodes
 from registry.config import Settings
 from registry.db import make_engine, make_session_factory
+from registry.demo import seed as demo
 from registry.migrate import upgrade
 from registry.models import AuditLogState, Case, SecondChanceAgreement
 

@@ -34,11 +34,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bench.bench_auditlog import scratch_database
 from clients.cosignature import WitnessPolicy
-from registry import auditlog, demo_witnesses
+from registry import auditlog
 from registry.app import create_app
 from registry.auditlog.signer import LogSigner
 from registry.config import Settings
 from registry.db import make_engine, make_session_factory
+from registry.demo import witnesses as demo_witnesses
 from registry.migrate import upgrade
 
 

@@ -24,16 +24,17 @@ from sqlalchemy import insert
 
 from policies import PolicyEngine, PolicyRow
 from policies.decisions import PolicyEffect
-from registry import accesslog, demo
-from registry import cases as case_service
+from registry.access import accesslog
+from registry.access.disclosure import Disclosure
+from registry.access.policystore import active_rows
+from registry.access.principal import Principal
+from registry.cases import service as case_service
 from registry.db import make_engine, make_session_factory
-from registry.disclosure import Disclosure
+from registry.demo import seed as demo
 from registry.migrate import upgrade
 from registry.models import Case, CaseContact, Involvement
-from registry.policystore import active_rows
-from registry.principal import Principal
 from registry.request import RequestScope
-from registry.tracing import trace_from_header
+from registry.web.tracing import trace_from_header
 from schema.build import build_schema
 
 ALL_FIELDS = """{ cases(first: %d) { nodes { id relation withheld municipality owner phase reasons

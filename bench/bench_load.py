@@ -65,9 +65,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from clients.tokens import load_private_key, sign_token
-from registry import demo
 from registry.auditlog.signer import LogSigner
 from registry.db import make_engine, make_session_factory
+from registry.demo import seed as demo
 from registry.migrate import upgrade
 
 AUDIENCE = "ketenregister-bench"

@@ -35,8 +35,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry import demo
 from registry.db import make_engine, make_session_factory
+from registry.demo import seed as demo
 from registry.migrate import upgrade
 from registry.models import (
     Case,

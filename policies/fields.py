@@ -90,7 +90,7 @@ INVENTORY_FIELDS: dict[str, str] = {
 #: that may not read ``municipalContact`` is not shown how the household answered the
 #: municipality, whatever else it may read. Keys are the log's event types; an event type not
 #: listed here is shown to nobody (default deny). Policy changes are no case data and follow
-#: the covenant instead (``registry.disclosure.Disclosure.policy_log_opening``).
+#: the covenant instead (``registry.access.disclosure.Disclosure.policy_log_opening``).
 LOG_EVENT_FIELDS: dict[str, frozenset[str]] = {
     "agreement.proposed": frozenset(
         {

@@ -34,24 +34,25 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
-from registry import accesslog, auth, idempotency, request_body
+from registry.access import accesslog, auth
+from registry.access.disclosure import Disclosure
+from registry.access.policystore import PolicyCache
 from registry.auditlog import checkpoints
 from registry.auditlog.signer import LogSigner
 from registry.auditlog.witnesses import Cosigner, parse_witnesses
 from registry.coltypes import utcnow
 from registry.config import Settings
 from registry.db import is_transient, make_engine, make_session_factory
-from registry.disclosure import Disclosure
 from registry.errors import AuthenticationError, RateLimitedError, RegistryError
-from registry.metrics import CONTENT_TYPE, NO_OPERATION, Metrics
 from registry.migrate import current_revision, head_revision
 from registry.notifications.delivery import DeliveryWorker
 from registry.notifications.targets import TargetPolicy
-from registry.policystore import PolicyCache
-from registry.ratelimit import PartnerLimits
 from registry.request import RequestScope
-from registry.slots import NoSlotError, RequestSlots, issuer_hint
-from registry.tracing import TraceContext, trace_from_header
+from registry.web import idempotency, request_body
+from registry.web.metrics import CONTENT_TYPE, NO_OPERATION, Metrics
+from registry.web.ratelimit import PartnerLimits
+from registry.web.slots import NoSlotError, RequestSlots, issuer_hint
+from registry.web.tracing import TraceContext, trace_from_header
 from schema.build import build_schema
 from schema.errors import MASKED, error_response, format_error
 

@@ -11,15 +11,17 @@ from typing import TextIO
 
 import click
 
-from registry import demo, demo_witnesses, partners
 from registry.auditlog import audit
 from registry.auditlog.signer import LogKeyError, LogSigner
 from registry.auditlog.witnesses import WitnessConfigError, parse_witnesses
 from registry.config import Settings
 from registry.db import make_engine, make_session_factory
+from registry.demo import seed as demo
+from registry.demo import witnesses as demo_witnesses
 from registry.errors import RegistryError
 from registry.migrate import upgrade
 from registry.models import PartnerKind
+from registry.partners import registration as partners
 
 
 def _settings(database_url: str | None) -> Settings:
@@ -62,7 +64,7 @@ def _serve(settings: Settings, host: str, port: int, *, worker: bool = True) -> 
     import uvicorn
 
     from registry.app import create_app
-    from registry.http_protocol import JsonErrorsH11Protocol
+    from registry.web.protocol import JsonErrorsH11Protocol
 
     # Requests run in threads that share one interpreter lock. At Python's default switch
     # interval (5 ms) a small request waits up to that long behind every busy thread each

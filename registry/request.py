@@ -13,11 +13,11 @@ from typing import ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
+from registry.access.disclosure import Disclosure
+from registry.access.principal import Principal
 from registry.auditlog.signer import LogSigner
 from registry.db import begin_writing
-from registry.disclosure import Disclosure
 from registry.notifications.targets import TargetPolicy
-from registry.principal import Principal
 
 P = ParamSpec("P")
 T = TypeVar("T")

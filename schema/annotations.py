@@ -7,7 +7,7 @@ from typing import cast
 import strawberry
 
 # Named so: ``annotations`` is taken by ``from __future__ import annotations``.
-from registry import annotations as annotation_service
+from registry.cases import annotations as annotation_service
 from schema.context import Info
 from schema.types.annotation import ActionItem, Annotation, AnnotationInput
 

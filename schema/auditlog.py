@@ -1,6 +1,6 @@
 """Queries on the signed audit log: the latest checkpoint, an entry with its inclusion proof,
 and a consistency proof between two sizes. Any partner reads any leaf; an entry's event (its
-opening) only as the policies release it (``registry.log_entries``)."""
+opening) only as the policies release it (``registry.access.log_entries``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import base64
 
 import strawberry
 
-from registry import log_entries
+from registry.access import log_entries
 from registry.auditlog import checkpoints, proofs
 from registry.models import AuditCheckpoint
 from schema.context import Info

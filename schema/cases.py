@@ -6,7 +6,8 @@ from typing import cast
 
 import strawberry
 
-from registry import accesslog, cases
+from registry.access import accesslog
+from registry.cases import service as cases
 from registry.models import AccessLogRecord
 from schema.context import Info, requested_fields
 from schema.types.case import (

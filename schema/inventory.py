@@ -7,8 +7,11 @@ from typing import cast
 
 import strawberry
 
-from registry import inventory, inventory_clocks, inventory_disposal, municipal_contacts
-from registry.inventory_views import policy_fields_of
+from registry.inventory import clocks as inventory_clocks
+from registry.inventory import contacts as municipal_contacts
+from registry.inventory import disposal as inventory_disposal
+from registry.inventory import service as inventory
+from registry.inventory.views import policy_fields_of
 from schema.context import Info, requested_fields, selected_fields
 from schema.types.inventory import (
     ContactOutcomeType,

@@ -7,7 +7,7 @@ from typing import cast
 
 import strawberry
 
-from registry import lifecycle
+from registry.cases import lifecycle
 from schema.context import Info
 from schema.types.case import Case, ClosureOutcomeType, EvictionOutcomeType, PhaseType
 from schema.types.lifecycle import AftercareInput, LifecycleClosure, LifecycleTransition

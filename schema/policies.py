@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from registry import policy_admin
+from registry.access import policy_admin
 from registry.models import AccessPolicy as PolicyRowModel
 from schema.context import Info
 from schema.types.policy import (

@@ -23,11 +23,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from clients.tokens import sign_token
-from registry import demo
 from registry.app import create_app
 from registry.auditlog.signer import LogSigner
 from registry.config import Settings
 from registry.db import make_engine, make_session_factory
+from registry.demo import seed as demo
 from registry.migrate import upgrade
 
 AUDIENCE = "ketenregister-test"

@@ -8,7 +8,7 @@ Ed25519 (`note`, `checkpoints`). Partners verify checkpoints and proofs with
 
 Entries are sealed (`sealing`): the leaf every partner reads holds the index, time, submitter,
 event class and a salted commitment to the event; the event itself (the opening) is stored
-apart and released per policy field (``registry.log_entries``). `entries` reads both formats
+apart and released per policy field (``registry.access.log_entries``). `entries` reads both formats
 back, the sealed one and the one before it, checking each opening against its leaf.
 
 `merkle`, `note`, `canonical` and `sealing` are pure. `sequencer` appends in the caller's

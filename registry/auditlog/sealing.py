@@ -12,7 +12,7 @@ and the event itself is its *opening*, stored apart (``audit_log_opening``)::
      "signature": {"keyId": "...", "ed25519": "<hex>", "signedSha256": "<hex>"}}
 
 (``signature`` only when the submitter signed). The registry releases an opening per policy
-field through the disclosure choke point (``registry.log_entries``); whoever is shown one
+field through the disclosure choke point (``registry.access.log_entries``); whoever is shown one
 checks ``SHA-256(opening) == commitment`` and the leaf's inclusion proof, offline.
 
 **A salted hash, not a keyed one.** A keyed hash (HMAC under a registry secret) hides the event

@@ -28,11 +28,11 @@ from typing import Any, cast
 from sqlalchemy import Table, TextClause, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from registry import partner_signatures
 from registry.auditlog import merkle, sealing
 from registry.auditlog.canonical import CanonicalFormError, canonical_json
 from registry.auditlog.events import EventClass, EventType, event_class, subject_key, subject_of
 from registry.models import AuditLogEntry, AuditLogNode, AuditLogOpening, AuditLogState
+from registry.partners import signatures as partner_signatures
 
 _STATE_ID = 1
 _HASH = 32

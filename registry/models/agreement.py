@@ -33,7 +33,7 @@ class AgreementKind(StrEnum):
 
 
 class AgreementStatus(StrEnum):
-    """Where an agreement stands; ``TRANSITIONS`` in ``registry.agreements`` says what may
+    """Where an agreement stands; ``TRANSITIONS`` in ``registry.agreements.service`` says what may
     follow what."""
 
     PROPOSED = "proposed"  # drawn up, waiting for signatures and the household's consent

@@ -34,7 +34,7 @@ class AuditLogEntry(Base):
 
 class AuditLogOpening(Base):
     """The opening of a sealed entry's commitment (``auditlog.sealing``): the event with its salt
-    and the submitter's signature, released per policy field (``registry.log_entries``).
+    and the submitter's signature, released per policy field (``registry.access.log_entries``).
 
     Kept apart from the leaf so that the leaf can be public and the opening erased: without
     it the commitment can never be opened, and the tree stays whole.

@@ -123,7 +123,7 @@ class Case(Base):
     )
     shelter_arranged: Mapped[bool | None]
     housing_block_until: Mapped[dt.date | None] = mapped_column(Date)
-    # Lifecycle (registry/lifecycle.py): who carries out the eviction, what followed it, and
+    # Lifecycle (registry/cases/lifecycle.py): who carries out the eviction, what followed it, and
     # how the case ended.
     bailiff_id: Mapped[str | None] = mapped_column(ForeignKey("partner.id"))
     household_destination: Mapped[HouseholdDestination | None] = mapped_column(

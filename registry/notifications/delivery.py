@@ -35,16 +35,16 @@ import httpcore
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry import municipal_contacts
-from registry.annotations import announce_overdue
+from registry.access.policystore import PolicyCache
+from registry.cases.annotations import announce_overdue
 from registry.coltypes import utcnow
 from registry.errors import InvalidInputError
+from registry.inventory import contacts as municipal_contacts
 from registry.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from registry.notifications import claims, outbox, pinned, signing, subscriptions
 from registry.notifications.claims import ClaimedDelivery
 from registry.notifications.retry import RetryPolicy
 from registry.notifications.targets import TargetPolicy
-from registry.policystore import PolicyCache
 
 log = logging.getLogger(__name__)
 

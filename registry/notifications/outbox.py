@@ -16,8 +16,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from policies import PolicyEngine, Relation
-from registry import cases
-from registry.disclosure import may_be_told
+from registry.access.disclosure import may_be_told
+from registry.access.principal import DEFAULT_PURPOSE
+from registry.cases import service as cases
 from registry.errors import NotFoundError
 from registry.models import (
     AccessLogRecord,
@@ -31,7 +32,6 @@ from registry.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from registry.principal import DEFAULT_PURPOSE
 
 #: The policy field each event type makes known. Events about annotations name the field of
 #: their annotation's kind instead (``emit(..., reveals=...)``).

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from registry.disclosure import Disclosure
+from registry.access.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotFoundError
 from registry.lengths import check_length
 from registry.models import (

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from policies import PolicyEngine
+from registry.access.policystore import active_rows
 from registry.db import make_engine, make_session_factory
-from registry.policystore import active_rows
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clients.tokens import load_private_key
 from clients.verify import verify_checkpoint, verify_inclusion, verify_opening
-from registry import agreement_proposals, agreements
+from registry.agreements import proposals as agreement_proposals
+from registry.agreements import service as agreements
 from registry.auditlog.sequencer import read_state
 from registry.models import (
     AccessLogRecord,

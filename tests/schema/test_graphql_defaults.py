@@ -120,10 +120,10 @@ def test_no_field_suggestions(gql: GraphQL) -> None:
 
 
 def test_unexpected_errors_are_masked(gql: GraphQL, monkeypatch: Any) -> None:
-    from registry import cases
+    from registry.cases import service as cases
 
     def broken(*_args: Any, **_kwargs: Any) -> Any:
-        raise RuntimeError("SELECT secret FROM case_record -- /srv/registry/cases.py")
+        raise RuntimeError("SELECT secret FROM case_record -- /srv/registry/cases/service.py")
 
     monkeypatch.setattr(cases, "list_cases", broken)
     body = gql("zowonen", "{ cases { nodes { id } } }")

@@ -9,10 +9,10 @@ import uuid
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from registry.access.policystore import PolicyCache
 from registry.models import DeliveryStatus, EventType, Phase, WebhookDelivery, WebhookSubscription
 from registry.notifications import claims, outbox
 from registry.notifications.signing import new_secret
-from registry.policystore import PolicyCache
 from tests.arrange import case_in
 from tests.conftest import Clock
 

@@ -12,16 +12,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from policies import PolicyEngine
+from registry.access.disclosure import Disclosure
+from registry.access.policystore import active_rows
+from registry.access.principal import Principal
 from registry.app import create_app
 from registry.config import Settings
-from registry.disclosure import Disclosure
 from registry.errors import InvalidInputError
 from registry.models import WebhookSubscription
 from registry.notifications import subscriptions
 from registry.notifications.targets import REFUSED, TargetPolicy
-from registry.policystore import active_rows
-from registry.principal import Principal
-from registry.tracing import trace_from_header
+from registry.web.tracing import trace_from_header
 from tests.conftest import AppClient, Clock
 from tests.helpers import error_codes
 

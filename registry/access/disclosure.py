@@ -1,0 +1,355 @@
+"""The one choke point through which case data leaves the registry.
+
+Every channel (GraphQL, notifications, exports) builds its case views here, so no channel can
+release what another withholds. Per request, a ``Disclosure`` asks ``policies`` which fields a
+(partner, relation, municipality, owner) combination may read, once per distinct combination,
+and remembers every case it released for the access log.
+
+Annotations are released per kind: each kind is a policy field. Two things reach a partner
+whatever the field policies say, because they are its own and release nothing of anyone
+else's: the annotations it wrote itself, and the action items addressed to it.
+Notifications ask ``may_be_told`` before a partner is told of an event.
+
+A stored inventory is released per policy field like an agreement; a storage provider's
+covenant releases ``inventoryReleaseAuthorised`` and nothing else, so that is all it learns.
+
+The events of the signed audit log are case data too: an entry's opening is released like the
+fields it reveals (``log_opening``), and access-logged like them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from policies import LOG_EVENT_FIELDS, AccessKey, PolicyEngine, Relation
+from registry.access.principal import Principal
+from registry.agreements.views import (
+    AGREEMENT_FIELD_READERS,
+    ALL_AGREEMENT_FIELDS,
+    AgreementView,
+    DueReviewView,
+)
+from registry.cases.views import (
+    ANNOTATION_KIND_FIELDS,
+    CASE_FIELD_READERS,
+    ActionItemView,
+    AnnotationView,
+    CaseView,
+)
+from registry.inventory.views import (
+    ALL_INVENTORY_FIELDS,
+    INVENTORY_FIELD_READERS,
+    InventoryView,
+    MunicipalContactView,
+    contact_view,
+)
+from registry.models import (
+    ActionItem,
+    AgreementReview,
+    Annotation,
+    AnnotationKind,
+    Case,
+    MunicipalContact,
+    SecondChanceAgreement,
+    StoredInventory,
+)
+
+ALL_CASE_FIELDS = frozenset(CASE_FIELD_READERS)
+CASE_CONFERENCE_FIELD = ANNOTATION_KIND_FIELDS[AnnotationKind.CASE_CONFERENCE]
+
+
+def may_be_told(
+    engine: PolicyEngine,
+    partner_id: str,
+    kind: str,
+    relation: Relation,
+    case: Case,
+    reveals: str,
+    addressee: str | None = None,
+) -> bool:
+    """Whether a partner may be told that ``reveals`` changed on ``case``: only when it relates
+    to the case and may read that field (or the event is addressed to it, as an overdue action
+    item is to its assignee). The notification channel's door: it asks nothing else."""
+    if relation is Relation.NONE:
+        return False  # fail closed: no relation, no event, whatever a row says
+    if addressee is not None and addressee == partner_id:
+        return True
+    key = AccessKey(partner_id, kind, relation, case.municipality_code, case.owner_id)
+    return reveals in engine.readable_fields(key)
+
+
+@dataclass
+class DisclosedCase:
+    """What one request released of one case: becomes one access-log record."""
+
+    case_id: uuid.UUID
+    disclosed: set[str] = field(default_factory=set)
+    withheld: set[str] = field(default_factory=set)
+
+
+class Disclosure:
+    """Per-request disclosure for one principal.
+
+    ``enforce=False`` releases every field; it exists only so the benchmark can measure what
+    enforcement costs, and no configuration of the service reaches it.
+    """
+
+    def __init__(self, engine: PolicyEngine, principal: Principal, *, enforce: bool = True) -> None:
+        self.engine = engine
+        self.principal = principal
+        self._enforce = enforce
+        self._readable: dict[tuple[Relation, str, str], frozenset[str]] = {}
+        self.released: dict[uuid.UUID, DisclosedCase] = {}
+        #: The fields the caller selected of the operation now being resolved (set by the API
+        #: layer): a case view built without its own ``requested`` reads and logs only these,
+        #: so a mutation's result is logged as what was sent, not as all that was readable.
+        self.selection: frozenset[str] | None = None
+
+    def readable(self, relation: Relation, municipality: str, owner: str) -> frozenset[str]:
+        """The fields this principal may read of a case with these attributes."""
+        combo = (relation, municipality, owner)
+        fields = self._readable.get(combo)
+        if fields is None:
+            if not self._enforce:
+                fields = ALL_CASE_FIELDS if relation is not Relation.NONE else frozenset()
+            else:
+                fields = self.engine.readable_fields(
+                    AccessKey(
+                        self.principal.partner_id,
+                        self.principal.kind,
+                        relation,
+                        municipality,
+                        owner,
+                    )
+                )
+            self._readable[combo] = fields
+        return fields
+
+    def readable_of(self, case: Case, relation: Relation) -> frozenset[str]:
+        """The fields this principal may read of ``case``."""
+        return self.readable(relation, case.municipality_code, case.owner_id)
+
+    def case_view(
+        self, case: Case, relation: Relation, requested: frozenset[str] | None = None
+    ) -> CaseView:
+        """The case as this principal may see it; ``requested`` limits what is read and logged
+        to the fields the caller asked for (None: all fields)."""
+        readable = self.readable_of(case, relation)
+        if requested is None:
+            requested = self.selection
+        wanted = ALL_CASE_FIELDS if requested is None else requested & ALL_CASE_FIELDS
+        released = wanted & readable
+        view = CaseView(
+            id=str(case.id),
+            relation=str(relation),
+            withheld=sorted(ALL_CASE_FIELDS - readable),
+        )
+        for name in released:
+            attr, read = CASE_FIELD_READERS[name]
+            setattr(view, attr, read(case))
+        record = self._record(case.id)
+        record.disclosed |= released
+        record.withheld |= wanted - readable
+        return view
+
+    def _record(self, case_id: uuid.UUID) -> DisclosedCase:
+        record = self.released.get(case_id)
+        if record is None:
+            record = self.released[case_id] = DisclosedCase(case_id)
+        return record
+
+    def annotations(
+        self,
+        case: Case,
+        relation: Relation,
+        annotations: Sequence[Annotation],
+        corrected_by: Mapping[uuid.UUID, uuid.UUID],
+        today: dt.date,
+    ) -> list[AnnotationView]:
+        """The annotations of ``case`` this principal may read: kinds the policies release to
+        it, and what it wrote itself. ``corrected_by`` maps an annotation to its correction;
+        action items must be loaded."""
+        readable = self.readable_of(case, relation)
+        record = self._record(case.id)
+        me = self.principal.partner_id
+        views = []
+        for annotation in annotations:
+            kind_field = ANNOTATION_KIND_FIELDS[annotation.kind]
+            if kind_field not in readable and annotation.author_id != me:
+                record.withheld.add(kind_field)
+                continue
+            record.disclosed.add(kind_field)
+            successor = corrected_by.get(annotation.id)
+            views.append(
+                AnnotationView(
+                    id=str(annotation.id),
+                    case_id=str(case.id),
+                    kind=annotation.kind,
+                    author=annotation.author_id,
+                    actor=annotation.actor if annotation.author_id == me else None,
+                    occurred_on=annotation.occurred_on,
+                    note=annotation.note,
+                    recorded_at=annotation.recorded_at,
+                    corrects=str(annotation.corrects_id) if annotation.corrects_id else None,
+                    corrected_by=str(successor) if successor else None,
+                    action_items=[
+                        action_item_view(item, today) for item in annotation.action_items
+                    ],
+                )
+            )
+        return views
+
+    def action_items(
+        self, rows: Iterable[tuple[Case, Relation, ActionItem, Annotation]], today: dt.date
+    ) -> list[ActionItemView]:
+        """The action items this principal may read: of case-conference decisions the policies
+        release to it, of decisions it wrote, and those addressed to it."""
+        me = self.principal.partner_id
+        views = []
+        for case, relation, item, annotation in rows:
+            record = self._record(case.id)
+            readable = CASE_CONFERENCE_FIELD in self.readable_of(case, relation)
+            if not (readable or item.assignee_id == me or annotation.author_id == me):
+                record.withheld.add(CASE_CONFERENCE_FIELD)
+                continue
+            record.disclosed.add(CASE_CONFERENCE_FIELD)
+            views.append(action_item_view(item, today))
+        return views
+
+    def agreement_view(
+        self,
+        agreement: SecondChanceAgreement,
+        case: Case,
+        relation: Relation,
+        requested: frozenset[str] | None = None,
+        *,
+        log_indexes: Sequence[int] = (),
+    ) -> AgreementView:
+        """A case's agreement as this principal may see it. Agreement data is case data: what
+        is released or withheld goes into the case's access-log record. ``requested`` names
+        policy fields (None: all agreement fields)."""
+        readable = self.readable_of(case, relation)
+        wanted = ALL_AGREEMENT_FIELDS if requested is None else requested & ALL_AGREEMENT_FIELDS
+        released = wanted & readable
+        view = AgreementView(
+            id=str(agreement.id),
+            case_id=str(case.id),
+            withheld=sorted(ALL_AGREEMENT_FIELDS - readable),
+        )
+        for name in released:
+            for attr, value in AGREEMENT_FIELD_READERS[name](agreement, log_indexes).items():
+                setattr(view, attr, value)
+        record = self._record(case.id)
+        record.disclosed |= released
+        record.withheld |= wanted - readable
+        return view
+
+    def due_review_view(
+        self, review: AgreementReview, case: Case, relation: Relation, today: dt.date
+    ) -> DueReviewView | None:
+        """A due or overdue review, if this principal may read the agreement's reviews."""
+        if "agreementReviews" not in self.readable_of(case, relation):
+            return None
+        self._record(case.id).disclosed.add("agreementReviews")
+        return DueReviewView(
+            agreement_id=str(review.agreement_id),
+            case_id=str(case.id),
+            review=review.number,
+            due_on=review.due_on,
+            overdue=review.due_on < today,
+        )
+
+    def inventory_view(
+        self,
+        inventory: StoredInventory,
+        case: Case,
+        relation: Relation,
+        today: dt.date,
+        requested: frozenset[str] | None = None,
+        *,
+        log_indexes: Sequence[int] = (),
+    ) -> InventoryView:
+        """A case's stored inventory as this principal may see it (pickups and their contacts
+        loaded). Inventory data is case data: what is released or withheld goes into the
+        case's access-log record. ``requested`` names policy fields (None: all of them)."""
+        readable = self.readable_of(case, relation)
+        wanted = ALL_INVENTORY_FIELDS if requested is None else requested & ALL_INVENTORY_FIELDS
+        released = wanted & readable
+        view = InventoryView(
+            id=str(inventory.id),
+            case_id=str(case.id),
+            withheld=sorted(ALL_INVENTORY_FIELDS - readable),
+        )
+        for name in released:
+            values = INVENTORY_FIELD_READERS[name](inventory, today, log_indexes)
+            for attr, value in values.items():
+                setattr(view, attr, value)
+        record = self._record(case.id)
+        record.disclosed |= released
+        record.withheld |= wanted - readable
+        return view
+
+    def municipal_contact_view(
+        self,
+        contact: MunicipalContact,
+        inventory_id: str,
+        case: Case,
+        relation: Relation,
+        today: dt.date,
+    ) -> MunicipalContactView | None:
+        """A municipal contact, if this principal may read it: the policies release
+        ``municipalContact`` (always to the case's municipality), or the task is addressed to
+        it."""
+        record = self._record(case.id)
+        me = self.principal.partner_id
+        if "municipalContact" not in self.readable_of(case, relation) and contact.assignee_id != me:
+            record.withheld.add("municipalContact")
+            return None
+        record.disclosed.add("municipalContact")
+        return contact_view(contact, inventory_id, today)
+
+    def log_opening(self, case: Case | None, relation: Relation, event_type: str) -> bool:
+        """Whether this principal is shown the event of a signed-log entry about ``case``: only
+        when it relates to the case and may read every field the event reveals
+        (``policies.LOG_EVENT_FIELDS``). A release goes into the case's access-log record as a
+        disclosure of those fields; a refusal to a partner that relates to the case, as
+        withheld. A partner with no relation learns nothing, and its request is no processing
+        of the case: no record, as for a case that does not exist."""
+        reveals = LOG_EVENT_FIELDS.get(event_type, frozenset())
+        # Fail closed: no case, no relation, or an event no policy field covers.
+        if case is None or relation is Relation.NONE or not reveals:
+            return False
+        record = self._record(case.id)
+        if reveals <= self.readable_of(case, relation):
+            record.disclosed |= reveals
+            return True
+        record.withheld |= reveals
+        return False
+
+    def policy_log_opening(self, issuer: str, municipality: str) -> bool:
+        """Whether this principal is shown the event of a policy change: its issuer is, and so
+        is every partner working in the municipality of a grant (a covenant is known to its
+        partners, as ``policy_admin.list_policies`` lists it); a corporation's restriction
+        (municipality ``*``) is its issuer's alone. No case data: no access-log record."""
+        me = self.principal
+        return issuer == me.partner_id or (
+            municipality != "*" and municipality in me.municipalities
+        )
+
+
+def action_item_view(item: ActionItem, today: dt.date) -> ActionItemView:
+    """The view of an action item whose release was decided already."""
+    return ActionItemView(
+        id=str(item.id),
+        case_id=str(item.case_id),
+        annotation_id=str(item.annotation_id),
+        description=item.description,
+        assignee=item.assignee_id,
+        due_on=item.due_on,
+        done_at=item.done_at,
+        done_by=item.done_by,
+        overdue=item.done_at is None and item.due_on < today,
+    )

@@ -1,0 +1,312 @@
+"""Issuing, revoking, listing, trying and explaining access policies.
+
+A municipality issues *grants* for its own municipality; a corporation issues *restrictions*
+on its own cases ("share only the eviction date"). Every change bumps the policy version, so
+it takes effect on the next request in every process, and is appended to the signed audit
+log in the same transaction (who issued or revoked what, when).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from policies import FieldDecision, Permission, PolicyEngine, Relation, is_known_field, permits
+from policies.decisions import AccessKey, PolicyEffect, PolicyRow
+from registry import auditlog
+from registry.access.disclosure import Disclosure
+from registry.access.policystore import bump_version
+from registry.cases import service as cases
+from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.lengths import check_length
+from registry.models import AccessPolicy, Municipality, Partner, PartnerKind, PolicyKind
+
+_SUBJECT = re.compile(r"^(\*|kind:[a-z_]+|partner:[a-z0-9][a-z0-9-]*)$")
+GRANTABLE_RELATIONS = (Relation.INVOLVED, Relation.MUNICIPALITY)
+
+
+@dataclass(frozen=True)
+class GrantDraft:
+    """A grant as a municipality writes it: who (kind or partner), with which relation, which
+    fields (names or groups), in which municipality, and why."""
+
+    municipality: str
+    fields: Sequence[str]
+    subject_kind: str | None = None
+    subject_partner: str | None = None
+    relation: Relation = Relation.INVOLVED
+    purpose: str | None = None
+
+
+@dataclass(frozen=True)
+class RestrictionDraft:
+    """A corporation's restriction: of its own cases, share only ``shared_fields`` with the
+    involved partners (of one kind, or one partner, or all)."""
+
+    shared_fields: Sequence[str]
+    subject_kind: str | None = None
+    subject_partner: str | None = None
+    purpose: str | None = None
+
+
+def _subject(session: Session, kind: str | None, partner: str | None) -> str:
+    if kind and partner:
+        raise InvalidInputError("name a partner kind or a partner, not both")
+    if kind:
+        if kind not in {k.value for k in PartnerKind}:
+            raise InvalidInputError(f"unknown partner kind {kind!r}")
+        return f"kind:{kind}"
+    if partner:
+        if session.get(Partner, partner) is None:
+            raise InvalidInputError(f"unknown partner {partner!r}")
+        return f"partner:{partner}"
+    return "*"
+
+
+def _check_fields(names: Sequence[str]) -> list[str]:
+    if not names:
+        raise InvalidInputError("a policy names at least one field")
+    unknown = [n for n in names if not is_known_field(n)]
+    if unknown:
+        raise InvalidInputError(f"unknown field or field group: {', '.join(sorted(unknown))}")
+    return sorted(set(names))
+
+
+def _grant(session: Session, disclosure: Disclosure, draft: GrantDraft) -> AccessPolicy:
+    principal = disclosure.principal
+    if not permits(principal.kind, Relation.NONE, Permission.GRANT_ISSUE):
+        raise NotAllowedError("only a municipality issues grants; a corporation may restrict")
+    municipality = session.get(Municipality, draft.municipality)
+    if municipality is None:
+        raise InvalidInputError(f"unknown municipality {draft.municipality!r}")
+    if municipality.authority_id != principal.partner_id:
+        raise NotAllowedError(
+            f"{principal.partner_id} issues policies only for its own municipality, "
+            f"not for {draft.municipality!r}"
+        )
+    if draft.relation not in GRANTABLE_RELATIONS:
+        raise InvalidInputError("a grant is for the involved partners or the municipality")
+    check_length(AccessPolicy.purpose, draft.purpose, "purpose")
+    return AccessPolicy(
+        kind=PolicyKind.GRANT,
+        issuer_id=principal.partner_id,
+        subject=_subject(session, draft.subject_kind, draft.subject_partner),
+        relation=str(draft.relation),
+        municipality=draft.municipality,
+        owner="*",
+        fields=_check_fields(draft.fields),
+        purpose=draft.purpose,
+    )
+
+
+def log_issued(session: Session, policy: AccessPolicy, now: dt.datetime) -> None:
+    """Append an issued policy to the signed audit log (in the caller's transaction)."""
+    # The purpose is free text and stays out of the log; everything that decides access is in.
+    event = (
+        auditlog.EventType.POLICY_GRANT_ISSUED
+        if policy.kind is PolicyKind.GRANT
+        else auditlog.EventType.POLICY_RESTRICTION_ISSUED
+    )
+    auditlog.append(
+        session,
+        event,
+        {
+            "policy": policy.id,
+            "kind": str(policy.kind),
+            "issuer": policy.issuer_id,
+            "subject": policy.subject,
+            "relation": policy.relation,
+            "municipality": policy.municipality,
+            "owner": policy.owner,
+            "fields": list(policy.fields),
+        },
+        submitter=policy.issuer_id,
+        now=now,
+    )
+
+
+def issue_grant(
+    session: Session, disclosure: Disclosure, draft: GrantDraft, now: dt.datetime
+) -> AccessPolicy:
+    """Issue a municipality grant; in force from the next request."""
+    policy = _grant(session, disclosure, draft)
+    policy.issued_at = now
+    session.add(policy)
+    bump_version(session)
+    session.flush()
+    log_issued(session, policy, now)
+    return policy
+
+
+def issue_restriction(
+    session: Session, disclosure: Disclosure, draft: RestrictionDraft, now: dt.datetime
+) -> AccessPolicy:
+    """Issue a corporation's restriction on its own cases; it can only narrow what grants give."""
+    principal = disclosure.principal
+    if not permits(principal.kind, Relation.NONE, Permission.RESTRICTION_ISSUE):
+        raise NotAllowedError("only a corporation restricts what is shared of its own cases")
+    check_length(AccessPolicy.purpose, draft.purpose, "purpose")
+    policy = AccessPolicy(
+        kind=PolicyKind.RESTRICTION,
+        issuer_id=principal.partner_id,
+        subject=_subject(session, draft.subject_kind, draft.subject_partner),
+        relation=str(Relation.INVOLVED),
+        municipality="*",
+        owner=principal.partner_id,
+        fields=_check_fields(draft.shared_fields),
+        purpose=draft.purpose,
+        issued_at=now,
+    )
+    session.add(policy)
+    bump_version(session)
+    session.flush()
+    log_issued(session, policy, now)
+    return policy
+
+
+#: Policy ids count up from 1 in a 32-bit INTEGER column; a larger number is no policy id, and
+#: looking it up would overflow the column's type (an error on either database).
+_MAX_POLICY_ID = 2**31 - 1
+
+
+def _parse_policy_id(text: str) -> int:
+    try:
+        policy_id = int(text)
+    except ValueError:
+        raise InvalidInputError(f"{text!r} is not a policy id") from None
+    if not 1 <= policy_id <= _MAX_POLICY_ID:
+        raise InvalidInputError(f"{text!r} is not a policy id")
+    return policy_id
+
+
+def revoke(
+    session: Session, disclosure: Disclosure, policy_id: str, now: dt.datetime
+) -> AccessPolicy:
+    """Revoke a policy the caller issued; from the next request it no longer applies."""
+    policy = session.get(AccessPolicy, _parse_policy_id(policy_id))
+    if policy is None or policy.issuer_id != disclosure.principal.partner_id:
+        raise NotFoundError(f"policy {policy_id} not found among the policies you issued")
+    if policy.revoked_at is not None:
+        raise ConflictError(f"policy {policy_id} was already revoked")
+    policy.revoked_at = now
+    policy.revoked_by = disclosure.principal.actor or disclosure.principal.partner_id
+    bump_version(session)
+    session.flush()
+    # The acting staff member stays out of the log (personal data); the partner is named.
+    auditlog.append(
+        session,
+        auditlog.EventType.POLICY_REVOKED,
+        {
+            "policy": policy.id,
+            "kind": str(policy.kind),
+            "issuer": policy.issuer_id,
+            "municipality": policy.municipality,
+        },
+        submitter=disclosure.principal.partner_id,
+        now=now,
+    )
+    return policy
+
+
+def list_policies(
+    session: Session, disclosure: Disclosure, *, municipality: str | None, include_revoked: bool
+) -> Sequence[AccessPolicy]:
+    """The policies the caller issued, and the grants of a municipality the caller works in
+    (a covenant is known to its partners)."""
+    principal = disclosure.principal
+    visible = [AccessPolicy.issuer_id == principal.partner_id]
+    if municipality is not None:
+        if municipality not in principal.municipalities:
+            raise NotAllowedError(f"{principal.partner_id} does not work in {municipality!r}")
+        visible.append(AccessPolicy.municipality == municipality)
+    stmt = select(AccessPolicy).where(or_(*visible))
+    if municipality is not None:
+        stmt = stmt.where(AccessPolicy.municipality.in_([municipality, "*"]))
+    if not include_revoked:
+        stmt = stmt.where(AccessPolicy.revoked_at.is_(None))
+    return session.scalars(stmt.order_by(AccessPolicy.id)).all()
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why each field of a case is released to a partner or withheld from it."""
+
+    case_id: str
+    partner: str
+    relation: Relation
+    decisions: list[FieldDecision]
+
+
+def _key_for(
+    session: Session, disclosure: Disclosure, case_id: str, as_partner: str | None
+) -> tuple[AccessKey, str]:
+    principal = disclosure.principal
+    case, relation = cases.find(
+        session, principal.partner_id, cases.parse_case_id(case_id), frozenset()
+    )
+    if as_partner is None or as_partner == principal.partner_id:
+        return AccessKey(
+            principal.partner_id, principal.kind, relation, case.municipality_code, case.owner_id
+        ), str(case.id)
+    if not permits(principal.kind, relation, Permission.EXPLAIN_FOR_OTHER):
+        raise NotAllowedError("only the owner and the municipality explain access for others")
+    other = session.get(Partner, as_partner)
+    if other is None:
+        raise InvalidInputError(f"unknown partner {as_partner!r}")
+    try:
+        _, other_relation = cases.find(session, other.id, case.id, frozenset())
+    except NotFoundError:
+        other_relation = Relation.NONE
+    return AccessKey(
+        other.id, str(other.kind), other_relation, case.municipality_code, case.owner_id
+    ), str(case.id)
+
+
+def explain(
+    session: Session, disclosure: Disclosure, case_id: str, as_partner: str | None
+) -> Explanation:
+    """Per field, whether it is released and which policy row decided it."""
+    key, cid = _key_for(session, disclosure, case_id, as_partner)
+    return Explanation(cid, key.partner, key.relation, disclosure.engine.explain(key))
+
+
+@dataclass(frozen=True)
+class DryRunField:
+    """A field's decision now, and with the draft grant in force."""
+
+    field: str
+    allowed_now: bool
+    allowed_with_draft: bool
+    decided_by: str
+
+
+def dry_run(
+    session: Session, disclosure: Disclosure, case_id: str, as_partner: str, draft: GrantDraft
+) -> list[DryRunField]:
+    """Try a draft grant against a case for a partner, without issuing it."""
+    principal = disclosure.principal
+    if not permits(principal.kind, Relation.NONE, Permission.GRANT_DRY_RUN):
+        raise NotAllowedError("only a municipality tries draft grants")
+    key, _ = _key_for(session, disclosure, case_id, as_partner)
+    policy = _grant(session, disclosure, draft)
+    draft_row = PolicyRow(
+        "draft",
+        PolicyEffect.GRANT,
+        policy.subject,
+        policy.relation,
+        policy.municipality,
+        policy.owner,
+        tuple(policy.fields),
+    )
+    current: PolicyEngine = disclosure.engine
+    tried = current.with_rows([draft_row])
+    now = {d.field: d for d in current.explain(key)}
+    return [
+        DryRunField(d.field, now[d.field].allowed, d.allowed, d.decided_by)
+        for d in tried.explain(key)
+    ]

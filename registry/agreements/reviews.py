@@ -1,0 +1,169 @@
+"""Reviewing second-chance agreements: Bureau Woonkans records a check per condition per
+review, and sees which reviews are due or overdue.
+
+Reviews are scheduled when an agreement becomes active (``agreements.review_dates``). Time is
+the request's clock, so "due" and "overdue" are tested by moving that clock, never by waiting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from policies import Permission, Relation, permits
+from registry import auditlog
+from registry.access.disclosure import Disclosure
+from registry.agreements.service import CLOSING_STATUSES, find, require, view
+from registry.agreements.text import checks_sha256
+from registry.agreements.views import AgreementView, DueReviewView
+from registry.cases.relations import with_relation
+from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.lengths import max_length
+from registry.models import (
+    AgreementReview,
+    AgreementStatus,
+    Case,
+    ConditionCheck,
+    SecondChanceAgreement,
+)
+
+MAX_NOTE = max_length(ConditionCheck.note)
+#: How far ahead "due" looks by default, and at most.
+DUE_WITHIN_DAYS = 14
+MAX_DUE_WITHIN_DAYS = 366
+
+
+@dataclass(frozen=True)
+class CheckDraft:
+    """One condition's check at a review: met or not, with a short note."""
+
+    condition: int
+    met: bool
+    note: str | None = None
+
+
+def _checks(
+    agreement: SecondChanceAgreement, review: int, drafts: Sequence[CheckDraft]
+) -> list[ConditionCheck]:
+    numbers = [c.number for c in agreement.conditions]
+    seen: set[int] = set()
+    made = []
+    for draft in drafts:
+        if draft.condition not in numbers:
+            raise InvalidInputError(
+                f"condition {draft.condition} does not exist: the agreement has conditions "
+                f"{numbers[0]} to {numbers[-1]}"
+            )
+        if draft.condition in seen:
+            raise InvalidInputError(f"condition {draft.condition} is checked twice")
+        seen.add(draft.condition)
+        note = (draft.note or "").strip() or None
+        if note is not None and len(note) > MAX_NOTE:
+            raise InvalidInputError(
+                f"the note on condition {draft.condition} is longer than {MAX_NOTE} characters"
+            )
+        made.append(
+            ConditionCheck(
+                agreement_id=agreement.id,
+                review_number=review,
+                condition_number=draft.condition,
+                met=draft.met,
+                note=note,
+            )
+        )
+    missing = sorted(set(numbers) - seen)
+    if missing:
+        raise InvalidInputError(
+            "every condition is checked at a review; missing: " + ", ".join(str(n) for n in missing)
+        )
+    return sorted(made, key=lambda c: c.condition_number)
+
+
+def record_review(
+    session: Session,
+    disclosure: Disclosure,
+    agreement_id: str,
+    number: int,
+    checks: Sequence[CheckDraft],
+    now: dt.datetime,
+) -> AgreementView:
+    """Record a review of an active agreement: one check per condition."""
+    partner_id = disclosure.principal.partner_id
+    agreement, case, relation = find(session, partner_id, agreement_id, for_change=True)
+    require(
+        disclosure,
+        relation,
+        Permission.AGREEMENT_REVIEW_RECORD,
+        "record reviews of this case's agreements",
+    )
+    if agreement.status in CLOSING_STATUSES:
+        raise ConflictError(
+            f"the agreement is closed ({agreement.status}): no more checks are recorded"
+        )
+    if agreement.status is not AgreementStatus.ACTIVE:
+        raise ConflictError(
+            "the agreement is not active yet: reviews start when every party has agreed"
+        )
+    review = next((r for r in agreement.reviews if r.number == number), None)
+    if review is None:
+        raise NotFoundError(
+            f"the agreement has no review {number}: its reviews are 1 to {len(agreement.reviews)}"
+        )
+    if review.recorded_at is not None:
+        raise ConflictError(f"review {number} was recorded already")
+    made = _checks(agreement, number, checks)
+    review.checks = made
+    review.recorded_at, review.recorded_by = now, partner_id
+    agreement.version += 1
+    session.flush()
+    auditlog.append(
+        session,
+        auditlog.EventType.AGREEMENT_REVIEW_RECORDED,
+        {
+            "agreement": str(agreement.id),
+            "case": str(agreement.case_id),
+            "review": number,
+            "dueOn": review.due_on.isoformat(),
+            "met": [c.condition_number for c in made if c.met],
+            "notMet": [c.condition_number for c in made if not c.met],
+            "checksSha256": checks_sha256(agreement, number, made),
+        },
+        submitter=partner_id,
+        now=now,
+    )
+    return view(session, disclosure, agreement, case, relation)
+
+
+def due_reviews(
+    session: Session, disclosure: Disclosure, within_days: int, now: dt.datetime
+) -> list[DueReviewView]:
+    """Unrecorded reviews of active agreements due within ``within_days`` of today, or overdue,
+    earliest first; only of cases whose agreement reviews the caller may read."""
+    principal = disclosure.principal
+    if not permits(principal.kind, Relation.NONE, Permission.AGREEMENT_REVIEWS_DUE):
+        raise NotAllowedError(f"{principal.partner_id} does not monitor agreement reviews")
+    if not 0 <= within_days <= MAX_DUE_WITHIN_DAYS:
+        raise InvalidInputError(f"withinDays must be between 0 and {MAX_DUE_WITHIN_DAYS}")
+    today = now.date()
+    stmt = (
+        with_relation(select(Case), principal.partner_id)
+        .join(SecondChanceAgreement, SecondChanceAgreement.case_id == Case.id)
+        .join(AgreementReview, AgreementReview.agreement_id == SecondChanceAgreement.id)
+        .add_columns(AgreementReview)
+        .where(
+            SecondChanceAgreement.status == AgreementStatus.ACTIVE,
+            AgreementReview.recorded_at.is_(None),
+            AgreementReview.due_on <= today + dt.timedelta(days=within_days),
+        )
+        .order_by(AgreementReview.due_on, AgreementReview.agreement_id, AgreementReview.number)
+    )
+    due = []
+    for case, relation, review in session.execute(stmt):
+        released = disclosure.due_review_view(review, case, Relation(relation), today)
+        if released is not None:
+            due.append(released)
+    return due

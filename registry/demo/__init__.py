@@ -1,0 +1,2 @@
+"""The demo registry: the report's partners, covenants, synthetic cases, agreements and
+witnesses."""
