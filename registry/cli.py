@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import sys
 from dataclasses import replace
@@ -11,6 +12,7 @@ from typing import TextIO
 
 import click
 
+from registry import serverlog
 from registry.auditlog import audit
 from registry.auditlog.signer import LogKeyError, LogSigner
 from registry.auditlog.witnesses import WitnessConfigError, parse_witnesses
@@ -22,6 +24,7 @@ from registry.errors import RegistryError
 from registry.migrate import upgrade
 from registry.models import PartnerKind
 from registry.partners import registration as partners
+from registry.serverlog import LogFormat
 
 
 def _settings(database_url: str | None) -> Settings:
@@ -71,8 +74,27 @@ def _serve(settings: Settings, host: str, port: int, *, worker: bool = True) -> 
     # time it takes the lock back after a database call, so a few heavy requests made small
     # ones hundreds of times slower; switching more often keeps them near their own cost.
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    _configure_log(settings)
     app = create_app(settings, delivery_worker=worker)
-    uvicorn.run(app, host=host, port=port, log_level="info", http=JsonErrorsH11Protocol)
+    # log_config=None: uvicorn's lines go through the server log's one handler, not its own.
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        log_level=settings.log_level.lower(),
+        http=JsonErrorsH11Protocol,
+    )
+
+
+def _configure_log(settings: Settings) -> None:
+    try:
+        serverlog.configure(LogFormat(settings.log_format.lower()), settings.log_level)
+    except ValueError as exc:
+        formats = ", ".join(LogFormat)
+        raise click.UsageError(
+            f"KETENREGISTER_LOG_FORMAT / KETENREGISTER_LOG_LEVEL: {exc} (formats: {formats})"
+        ) from None
 
 
 worker_option = click.option(
@@ -111,6 +133,7 @@ def worker_command(database_url: str | None, poll_interval: float, once: bool) -
     from registry.notifications.delivery import DeliveryWorker
 
     settings = _settings(database_url)
+    _configure_log(settings)
     engine = make_engine(settings.database_url)
     runner = DeliveryWorker(
         make_session_factory(engine),
@@ -155,6 +178,8 @@ def demo_command(
         introspection=True,
         graphiql=True,
         webhook_allow_private=True,  # the demo's receivers run on this machine
+        # A person watches the demo's terminal: readable lines unless asked for JSON.
+        log_format=os.environ.get("KETENREGISTER_LOG_FORMAT", LogFormat.CONSOLE),
     )
     log_key = data_dir / "log-signer.key"
     if not log_key.exists():
