@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import sys
@@ -410,3 +411,41 @@ def partner_add_key(database_url: str | None, partner_id: str, public_key: TextI
     except RegistryError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"key {row.kid} registered for {partner_id}")
+
+
+@partner.command("keys")
+@database_option
+@click.argument("partner_id")
+def partner_keys(database_url: str | None, partner_id: str) -> None:
+    """List a partner's keys: key id, registered, revoked."""
+    sessions = make_session_factory(make_engine(_settings(database_url).database_url))
+    try:
+        with sessions.begin() as session:
+            rows = [
+                (row.kid, row.created_at.isoformat(), _when(row.revoked_at))
+                for row in partners.keys_of(session, partner_id)
+            ]
+    except RegistryError as exc:
+        raise click.ClickException(exc.message) from None
+    for kid, created, revoked in rows:
+        click.echo(f"{kid}  registered {created}  {revoked}")
+
+
+def _when(revoked_at: dt.datetime | None) -> str:
+    return "in use" if revoked_at is None else f"revoked {revoked_at.isoformat()}"
+
+
+@partner.command("revoke-key")
+@database_option
+@click.argument("kid")
+def partner_revoke_key(database_url: str | None, kid: str) -> None:
+    """Revoke a key (compromised, or replaced by a newer one): from now on it signs no token
+    and no agreement; what it signed before stays verifiable."""
+    sessions = make_session_factory(make_engine(_settings(database_url).database_url))
+    try:
+        with sessions.begin() as session:
+            row = partners.revoke_key(session, kid, dt.datetime.now(dt.UTC))
+            partner_id = row.partner_id
+    except RegistryError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"key {kid} of {partner_id} revoked; running registries refuse it within seconds")
