@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from policies import FIELDS
+from registry.access.disclosure import CASE_CONFERENCE_FIELD
 from registry.auditlog.events import EventClass, event_class
+from registry.cases.views import ANNOTATION_KIND_FIELDS
 from registry.events import LOG_EVENT_FIELDS, Event, LogEventType, WebhookEventType
 
 NOTIFIED = [e for e in Event if e.notified_as is not None]
@@ -23,8 +25,14 @@ def test_a_notified_event_reveals_a_known_field(event: Event) -> None:
     # Only an annotation's webhook names its field when recorded: its kind's.
     if event is Event.ANNOTATION_ADDED:
         assert event.reveals is None
+        assert set(ANNOTATION_KIND_FIELDS.values()) <= FIELDS.keys()
         return
     assert event.reveals in FIELDS
+
+
+def test_an_overdue_action_item_reveals_the_case_conference() -> None:
+    # Action items are released with their case-conference decision, and so is their webhook.
+    assert Event.ACTION_ITEM_OVERDUE.reveals == CASE_CONFERENCE_FIELD
 
 
 @pytest.mark.parametrize("event", LOGGED, ids=lambda e: e.name)
