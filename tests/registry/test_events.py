@@ -3,6 +3,8 @@ formats (webhook and log types) are each told by exactly one event."""
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from policies import FIELDS
@@ -10,6 +12,8 @@ from registry.access.disclosure import CASE_CONFERENCE_FIELD
 from registry.auditlog.events import EventClass, event_class
 from registry.cases.views import ANNOTATION_KIND_FIELDS
 from registry.events import LOG_EVENT_FIELDS, Event, LogEventType, WebhookEventType
+from registry.notifications.announcers import ANNOUNCERS
+from registry.notifications.delivery import DeliveryWorker
 
 NOTIFIED = [e for e in Event if e.notified_as is not None]
 LOGGED = [e for e in Event if e.logged_as is not None]
@@ -54,6 +58,11 @@ def test_every_wire_type_is_told_by_exactly_one_event() -> None:
     assert len(Event.__members__) == len(Event)  # no member is an alias of another
 
 
-def test_timed_events_are_not_logged() -> None:
-    # A periodic runner announces them: no partner did anything to sign or submit.
-    assert all(e.logged_as is None for e in Event if e.timed)
+def test_every_timed_event_has_its_announcer() -> None:
+    timed = {e for e in Event if e.timed}
+    assert set(ANNOUNCERS) == timed
+    # The registry announces them: no partner did anything to sign or submit.
+    assert all(e.logged_as is None and e.notified_as is not None for e in timed)
+    # The delivery worker runs them all unless told otherwise.
+    sources = inspect.signature(DeliveryWorker).parameters["sources"].default
+    assert sources == tuple(ANNOUNCERS.values())
