@@ -120,7 +120,7 @@ def _told_and_logged(
 
 
 # Short names for the wire values, so that each member reads as one line of a table.
-W, L = WebhookEventType, LogEventType
+_W, _L = WebhookEventType, LogEventType
 
 
 class Event(Enum):
@@ -133,82 +133,82 @@ class Event(Enum):
     _value_: EventSpec
 
     # The case lifecycle.
-    CASE_PHASE_CHANGED = _told(W.CASE_PHASE_CHANGED, "phase")
-    CASE_CLOSED = _told(W.CASE_CLOSED, "closureOutcome")
+    CASE_PHASE_CHANGED = _told(_W.CASE_PHASE_CHANGED, "phase")
+    CASE_CLOSED = _told(_W.CASE_CLOSED, "closureOutcome")
     EVICTION_SCHEDULED = _told_and_logged(
-        W.EVICTION_SCHEDULED, "evictionDate", L.EVICTION_SCHEDULED, "evictionDate", "bailiff"
+        _W.EVICTION_SCHEDULED, "evictionDate", _L.EVICTION_SCHEDULED, "evictionDate", "bailiff"
     )
     # A call-off clears the date: those who may read the date learn that it no longer holds.
     EVICTION_CALLED_OFF = _told_and_logged(
-        W.EVICTION_CALLED_OFF, "evictionDate", L.EVICTION_CALLED_OFF, "evictionOutcome"
+        _W.EVICTION_CALLED_OFF, "evictionDate", _L.EVICTION_CALLED_OFF, "evictionOutcome"
     )
     EVICTION_CARRIED_OUT = _told_and_logged(
-        W.EVICTION_CARRIED_OUT, "evictionOutcome", L.EVICTION_CARRIED_OUT, "evictionOutcome"
+        _W.EVICTION_CARRIED_OUT, "evictionOutcome", _L.EVICTION_CARRIED_OUT, "evictionOutcome"
     )
     # Annotations: the field is the annotation's kind, named when one is recorded.
-    ANNOTATION_ADDED = _told(W.ANNOTATION_ADDED, None)
+    ANNOTATION_ADDED = _told(_W.ANNOTATION_ADDED, None)
     # Addressed to the item's assignee as well, to whom the item itself is released.
-    ACTION_ITEM_OVERDUE = _told(W.ACTION_ITEM_OVERDUE, "annotationCaseConference", timed=True)
+    ACTION_ITEM_OVERDUE = _told(_W.ACTION_ITEM_OVERDUE, "annotationCaseConference", timed=True)
     # Stored inventory and the municipal contact a pickup triggers.
     INVENTORY_STORED = _told_and_logged(
-        W.INVENTORY_STORED,
+        _W.INVENTORY_STORED,
         "inventoryStorage",
-        L.INVENTORY_STORED,
+        _L.INVENTORY_STORED,
         "inventoryStorage",
         "inventoryDates",
     )
     INVENTORY_PICKUP_REQUESTED = _told_and_logged(
-        W.INVENTORY_PICKUP_REQUESTED,
+        _W.INVENTORY_PICKUP_REQUESTED,
         "inventoryPickup",
-        L.INVENTORY_PICKUP_REQUESTED,
+        _L.INVENTORY_PICKUP_REQUESTED,
         "inventoryPickup",
     )
     # The log says the contact was opened; the webhook, addressed to the municipality as well
     # (the task is its own), asks for it.
     MUNICIPAL_CONTACT_OPENED = _told_and_logged(
-        W.MUNICIPAL_CONTACT_REQUESTED,
+        _W.MUNICIPAL_CONTACT_REQUESTED,
         "municipalContact",
-        L.MUNICIPAL_CONTACT_OPENED,
+        _L.MUNICIPAL_CONTACT_OPENED,
         "municipalContact",
     )
     MUNICIPAL_CONTACT_OUTCOME_RECORDED = _logged(
-        L.MUNICIPAL_CONTACT_OUTCOME_RECORDED, "municipalContact"
+        _L.MUNICIPAL_CONTACT_OUTCOME_RECORDED, "municipalContact"
     )
     # Addressed to the municipality as well, like the request.
-    MUNICIPAL_CONTACT_OVERDUE = _told(W.MUNICIPAL_CONTACT_OVERDUE, "municipalContact", timed=True)
+    MUNICIPAL_CONTACT_OVERDUE = _told(_W.MUNICIPAL_CONTACT_OVERDUE, "municipalContact", timed=True)
     # The storage provider is told this and nothing else: all it may read is the release.
     INVENTORY_PICKUP_RELEASED = _told_and_logged(
-        W.INVENTORY_PICKUP_RELEASED,
+        _W.INVENTORY_PICKUP_RELEASED,
         "inventoryReleaseAuthorised",
-        L.INVENTORY_PICKUP_RELEASED,
+        _L.INVENTORY_PICKUP_RELEASED,
         "inventoryReleaseAuthorised",
     )
     INVENTORY_COLLECTED = _told_and_logged(
-        W.INVENTORY_COLLECTED, "inventoryPickup", L.INVENTORY_COLLECTED, "inventoryPickup"
+        _W.INVENTORY_COLLECTED, "inventoryPickup", _L.INVENTORY_COLLECTED, "inventoryPickup"
     )
     INVENTORY_DISPOSED = _told_and_logged(
-        W.INVENTORY_DISPOSED, "inventoryDisposal", L.INVENTORY_DISPOSED, "inventoryDisposal"
+        _W.INVENTORY_DISPOSED, "inventoryDisposal", _L.INVENTORY_DISPOSED, "inventoryDisposal"
     )
     # Second-chance agreements: logged, not notified.
     AGREEMENT_PROPOSED = _logged(
-        L.AGREEMENT_PROPOSED,
+        _L.AGREEMENT_PROPOSED,
         "agreementStatus",
         "agreementKind",
         "agreementParties",
         "agreementConditions",
         "agreementTerm",
     )
-    AGREEMENT_SIGNED = _logged(L.AGREEMENT_SIGNED, "agreementStatus", "agreementParties")
+    AGREEMENT_SIGNED = _logged(_L.AGREEMENT_SIGNED, "agreementStatus", "agreementParties")
     AGREEMENT_CONSENT_RECORDED = _logged(
-        L.AGREEMENT_CONSENT_RECORDED, "agreementStatus", "agreementParties"
+        _L.AGREEMENT_CONSENT_RECORDED, "agreementStatus", "agreementParties"
     )
-    AGREEMENT_ACTIVATED = _logged(L.AGREEMENT_ACTIVATED, "agreementStatus", "agreementTerm")
-    AGREEMENT_REVIEW_RECORDED = _logged(L.AGREEMENT_REVIEW_RECORDED, "agreementReviews")
-    AGREEMENT_CLOSED = _logged(L.AGREEMENT_CLOSED, "agreementStatus")
+    AGREEMENT_ACTIVATED = _logged(_L.AGREEMENT_ACTIVATED, "agreementStatus", "agreementTerm")
+    AGREEMENT_REVIEW_RECORDED = _logged(_L.AGREEMENT_REVIEW_RECORDED, "agreementReviews")
+    AGREEMENT_CLOSED = _logged(_L.AGREEMENT_CLOSED, "agreementStatus")
     # Access policies: logged, not notified, and no case data.
-    POLICY_GRANT_ISSUED = _logged(L.POLICY_GRANT_ISSUED)
-    POLICY_RESTRICTION_ISSUED = _logged(L.POLICY_RESTRICTION_ISSUED)
-    POLICY_REVOKED = _logged(L.POLICY_REVOKED)
+    POLICY_GRANT_ISSUED = _logged(_L.POLICY_GRANT_ISSUED)
+    POLICY_RESTRICTION_ISSUED = _logged(_L.POLICY_RESTRICTION_ISSUED)
+    POLICY_REVOKED = _logged(_L.POLICY_REVOKED)
 
     @property
     def notified_as(self) -> WebhookEventType | None:
