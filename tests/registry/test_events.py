@@ -9,7 +9,7 @@ import pytest
 
 from policies import FIELDS
 from registry.access.disclosure import CASE_CONFERENCE_FIELD
-from registry.auditlog.events import EventClass, event_class
+from registry.auditlog.events import EventClass, event_class, subject_key
 from registry.cases.views import ANNOTATION_KIND_FIELDS
 from registry.events import LOG_EVENT_FIELDS, Event, LogEventType, WebhookEventType
 from registry.notifications.announcers import ANNOUNCERS
@@ -42,6 +42,7 @@ def test_an_overdue_action_item_reveals_the_case_conference() -> None:
 @pytest.mark.parametrize("event", LOGGED, ids=lambda e: e.name)
 def test_a_logged_case_event_names_its_opening_fields(event: Event) -> None:
     assert event.logged_as is not None
+    subject_key(event.logged_as)  # the log knows which aggregate to file it under
     if event_class(event.logged_as) is EventClass.POLICY:
         # No case data: shown per the covenant, and never told to partners of a case.
         assert event.opening_fields == frozenset()
