@@ -2,19 +2,23 @@
 
 Every ```sh block of README.md is run here, or listed in ``NOT_RUN`` with the reason; so is
 every command block ``ketenregister demo`` prints. A block that is neither fails the test, so
-neither can grow a command nobody ran. The commands run through ``bash -c`` as printed, with
-the README's ``.venv/bin/...`` paths (``terminal.Terminal``: a temporary working directory
-whose ``.venv/bin`` is the environment running these tests), against a demo registry this
-module starts once (``ketenregister demo`` in its own directory, on a free port; the key files
-it writes name that port, so the commands need no port). What is filled in is only what the
-README marks as a placeholder (``<...>``), and what each test names with its reason: ports
-the README fixes (7380, 8000: a test must not depend on them being free), the PostgreSQL URL
-of "Running a registry", a key id the previous command printed.
+neither can grow a command nobody ran (the README's Python, a webhook receiver, runs too).
+
+The commands run through ``bash -c`` as printed, with the README's ``.venv/bin/...`` paths
+(``terminal.Terminal``: a temporary working directory whose ``.venv/bin`` is the environment
+running these tests), against a demo registry this module starts once (``ketenregister demo``
+in its own directory, on a free port; the key files it writes name that port, so the commands
+need no port). What is filled in is only what the README marks as a placeholder (``<...>``),
+and what each test names with its reason: ports the README fixes (7380, 8000: a test must not
+depend on them being free), the PostgreSQL URL of "Running a registry", a key id the previous
+command printed.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import re
 import shutil
@@ -79,10 +83,6 @@ DEMO_RUN = (
     "KETENREGISTER_WITNESS_KEYS=",
     "witness keygen",
 )
-
-#: README code blocks in these languages are not commands (the Python one is a receiver's code).
-NOT_SHELL = {"python"}
-
 
 #: The README's placeholder for the log's verifier key, which the registry publishes.
 LOG_KEY = "<the verifier key, compared once with what the registry publishes>"
@@ -194,7 +194,8 @@ def _nijestee_key_file(reader: Terminal) -> None:
 
 def test_every_readme_shell_block_is_run_or_listed_as_not_runnable() -> None:
     blocks = fenced_blocks(README)
-    assert {info for info, _ in blocks} <= {"sh", *NOT_SHELL}, (
+    # Python is run by test_the_readme_s_webhook_receiver_answers_as_it_says.
+    assert {info for info, _ in blocks} <= {"sh", "python"}, (
         "mark shell commands ```sh, so that this test runs them"
     )
     shell = [body for info, body in blocks if info == "sh"]
@@ -215,6 +216,23 @@ def test_the_benchmarks_the_readme_names_exist() -> None:
         script = re.fullmatch(r"\.venv/bin/python (bench/\w+\.py) +# .+", command)
         assert script is not None, command
         assert (ROOT / script[1]).is_file(), command
+
+
+def test_the_readme_s_webhook_receiver_answers_as_it_says() -> None:
+    [code] = [body for info, body in fenced_blocks(README) if info == "python"]
+    key = bytes(range(32))
+    receiver: dict[str, Any] = {"SECRET": "whsec_" + base64.b64encode(key).decode()}
+    exec(compile(code, "README.md", "exec"), receiver)  # noqa: S102 - the README's own example
+    body = json.dumps({"type": "case.closed", "data": {"eventId": "e1", "caseId": "c1"}}).encode()
+    timestamp = str(int(time.time()))
+    mac = hmac.new(key, f"msg_1.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    headers = {
+        "webhook-id": "msg_1",
+        "webhook-timestamp": timestamp,
+        "webhook-signature": "v1," + base64.b64encode(mac).decode(),
+    }
+    assert receiver["receive"](headers, body) == 204
+    assert receiver["receive"](headers, body.replace(b"c1", b"c2")) == 400
 
 
 # -- what the demo prints ----------------------------------------------------------------------
