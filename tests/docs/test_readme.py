@@ -259,6 +259,7 @@ def test_the_demo_witnesses_run_by_hand_cosign_what_serve_serves(
 
 def test_every_block_the_demo_prints_is_run(demo: Demo, served: ServedDemo) -> None:
     for printed in (demo.printed, served.printed):
+        assert f"Ketenregister demo on {demo.url}/graphql" in printed
         for block in instruction_blocks(printed):
             claimed = [phrase for phrase in DEMO_RUN if phrase in block]
             assert len(claimed) == 1, f"run this block the demo prints in {__name__}:\n{block}"
