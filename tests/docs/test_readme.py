@@ -24,6 +24,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,8 +121,17 @@ class ServedDemo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    # The README's quick start, in a directory of its own: the default data dir, var/demo.
+def running_a_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Future[None]]:
+    """``_run_a_registry`` in a thread, started with the demo: it needs none, so it runs
+    beside the demo's tests rather than adding its half a minute of commands after them."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        yield thread.submit(_run_a_registry, tmp_path_factory.mktemp("registry"))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, running_a_registry: Future[None]) -> Demo:
+    """The README's quick start in a directory of its own (data in var/demo), not serving yet.
+    ``running_a_registry`` is asked for only to start it first, beside the demo."""
     terminal = Terminal(tmp_path_factory.mktemp("demo"))
     port = free_port()
     printed = terminal.run(f".venv/bin/ketenregister demo --no-serve --port {port}").stdout
@@ -386,7 +396,14 @@ def test_a_partner_requires_k_of_the_demo_witnesses(served: ServedDemo, reader: 
     assert "cosigned by 1 of the witnesses required" in reader.run(verify).stderr
 
 
-def test_running_a_registry_on_sqlite_and_rotating_a_partner_key(tmp_path: Path) -> None:
+def test_running_a_registry_on_sqlite_and_rotating_a_partner_key(
+    running_a_registry: Future[None],
+) -> None:
+    running_a_registry.result()
+
+
+def _run_a_registry(tmp_path: Path) -> None:
+    """The README's "Running a registry", then its key rotation while the registry serves."""
     terminal = Terminal(tmp_path)
     export_database, upgrade, municipality, partner, keygen, log_keygen, export_log, serve = (
         readme_commands("ketenregister db upgrade")
