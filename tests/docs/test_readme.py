@@ -140,6 +140,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory, running_a_registry: Future[No
 
 @pytest.fixture(scope="module")
 def served(demo: Demo) -> Iterator[ServedDemo]:
+    """``ketenregister demo`` serving the demo in the background, once its witnesses cosigned.
+    First asked for after the by-hand witness test, whose registry serves on the same port."""
     port = demo.url.rsplit(":", 1)[1]
     (demo.directory / "serving").mkdir()
     terminal = Terminal(demo.directory / "serving")
