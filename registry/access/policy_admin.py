@@ -9,7 +9,6 @@ log in the same transaction (who issued or revoked what, when).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +25,6 @@ from registry.errors import ConflictError, InvalidInputError, NotAllowedError, N
 from registry.lengths import check_length
 from registry.models import AccessPolicy, Municipality, Partner, PartnerKind, PolicyKind
 
-_SUBJECT = re.compile(r"^(\*|kind:[a-z_]+|partner:[a-z0-9][a-z0-9-]*)$")
 GRANTABLE_RELATIONS = (Relation.INVOLVED, Relation.MUNICIPALITY)
 
 

@@ -32,8 +32,7 @@ from registry.models import (
 )
 
 MAX_NOTE = max_length(ConditionCheck.note)
-#: How far ahead "due" looks by default, and at most.
-DUE_WITHIN_DAYS = 14
+#: How far ahead "due" may look at most.
 MAX_DUE_WITHIN_DAYS = 366
 
 
