@@ -7,7 +7,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from graphql import GraphQLResolveInfo, validate
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+    validate,
+)
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
@@ -15,7 +22,6 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from registry.errors import RegistryError
 from schema import limits
-from schema.context import field_names
 from schema.errors import conceal, own_type_names
 
 #: The rules strawberry adds to graphql-core's (and to those of the other extensions).
@@ -23,6 +29,30 @@ _STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
 #: Validation stops after this many errors: enough to fix a document by, and each error may
 #: echo part of it.
 MAX_VALIDATION_ERRORS = 20
+
+
+def _requested_names(info: GraphQLResolveInfo[Any]) -> frozenset[str]:
+    # graphql-core's info, as a schema extension gets it: strawberry's selection objects come
+    # with its own Info, which only resolvers are given.
+    names: set[str] = set()
+
+    def walk(selection_set: SelectionSetNode | None) -> None:
+        if selection_set is None:
+            return
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode):
+                names.add(node.name.value)
+                walk(node.selection_set)
+            elif isinstance(node, InlineFragmentNode):
+                walk(node.selection_set)
+            elif isinstance(node, FragmentSpreadNode):
+                fragment = info.fragments.get(node.name.value)
+                if fragment is not None:
+                    walk(fragment.selection_set)
+
+    for field_node in info.field_nodes:
+        walk(field_node.selection_set)
+    return frozenset(names)
 
 
 class DiscloseSelection(SchemaExtension):
@@ -44,7 +74,7 @@ class DiscloseSelection(SchemaExtension):
             return _next(root, info, *args, **kwargs)
         disclosure = info.context.disclosure
         previous = disclosure.selection
-        disclosure.selection = field_names(info, nested=True)
+        disclosure.selection = _requested_names(info)
         try:
             return _next(root, info, *args, **kwargs)
         finally:
