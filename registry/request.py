@@ -3,7 +3,8 @@ and what it selected; the one door through which services check the caller's per
 find its cases.
 
 Built by the composition root for every request and handed to the GraphQL layer as its
-context. Mutations run through ``mutate`` so each one happens entirely or not at all.
+context; every service takes it first. Mutations run through ``mutate`` so each one happens
+entirely or not at all.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -92,9 +93,15 @@ class RequestScope:
             self.session, self.principal.partner_id, parsed, fields, for_change=for_change
         )
 
-    def mutate(self, change: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run ``change`` in a savepoint: if it raises, none of its writes remain, while the
-        rest of the request (other mutations, the access log) still commits."""
+    def mutate(
+        self,
+        change: Callable[Concatenate[RequestScope, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run ``change`` with this scope in a savepoint: if it raises, none of its writes
+        remain, while the rest of the request (other mutations, the access log) still
+        commits."""
         begin_writing(self.session)
         with self.session.begin_nested():
-            return change(*args, **kwargs)
+            return change(self, *args, **kwargs)

@@ -47,3 +47,9 @@ def selected_fields(info: Info) -> frozenset[str]:
     """The field names selected directly below the current field (fragments included, nested
     selections not): what a caller asked for of one object."""
     return field_names(info, nested=False)
+
+
+def scope_of(info: Info) -> RequestScope:
+    """The request's scope for the operation ``info`` resolves, carrying what the caller
+    selected below it (``RequestScope.selection``)."""
+    return info.context.selecting(requested_fields(info))
