@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
-from graphql import (
-    FieldNode,
-    FragmentSpreadNode,
-    GraphQLResolveInfo,
-    InlineFragmentNode,
-    SelectionSetNode,
-    validate,
-)
+from graphql import validate
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
@@ -29,56 +21,6 @@ _STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
 #: Validation stops after this many errors: enough to fix a document by, and each error may
 #: echo part of it.
 MAX_VALIDATION_ERRORS = 20
-
-
-def _requested_names(info: GraphQLResolveInfo[Any]) -> frozenset[str]:
-    # graphql-core's info, as a schema extension gets it: strawberry's selection objects come
-    # with its own Info, which only resolvers are given.
-    names: set[str] = set()
-
-    def walk(selection_set: SelectionSetNode | None) -> None:
-        if selection_set is None:
-            return
-        for node in selection_set.selections:
-            if isinstance(node, FieldNode):
-                names.add(node.name.value)
-                walk(node.selection_set)
-            elif isinstance(node, InlineFragmentNode):
-                walk(node.selection_set)
-            elif isinstance(node, FragmentSpreadNode):
-                fragment = info.fragments.get(node.name.value)
-                if fragment is not None:
-                    walk(fragment.selection_set)
-
-    for field_node in info.field_nodes:
-        walk(field_node.selection_set)
-    return frozenset(names)
-
-
-class DiscloseSelection(SchemaExtension):
-    """Tell the disclosure choke point what the caller selected of each top-level operation.
-
-    Services build case views without knowing the GraphQL selection; with this, every view
-    made while a root field resolves reads and logs only the fields the caller asked for.
-    """
-
-    def resolve(
-        self,
-        _next: Callable[..., Any],
-        root: Any,
-        info: GraphQLResolveInfo[Any],
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
-        if info.path.prev is not None:  # only top-level fields: nested ones are values
-            return _next(root, info, *args, **kwargs)
-        disclosure = info.context.disclosure
-        previous = disclosure.selection
-        disclosure.selection = _requested_names(info)
-        try:
-            return _next(root, info, *args, **kwargs)
-        finally:
-            disclosure.selection = previous
 
 
 class KnownValid:
