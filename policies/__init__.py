@@ -5,7 +5,14 @@ models: callers hand it plain values (partner, kind, relation, municipality, own
 get decisions back.
 """
 
-from policies.decisions import AccessKey, FieldDecision, PolicyEngine, PolicyRow, Relation
+from policies.decisions import (
+    UNNAMED,
+    AccessKey,
+    FieldDecision,
+    PolicyEngine,
+    PolicyRow,
+    Relation,
+)
 from policies.fields import (
     FIELD_GROUPS,
     FIELDS,
@@ -17,6 +24,7 @@ from policies.permissions import Permission, permits
 __all__ = [
     "FIELDS",
     "FIELD_GROUPS",
+    "UNNAMED",
     "AccessKey",
     "FieldDecision",
     "Permission",

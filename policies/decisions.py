@@ -103,6 +103,11 @@ BUILTIN_ROWS: tuple[PolicyRow, ...] = (
 
 DEFAULT_DENY = "default:deny"
 
+#: Stands, in an ``AccessKey``, for any municipality or owner that no policy row names: the
+#: matcher compares a row's municipality and owner only with "*" and by equality, so every
+#: such municipality (owner) is decided alike. No partner or municipality id has this form.
+UNNAMED = "(unnamed)"
+
 
 class _Enforcer(casbin.Enforcer):  # type: ignore[misc]
     """Casbin's enforcer, parsing the matcher once instead of on every decision.
@@ -256,6 +261,15 @@ class PolicyEngine:
                 cached = frozenset(f for f in FIELDS if self._allowed(key, f))
                 self._readable[key] = cached
         return cached
+
+    def named(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The municipalities and the owners some row names (not ``"*"``). For any other
+        municipality or owner, decisions are those of ``UNNAMED`` in its place: how a list asks
+        in SQL for the cases whose filtered fields a partner may read, without deciding per
+        case."""
+        municipalities = frozenset(r.municipality for r in self.rows) - {"*"}
+        owners = frozenset(r.owner for r in self.rows) - {"*"}
+        return municipalities, owners
 
     def explain(self, key: AccessKey) -> list[FieldDecision]:
         """Per field: allowed or not, and the policy row (or default) that decided it."""

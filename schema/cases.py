@@ -7,6 +7,7 @@ from typing import cast
 import strawberry
 
 from registry.access import accesslog
+from registry.cases import lists
 from registry.cases import service as cases
 from registry.models import AccessLogRecord
 from schema.context import Info, scope_of
@@ -64,9 +65,9 @@ class CaseQuery:
         after: str | None = None,
     ) -> CaseConnection:
         f = filter or CaseFilterInput()
-        page = cases.list_cases(
+        page = lists.list_cases(
             scope_of(info),
-            cases.CaseFilter(
+            lists.CaseFilter(
                 municipality=f.municipality,
                 phase=f.phase,
                 owner=f.owner,

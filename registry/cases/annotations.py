@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from policies import Permission, Relation
 from registry.cases import service as cases
+from registry.cases.lists import MAX_PAGE
 from registry.cases.relations import with_relation
 from registry.cases.views import ANNOTATION_KIND_FIELDS, ActionItemView, AnnotationView
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
@@ -196,7 +197,7 @@ def action_items(
         stmt = stmt.where(ActionItem.done_at.is_(None), ActionItem.due_on < scope.today)
     if assigned_to_me:
         stmt = stmt.where(ActionItem.assignee_id == me)
-    stmt = stmt.order_by(ActionItem.due_on, ActionItem.id).limit(cases.MAX_PAGE)
+    stmt = stmt.order_by(ActionItem.due_on, ActionItem.id).limit(MAX_PAGE)
     rows = [
         (case, Relation(rel), item, annotation)
         for case, rel, item, annotation in scope.session.execute(stmt).all()

@@ -14,12 +14,11 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from policies import Permission, Relation
-from registry.cases import cursors
 from registry.cases.relations import with_relation
 from registry.cases.views import CONTACT_FIELDS, CaseView
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
@@ -38,8 +37,6 @@ from registry.models import (
 
 if TYPE_CHECKING:
     from registry.request import RequestScope
-
-MAX_PAGE = 500
 
 
 def parse_case_id(text: str) -> uuid.UUID:
@@ -89,95 +86,6 @@ def get(scope: RequestScope, case_id: str) -> CaseView:
     """One case as the caller may see it (what it selected of it)."""
     case, relation = scope.find_case(case_id, fields=scope.selection)
     return scope.disclosure.case_view(case, relation, scope.selection)
-
-
-@dataclass(frozen=True)
-class CaseFilter:
-    """List filters. A filter only matches cases whose filtered field the caller may read,
-    so filtering can never reveal a withheld value."""
-
-    municipality: str | None = None
-    phase: Phase | None = None
-    owner: str | None = None
-    eviction_from: dt.date | None = None
-    eviction_to: dt.date | None = None
-
-    def fields_used(self) -> frozenset[str]:
-        """The policy fields this filter looks at."""
-        used = {
-            "municipality": self.municipality,
-            "phase": self.phase,
-            "owner": self.owner,
-            "evictionDate": self.eviction_from or self.eviction_to,
-        }
-        return frozenset(name for name, value in used.items() if value is not None)
-
-    def apply(self, stmt: Select) -> Select:  # type: ignore[type-arg]
-        """Add the filter's conditions to ``stmt``."""
-        if self.eviction_from and self.eviction_to and self.eviction_from > self.eviction_to:
-            raise InvalidInputError("evictionFrom is after evictionTo")
-        if self.municipality is not None:
-            stmt = stmt.where(Case.municipality_code == self.municipality)
-        if self.phase is not None:
-            stmt = stmt.where(Case.phase == self.phase)
-        if self.owner is not None:
-            stmt = stmt.where(Case.owner_id == self.owner)
-        if self.eviction_from is not None:
-            stmt = stmt.where(Case.eviction_date >= self.eviction_from)
-        if self.eviction_to is not None:
-            stmt = stmt.where(Case.eviction_date <= self.eviction_to)
-        return stmt
-
-
-@dataclass(frozen=True)
-class CasePage:
-    """One page of a case list, in registration order."""
-
-    cases: list[CaseView]
-    end_cursor: str | None
-    has_next_page: bool
-
-
-def list_cases(
-    scope: RequestScope, case_filter: CaseFilter, *, first: int, after: str | None
-) -> CasePage:
-    """A page of the cases the caller relates to (what it selected of them), filtered in SQL,
-    keyset-paginated."""
-    if not 1 <= first <= MAX_PAGE:
-        raise InvalidInputError(f"first must be between 1 and {MAX_PAGE}")
-    session, disclosure, requested = scope.session, scope.disclosure, scope.selection
-    base = case_filter.apply(with_relation(select(Case), scope.principal.partner_id))
-    base = _load_options(base, requested).order_by(Case.registered_at, Case.id)
-    filtered = case_filter.fields_used()
-    position = cursors.decode(after) if after else None
-    views: list[CaseView] = []
-    last: Case | None = None
-    has_next = False
-    while True:
-        stmt = base
-        if position is not None:
-            stamp, last_id = position
-            stmt = stmt.where(
-                or_(
-                    Case.registered_at > stamp, and_(Case.registered_at == stamp, Case.id > last_id)
-                )
-            )
-        rows = session.execute(stmt.limit(first + 1)).all()
-        for case, rel in rows:
-            relation = Relation(rel)
-            if not filtered <= disclosure.readable_of(case, relation):
-                position = (case.registered_at, case.id)
-                continue  # it matched on a field the caller may not read: not a match
-            if len(views) == first:
-                has_next = True
-                break
-            views.append(disclosure.case_view(case, relation, requested))
-            last = case
-            position = (case.registered_at, case.id)
-        if has_next or len(rows) <= first:
-            break
-    end_cursor = cursors.encode(last.registered_at, last.id) if last else None
-    return CasePage(views, end_cursor, has_next)
 
 
 @dataclass(frozen=True)

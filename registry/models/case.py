@@ -96,11 +96,18 @@ class Case(Base):
     """The shared case record (no identity or contact details: see ``CaseContact``)."""
 
     __tablename__ = "case_record"
-    __table_args__ = (Index("ix_case_record_registered", "registered_at", "id"),)
+    # Lists are pages in registration order: all cases, an owner's, a municipality's. Each has
+    # an index in that order, so a page is read by an index range however many cases there
+    # are (the owner's and municipality's also serve lookups by owner or municipality).
+    __table_args__ = (
+        Index("ix_case_record_registered", "registered_at", "id"),
+        Index("ix_case_record_owner_registered", "owner_id", "registered_at", "id"),
+        Index("ix_case_record_municipality_registered", "municipality_code", "registered_at", "id"),
+    )
 
     id: Mapped[UuidPk]
-    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
-    owner_id: Mapped[str] = mapped_column(ForeignKey("partner.id"), index=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"))
+    owner_id: Mapped[str] = mapped_column(ForeignKey("partner.id"))
     phase: Mapped[Phase] = mapped_column(str_enum(Phase, "phase"))
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     household_composition: Mapped[HouseholdComposition] = mapped_column(

@@ -120,12 +120,12 @@ def test_no_field_suggestions(gql: GraphQL) -> None:
 
 
 def test_unexpected_errors_are_masked(gql: GraphQL, monkeypatch: Any) -> None:
-    from registry.cases import service as cases
+    from registry.cases import lists
 
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("SELECT secret FROM case_record -- /srv/registry/cases/service.py")
 
-    monkeypatch.setattr(cases, "list_cases", broken)
+    monkeypatch.setattr(lists, "list_cases", broken)
     body = gql("zowonen", "{ cases { nodes { id } } }")
     assert error_codes(body) == ["INTERNAL_ERROR"]
     assert body["errors"][0]["message"] == "Internal server error"

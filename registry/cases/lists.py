@@ -1,0 +1,240 @@
+"""Case lists: a page of the cases a partner relates to, filtered and in registration order, at a
+cost that does not grow with the number of cases in the registry.
+
+A partner relates to a case as its owner, as its municipality, or as an involved partner, the
+strongest first. Each relation is read by its own index in registration order
+(``(owner_id, registered_at, id)``, ``(municipality_code, registered_at, id)``, and the
+partner's involvements), as one branch of a ``UNION ALL`` whose branches each stop after a
+page; the keyset position is a row-value comparison those indexes bound.
+
+A filter only matches cases whose filtered fields the caller may read, so filtering can never
+reveal a withheld value. For the owner and municipality branches that is decided in SQL, from
+the policies: a municipality's or owner's decisions differ only where a policy row names it
+(``PolicyEngine.named``), so a handful of decisions per request say which municipalities and
+owners' cases may match. A branch whose cases may not match at all is not queried, so a filter
+on a field the caller may not read costs nothing, however many cases there are. Involved cases
+are checked case by case as they come (a partner's own involvements bound that), and every
+case is checked again before it is released: the SQL only narrows, the disclosure decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ColumnElement, and_, literal, select, true, tuple_
+from sqlalchemy.orm import InstrumentedAttribute, aliased, selectinload
+from sqlalchemy.sql import Select
+
+from policies import UNNAMED, Relation
+from registry.cases import cursors
+from registry.cases.views import CONTACT_FIELDS, CaseView
+from registry.errors import InvalidInputError
+from registry.models import Case, Involvement, Municipality, Phase
+
+if TYPE_CHECKING:
+    from registry.access.disclosure import Disclosure
+    from registry.request import RequestScope
+
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """List filters. A filter only matches cases whose filtered field the caller may read,
+    so filtering can never reveal a withheld value."""
+
+    municipality: str | None = None
+    phase: Phase | None = None
+    owner: str | None = None
+    eviction_from: dt.date | None = None
+    eviction_to: dt.date | None = None
+
+    def fields_used(self) -> frozenset[str]:
+        """The policy fields this filter looks at."""
+        used = {
+            "municipality": self.municipality,
+            "phase": self.phase,
+            "owner": self.owner,
+            "evictionDate": self.eviction_from or self.eviction_to,
+        }
+        return frozenset(name for name, value in used.items() if value is not None)
+
+    def apply(self, stmt: Select) -> Select:  # type: ignore[type-arg]
+        """Add the filter's conditions to ``stmt``."""
+        if self.eviction_from and self.eviction_to and self.eviction_from > self.eviction_to:
+            raise InvalidInputError("evictionFrom is after evictionTo")
+        if self.municipality is not None:
+            stmt = stmt.where(Case.municipality_code == self.municipality)
+        if self.phase is not None:
+            stmt = stmt.where(Case.phase == self.phase)
+        if self.owner is not None:
+            stmt = stmt.where(Case.owner_id == self.owner)
+        if self.eviction_from is not None:
+            stmt = stmt.where(Case.eviction_date >= self.eviction_from)
+        if self.eviction_to is not None:
+            stmt = stmt.where(Case.eviction_date <= self.eviction_to)
+        return stmt
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """One page of a case list, in registration order."""
+
+    cases: list[CaseView]
+    end_cursor: str | None
+    has_next_page: bool
+
+
+def _may_match(
+    disclosure: Disclosure,
+    relation: Relation,
+    filtered: frozenset[str],
+    column: InstrumentedAttribute[str],
+    named: frozenset[str],
+    decide: dict[str, tuple[str, str]],
+) -> ColumnElement[bool] | None:
+    """Which values of ``column`` (municipality or owner) leave ``filtered`` readable under
+    ``relation``: decided for the named ones and for all others at once (``UNNAMED``).
+    ``decide`` maps a value to the (municipality, owner) to decide it with. None: no value
+    does, so no case of this relation can match."""
+
+    def readable(value: str) -> bool:
+        return filtered <= disclosure.readable(relation, *decide[value])
+
+    refused = sorted(value for value in named if not readable(value))
+    if readable(UNNAMED):
+        return column.not_in(refused) if refused else true()
+    allowed = sorted(named - set(refused))
+    return column.in_(allowed) if allowed else None
+
+
+def _branches(
+    scope: RequestScope, case_filter: CaseFilter, authority_for: list[str]
+) -> list[tuple[Relation, ColumnElement[bool]]]:
+    """Each relation's cases, as a condition, leaving out the relations whose cases cannot
+    match the filter."""
+    me = scope.principal.partner_id
+    filtered = case_filter.fields_used()
+    named_municipalities, named_owners = scope.disclosure.engine.named()
+    branches: list[tuple[Relation, ColumnElement[bool]]] = []
+    owned = (
+        _may_match(
+            scope.disclosure,
+            Relation.OWNER,
+            filtered,
+            Case.municipality_code,
+            named_municipalities,
+            {m: (m, me) for m in (*named_municipalities, UNNAMED)},
+        )
+        if filtered
+        else true()
+    )
+    if owned is not None:
+        branches.append((Relation.OWNER, and_(Case.owner_id == me, owned)))
+    for municipality in authority_for:
+        theirs = (
+            _may_match(
+                scope.disclosure,
+                Relation.MUNICIPALITY,
+                filtered,
+                Case.owner_id,
+                named_owners,
+                {o: (municipality, o) for o in (*named_owners, UNNAMED)},
+            )
+            if filtered
+            else true()
+        )
+        if theirs is not None:
+            # The strongest relation wins: the municipality's own cases as owner are above.
+            where = and_(Case.municipality_code == municipality, Case.owner_id != me, theirs)
+            branches.append((Relation.MUNICIPALITY, where))
+    involved = Case.id.in_(
+        select(Involvement.case_id).where(
+            Involvement.partner_id == me, Involvement.released_at.is_(None)
+        )
+    )
+    where = and_(involved, Case.owner_id != me, Case.municipality_code.not_in(authority_for))
+    branches.append((Relation.INVOLVED, where))
+    return branches
+
+
+def _page_statement(
+    branches: list[tuple[Relation, ColumnElement[bool]]],
+    case_filter: CaseFilter,
+    position: tuple[dt.datetime, object] | None,
+    limit: int,
+    requested: frozenset[str] | None,
+) -> Select:  # type: ignore[type-arg]
+    # Each branch stops after a page, read in index order; the union is ordered once more.
+    parts = []
+    for relation, where in branches:
+        part = case_filter.apply(
+            select(Case.id, Case.registered_at, literal(str(relation)).label("relation"))
+        ).where(where)
+        if position is not None:
+            part = part.where(tuple_(Case.registered_at, Case.id) > tuple_(*position))
+        parts.append(select(part.order_by(Case.registered_at, Case.id).limit(limit).subquery()))
+    union = parts[0].union_all(*parts[1:]).subquery() if len(parts) > 1 else parts[0].subquery()
+    page = (
+        select(union.c.id, union.c.relation)
+        .order_by(union.c.registered_at, union.c.id)
+        .limit(limit)
+        .subquery()
+    )
+    listed = aliased(Case)
+    stmt = (
+        select(listed, page.c.relation)
+        .join(page, page.c.id == listed.id)
+        .order_by(listed.registered_at, listed.id)
+    )
+    # Load related rows only when the caller asked for fields that live there: explicit
+    # loading, so a list never lazy-loads per row (the relationships raise if it would).
+    if requested is None or "involvements" in requested:
+        stmt = stmt.options(selectinload(listed.involvements))
+    if requested is None or requested & CONTACT_FIELDS:
+        stmt = stmt.options(selectinload(listed.contact))
+    return stmt
+
+
+def list_cases(
+    scope: RequestScope, case_filter: CaseFilter, *, first: int, after: str | None
+) -> CasePage:
+    """A page of the cases the caller relates to (what it selected of them), filtered in SQL,
+    keyset-paginated."""
+    if not 1 <= first <= MAX_PAGE:
+        raise InvalidInputError(f"first must be between 1 and {MAX_PAGE}")
+    session, disclosure, requested = scope.session, scope.disclosure, scope.selection
+    me = scope.principal.partner_id
+    case_filter.apply(select(Case))  # refuse a bad filter before anything is read
+    authority_for = list(
+        session.scalars(
+            select(Municipality.code)
+            .where(Municipality.authority_id == me)
+            .order_by(Municipality.code)
+        )
+    )
+    branches = _branches(scope, case_filter, authority_for)
+    filtered = case_filter.fields_used()
+    position = cursors.decode(after) if after else None
+    views: list[CaseView] = []
+    last: Case | None = None
+    has_next = False
+    while branches:
+        stmt = _page_statement(branches, case_filter, position, first + 1, requested)
+        rows = session.execute(stmt).all()
+        for case, rel in rows:
+            relation = Relation(rel)
+            position = (case.registered_at, case.id)
+            if not filtered <= disclosure.readable_of(case, relation):
+                continue  # it matched on a field the caller may not read: not a match
+            if len(views) == first:
+                has_next = True
+                break
+            views.append(disclosure.case_view(case, relation, requested))
+            last = case
+        if has_next or len(rows) <= first:
+            break
+    end_cursor = cursors.encode(last.registered_at, last.id) if last else None
+    return CasePage(views, end_cursor, has_next)
