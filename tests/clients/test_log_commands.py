@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from clients import cli
+from clients.cli import log as log_commands
 from clients.logreader import LoggedEntry, LogReader
 from clients.sdk import RegistryClient
 from registry.auditlog.signer import LogSigner
@@ -39,7 +40,7 @@ def as_partner(
             )
         )
 
-    monkeypatch.setattr(cli, "_log_reader", reader)
+    monkeypatch.setattr(log_commands, "_log_reader", reader)
 
 
 def _run(*args: str) -> tuple[int, str, str]:

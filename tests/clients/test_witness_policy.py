@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy.orm import Session, sessionmaker
 
 from clients import cli
+from clients.cli import log as log_commands
 from clients.cosignature import WitnessPolicy, WitnessSigner
 from clients.errors import WitnessPolicyError
 from clients.logreader import LogReader
@@ -71,7 +72,7 @@ def as_partner(
             )
         )
 
-    monkeypatch.setattr(cli, "_log_reader", reader)
+    monkeypatch.setattr(log_commands, "_log_reader", reader)
     return app
 
 
