@@ -67,6 +67,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from clients.tokens import load_private_key, sign_token
 from registry.auditlog.signer import LogSigner
 from registry.db import make_engine, make_session_factory
+from registry.demo import partners as demo_partners
 from registry.demo import seed as demo
 from registry.migrate import upgrade
 
@@ -421,7 +422,7 @@ def prepare(url: str, folder: Path) -> list[Partner]:
     engine.dispose()  # SQLite: the last connection folds the WAL in, so a file copy is whole
     partners = []
     with serving(url, 1, folder) as (base_url,):
-        for spec in demo.PARTNERS:
+        for spec in demo_partners.PARTNERS:
             keyfile = json.loads((folder / "keys" / f"{spec.id}.json").read_text())
             kid, key = keyfile["kid"], load_private_key(keyfile["private_key"])
             nodes = _graphql(base_url, spec.id, kid, key, DISCOVER)["cases"]["nodes"]
