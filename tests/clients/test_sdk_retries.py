@@ -15,23 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from clients import RegistryClient, UnavailableError
 from clients.tokens import generate_key_pair
 from registry.models import Case
+from tests.arrange import NEW_CASE, REGISTER_CASE
 from tests.conftest import AUDIENCE, AppClient, DemoKey
 from tests.helpers import AppTransport
 
-REGISTER = """mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }"""
-NEW_CASE: dict[str, Any] = {
-    "municipality": "sittard-geleen",
-    "householdComposition": "SINGLE",
-    "childrenInvolved": False,
-    "arrearsAmount": "1650.00",
-    "arrearsMonths": 3,
-    "reasons": ["RENT_ARREARS"],
-    "contact": {"name": "Test Huishouden", "address": "Proefweg 1", "postalCode": "6131 AA"},
-    "contactAttempted": True,
-    "debtHelpReferred": True,
-    "reminderSent": True,
-    "tenantDidNotObject": True,
-}
 UNAVAILABLE = {"errors": [{"message": "busy", "extensions": {"code": "UNAVAILABLE"}}]}
 
 
@@ -151,7 +138,7 @@ def test_a_mutation_whose_answer_was_lost_is_retried_and_happens_once(
         sleep=lambda _: None,
     )
 
-    case = sdk.execute(REGISTER, {"input": NEW_CASE})["registerCase"]
+    case = sdk.execute(REGISTER_CASE, {"input": NEW_CASE})["registerCase"]
 
     assert network.lost == 1
     with sessions() as session:
