@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -46,6 +47,43 @@ _STREETS = ("Demostraat", "Voorbeeldlaan", "Proefweg", "Testplein", "Fictieve Ka
 _PHASES = list(Phase)
 
 
+def household_case(
+    rng: random.Random,
+    *,
+    municipality: str,
+    owner: str,
+    phase: Phase,
+    reasons: Sequence[Reason],
+    composition: HouseholdComposition,
+    months: int,
+    rent: tuple[int, int],
+    signalled: dt.date,
+    registered_at: dt.datetime,
+) -> Case:
+    """A demo household's case, every early-signal step taken, ``months`` of a monthly rent
+    in ``rent`` in arrears. Its id and then its rent are drawn from ``rng``, in that order:
+    the demo's cases depend on the sequence."""
+    return Case(
+        id=uuid.UUID(int=rng.getrandbits(128), version=4),
+        municipality_code=municipality,
+        owner_id=owner,
+        phase=phase,
+        reasons=sorted(str(r) for r in reasons),
+        household_composition=composition,
+        children_involved=composition
+        in {HouseholdComposition.SINGLE_PARENT, HouseholdComposition.FAMILY},
+        arrears_amount=Decimal(months * rng.randint(*rent)),
+        arrears_months=months,
+        contact_attempted=True,
+        debt_help_referred=True,
+        reminder_sent=True,
+        tenant_did_not_object=True,
+        early_signalled_on=signalled,
+        registered_at=registered_at,
+        updated_at=registered_at,
+    )
+
+
 def _case(rng: random.Random, number: int, municipality: str, today: dt.date) -> Case:
     phase = rng.choices(_PHASES, weights=(4, 30, 20, 15, 12, 10, 9))[0]
     months = rng.randint(2, 14)
@@ -55,24 +93,17 @@ def _case(rng: random.Random, number: int, municipality: str, today: dt.date) ->
         reasons.append(rng.choice([Reason.NUISANCE, Reason.HOUSING_FRAUD, Reason.ILLEGAL_ACTIVITY]))
     reasons = reasons or [Reason.NUISANCE]
     signalled = today - dt.timedelta(days=rng.randint(20, 400))
-    case = Case(
-        id=uuid.UUID(int=rng.getrandbits(128), version=4),
-        municipality_code=municipality,
-        owner_id=CORPORATIONS[municipality],
+    case = household_case(
+        rng,
+        municipality=municipality,
+        owner=CORPORATIONS[municipality],
         phase=phase,
-        reasons=sorted(str(r) for r in reasons),
-        household_composition=composition,
-        children_involved=composition
-        in {HouseholdComposition.SINGLE_PARENT, HouseholdComposition.FAMILY},
-        arrears_amount=Decimal(months * rng.randint(550, 900)),
-        arrears_months=months,
-        contact_attempted=True,
-        debt_help_referred=True,
-        reminder_sent=True,
-        tenant_did_not_object=True,
-        early_signalled_on=signalled,
+        reasons=reasons,
+        composition=composition,
+        months=months,
+        rent=(550, 900),
+        signalled=signalled,
         registered_at=dt.datetime.combine(signalled, dt.time(9, number % 60), dt.UTC),
-        updated_at=dt.datetime.combine(signalled, dt.time(9, number % 60), dt.UTC),
     )
     index = _PHASES.index(phase)
     if index >= _PHASES.index(Phase.COURT):
