@@ -23,6 +23,17 @@ the key the registry serves is used, with a warning: pin it. ``--witness-key`` (
 ``KETENREGISTER_WITNESS_KEYS``) and ``--witnesses-required`` (default: all of them) make
 ``verify-entry`` and ``monitor`` fail unless that many of those witnesses cosigned the
 checkpoint.
+
+Example:
+    The commands run from Python too (``standalone_mode=False``: an error raises instead of
+    ending the process); here as ZOwonen, with its demo key file:
+
+    >>> from clients.cli import main
+    >>> main(["--key-file", "var/demo/keys/zowonen.json", "query", "{ __typename }"],
+    ...      standalone_mode=False)
+    {
+      "__typename": "Query"
+    }
 """
 
 from __future__ import annotations
