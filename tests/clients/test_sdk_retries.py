@@ -16,8 +16,8 @@ from clients import RegistryClient, UnavailableError
 from clients.tokens import generate_key_pair
 from registry.models import Case
 from tests.arrange import NEW_CASE, REGISTER_CASE
-from tests.conftest import AUDIENCE, AppClient, DemoKey
-from tests.helpers import AppTransport
+from tests.conftest import AppClient, DemoKey
+from tests.helpers import AppTransport, partner_client
 
 UNAVAILABLE = {"errors": [{"message": "busy", "extensions": {"code": "UNAVAILABLE"}}]}
 
@@ -128,15 +128,7 @@ def test_a_mutation_whose_answer_was_lost_is_retried_and_happens_once(
         before = session.scalar(select(func.count()).select_from(Case))
     key = demo_keys["zowonen"]
     network = LosesFirstAnswer(AppTransport(client.app))
-    sdk = RegistryClient(
-        url="http://testserver",
-        partner_id=key.partner,
-        key_id=key.kid,
-        private_key=key.private_key,
-        audience=AUDIENCE,
-        transport=network,
-        sleep=lambda _: None,
-    )
+    sdk = partner_client(key, network, sleep=lambda _: None)
 
     case = sdk.execute(REGISTER_CASE, {"input": NEW_CASE})["registerCase"]
 
