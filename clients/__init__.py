@@ -19,6 +19,7 @@ Example:
     ['zowonen', 'zowonen']
 """
 
+from clients.auth import PartnerAuth
 from clients.errors import (
     BadRequestError,
     ConflictError,
@@ -33,6 +34,7 @@ from clients.errors import (
 )
 from clients.keyfile import KeyFile, KeyFileError, load_key_file
 from clients.sdk import RegistryClient
+from clients.webhooks import WebhookVerificationError, verify_webhook
 
 __all__ = [
     "BadRequestError",
@@ -42,11 +44,14 @@ __all__ = [
     "KeyFileError",
     "NotAllowedError",
     "NotFoundError",
+    "PartnerAuth",
     "RateLimitedError",
     "RegistryClient",
     "RegistryClientError",
     "ServerError",
     "UnauthenticatedError",
     "UnavailableError",
+    "WebhookVerificationError",
     "load_key_file",
+    "verify_webhook",
 ]

@@ -9,7 +9,6 @@ from policies.decisions import AccessKey, FieldDecision, PolicyEngine, PolicyRow
 from policies.fields import (
     FIELD_GROUPS,
     FIELDS,
-    LOG_EVENT_FIELDS,
     expand_fields,
     is_known_field,
 )
@@ -18,7 +17,6 @@ from policies.permissions import Permission, permits
 __all__ = [
     "FIELDS",
     "FIELD_GROUPS",
-    "LOG_EVENT_FIELDS",
     "AccessKey",
     "FieldDecision",
     "Permission",

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from policies import LOG_EVENT_FIELDS, AccessKey, PolicyEngine, Relation
+from policies import AccessKey, PolicyEngine, Relation
 from registry.access.principal import Principal
 from registry.agreements.views import (
     AGREEMENT_FIELD_READERS,
@@ -39,6 +39,7 @@ from registry.cases.views import (
     AnnotationView,
     CaseView,
 )
+from registry.events import LOG_EVENT_FIELDS
 from registry.inventory.views import (
     ALL_INVENTORY_FIELDS,
     INVENTORY_FIELD_READERS,
@@ -314,8 +315,8 @@ class Disclosure:
     def log_opening(self, case: Case | None, relation: Relation, event_type: str) -> bool:
         """Whether this principal is shown the event of a signed-log entry about ``case``: only
         when it relates to the case and may read every field the event reveals
-        (``policies.LOG_EVENT_FIELDS``). A release goes into the case's access-log record as a
-        disclosure of those fields; a refusal to a partner that relates to the case, as
+        (``registry.events.LOG_EVENT_FIELDS``). A release goes into the case's access-log record
+        as a disclosure of those fields; a refusal to a partner that relates to the case, as
         withheld. A partner with no relation learns nothing, and its request is no processing
         of the case: no record, as for a case that does not exist."""
         reveals = LOG_EVENT_FIELDS.get(event_type, frozenset())

@@ -34,10 +34,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.access.policystore import PolicyCache
-from registry.cases.annotations import announce_overdue
 from registry.coltypes import utcnow
-from registry.inventory import contacts as municipal_contacts
 from registry.notifications import attempts, claims, outbox
+from registry.notifications.announcers import ANNOUNCERS
 from registry.notifications.attempts import AttemptResult
 from registry.notifications.claims import ClaimedDelivery
 from registry.notifications.retry import RetryPolicy
@@ -104,7 +103,7 @@ class DeliveryWorker:
         timeout: float = 10.0,
         concurrency: int = 8,
         per_subscription: int = 2,
-        sources: Sequence[EventSource] = (announce_overdue, municipal_contacts.announce_overdue),
+        sources: Sequence[EventSource] = tuple(ANNOUNCERS.values()),
         worker_id: str | None = None,
         allow_private_targets: bool = False,
         targets: TargetPolicy | None = None,

@@ -20,12 +20,12 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from registry.db import is_transient
 from registry.errors import RateLimitedError, RegistryError
+from registry.tracing import TraceContext, trace_from_header
 from registry.web import idempotency, request_body
 from registry.web.exchange import NO_OPERATION, Answer, GraphQLRequest
 from registry.web.metrics import Metrics, answer_code, status_code
 from registry.web.ratelimit import PartnerLimits
 from registry.web.slots import BUSY, RETRY_AFTER, NoSlotError, RequestSlots, issuer_hint
-from registry.web.tracing import TraceContext, trace_from_header
 
 log = logging.getLogger(__name__)
 

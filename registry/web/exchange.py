@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from registry.web.tracing import TraceContext
+from registry.tracing import TraceContext
 
 #: The operation label of a request that reached no resolver (refused before, or invalid).
 NO_OPERATION = "none"

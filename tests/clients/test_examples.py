@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import clients
+import clients.auth
 import clients.cli
 import clients.cosignature
 import clients.errors
@@ -28,6 +29,7 @@ import clients.verify.checkpoint
 import clients.verify.merkle
 import clients.verify.note
 import clients.verify.opening
+import clients.webhooks
 import clients.witness
 from clients.keyfile import KeyFile, write_key_file
 from tests.conftest import LOG_ORIGIN, DemoKey
@@ -37,7 +39,9 @@ from tests.servers import copy_of, serving
 MODULES = [
     clients,
     clients.sdk,
+    clients.auth,
     clients.tokens,
+    clients.webhooks,
     clients.errors,
     clients.keyfile,
     clients.cli,

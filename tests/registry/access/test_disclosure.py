@@ -14,7 +14,7 @@ from registry.access.policystore import active_rows
 from registry.access.principal import Principal
 from registry.cases.views import CASE_FIELD_READERS, CaseView
 from registry.models import Case
-from registry.web.tracing import trace_from_header
+from registry.tracing import trace_from_header
 
 
 def test_every_case_policy_field_is_a_view_field_and_back() -> None:
