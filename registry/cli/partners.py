@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
 import click
+from sqlalchemy.orm import Session
 
 from registry.cli.options import database_option, settings_from
+from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.errors import RegistryError
 from registry.models import PartnerKind
 from registry.partners import registration as partners
+
+
+@contextmanager
+def _transaction(settings: Settings) -> Iterator[Session]:
+    """One transaction on the settings' database, committed at the end; a registry error rolls
+    it back and ends the command with its message."""
+    sessions = make_session_factory(make_engine(settings.database_url))
+    try:
+        with sessions.begin() as session:
+            yield session
+    except RegistryError as exc:
+        raise click.ClickException(exc.message) from None
 
 
 @click.group()
@@ -36,19 +52,15 @@ def partner_add(
     authority_for: str | None,
 ) -> None:
     """Register a partner organisation."""
-    sessions = make_session_factory(make_engine(settings_from(database_url).database_url))
-    try:
-        with sessions.begin() as session:
-            partners.add_partner(
-                session,
-                partner_id,
-                name,
-                PartnerKind(kind),
-                municipalities,
-                authority_for=authority_for,
-            )
-    except RegistryError as exc:
-        raise click.ClickException(exc.message) from None
+    with _transaction(settings_from(database_url)) as session:
+        partners.add_partner(
+            session,
+            partner_id,
+            name,
+            PartnerKind(kind),
+            municipalities,
+            authority_for=authority_for,
+        )
     click.echo(f"partner {partner_id} registered")
 
 
@@ -58,12 +70,8 @@ def partner_add(
 @click.option("--name", required=True)
 def municipality_add(database_url: str | None, code: str, name: str) -> None:
     """Register a municipality."""
-    sessions = make_session_factory(make_engine(settings_from(database_url).database_url))
-    try:
-        with sessions.begin() as session:
-            partners.add_municipality(session, code, name)
-    except RegistryError as exc:
-        raise click.ClickException(exc.message) from None
+    with _transaction(settings_from(database_url)) as session:
+        partners.add_municipality(session, code, name)
     click.echo(f"municipality {code} registered")
 
 
@@ -75,20 +83,16 @@ def municipality_add(database_url: str | None, code: str, name: str) -> None:
 def partner_keygen(database_url: str | None, partner_id: str, out: Path, registry_url: str) -> None:
     """Create a key pair for a partner, register the public key, write the key file."""
     settings = settings_from(database_url)
-    sessions = make_session_factory(make_engine(settings.database_url))
-    try:
-        with sessions.begin() as session:
-            row, private_pem = partners.create_key(session, partner_id)
-            partners.write_key_file(
-                out,
-                partner_id=partner_id,
-                kid=row.kid,
-                private_key_pem=private_pem,
-                registry_url=registry_url,
-                audience=settings.audience,
-            )
-    except RegistryError as exc:
-        raise click.ClickException(exc.message) from None
+    with _transaction(settings) as session:
+        row, private_pem = partners.create_key(session, partner_id)
+        partners.write_key_file(
+            out,
+            partner_id=partner_id,
+            kid=row.kid,
+            private_key_pem=private_pem,
+            registry_url=registry_url,
+            audience=settings.audience,
+        )
     click.echo(f"key {row.kid} registered; key file written to {out}")
 
 
@@ -98,12 +102,8 @@ def partner_keygen(database_url: str | None, partner_id: str, out: Path, registr
 @click.argument("public_key", type=click.File("r"))
 def partner_add_key(database_url: str | None, partner_id: str, public_key: TextIO) -> None:
     """Register a public key (PEM) the partner generated itself."""
-    sessions = make_session_factory(make_engine(settings_from(database_url).database_url))
-    try:
-        with sessions.begin() as session:
-            row = partners.register_key(session, partner_id, public_key.read())
-    except RegistryError as exc:
-        raise click.ClickException(exc.message) from None
+    with _transaction(settings_from(database_url)) as session:
+        row = partners.register_key(session, partner_id, public_key.read())
     click.echo(f"key {row.kid} registered for {partner_id}")
 
 
@@ -112,15 +112,11 @@ def partner_add_key(database_url: str | None, partner_id: str, public_key: TextI
 @click.argument("partner_id")
 def partner_keys(database_url: str | None, partner_id: str) -> None:
     """List a partner's keys: key id, registered, revoked."""
-    sessions = make_session_factory(make_engine(settings_from(database_url).database_url))
-    try:
-        with sessions.begin() as session:
-            rows = [
-                (row.kid, row.created_at.isoformat(), _when(row.revoked_at))
-                for row in partners.keys_of(session, partner_id)
-            ]
-    except RegistryError as exc:
-        raise click.ClickException(exc.message) from None
+    with _transaction(settings_from(database_url)) as session:
+        rows = [
+            (row.kid, row.created_at.isoformat(), _when(row.revoked_at))
+            for row in partners.keys_of(session, partner_id)
+        ]
     for kid, created, revoked in rows:
         click.echo(f"{kid}  registered {created}  {revoked}")
 
@@ -135,11 +131,7 @@ def _when(revoked_at: dt.datetime | None) -> str:
 def partner_revoke_key(database_url: str | None, kid: str) -> None:
     """Revoke a key (compromised, or replaced by a newer one): from now on it signs no token
     and no agreement; what it signed before stays verifiable."""
-    sessions = make_session_factory(make_engine(settings_from(database_url).database_url))
-    try:
-        with sessions.begin() as session:
-            row = partners.revoke_key(session, kid, dt.datetime.now(dt.UTC))
-            partner_id = row.partner_id
-    except RegistryError as exc:
-        raise click.ClickException(exc.message) from None
+    with _transaction(settings_from(database_url)) as session:
+        row = partners.revoke_key(session, kid, dt.datetime.now(dt.UTC))
+        partner_id = row.partner_id
     click.echo(f"key {kid} of {partner_id} revoked; running registries refuse it within seconds")
