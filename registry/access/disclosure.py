@@ -104,10 +104,6 @@ class Disclosure:
         self._enforce = enforce
         self._readable: dict[tuple[Relation, str, str], frozenset[str]] = {}
         self.released: dict[uuid.UUID, DisclosedCase] = {}
-        #: The fields the caller selected of the operation now being resolved (set by the API
-        #: layer): a case view built without its own ``requested`` reads and logs only these,
-        #: so a mutation's result is logged as what was sent, not as all that was readable.
-        self.selection: frozenset[str] | None = None
 
     def readable(self, relation: Relation, municipality: str, owner: str) -> frozenset[str]:
         """The fields this principal may read of a case with these attributes."""
@@ -139,8 +135,6 @@ class Disclosure:
         """The case as this principal may see it; ``requested`` limits what is read and logged
         to the fields the caller asked for (None: all fields)."""
         readable = self.readable_of(case, relation)
-        if requested is None:
-            requested = self.selection
         wanted = ALL_CASE_FIELDS if requested is None else requested & ALL_CASE_FIELDS
         released = wanted & readable
         view = CaseView(
