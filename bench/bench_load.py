@@ -41,15 +41,12 @@ import datetime as dt
 import json
 import os
 import random
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,15 +57,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 from bench_auditlog import scratch_database  # the sibling script's: bench/ is on sys.path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from clients.tokens import load_private_key, sign_token
 from registry.auditlog.signer import LogSigner
 from registry.db import make_engine, make_session_factory
+from registry.demo import partners as demo_partners
 from registry.demo import seed as demo
 from registry.migrate import upgrade
+from tests import servers
 
 AUDIENCE = "ketenregister-bench"
 LOG_ORIGIN = "ketenregister.bench/log"
@@ -133,6 +132,8 @@ class Call:
 
 @dataclass(frozen=True)
 class Record:
+    """One request's outcome, as the harness measured it."""
+
     label: str
     kind: str  # "ok", "refused" (an expected refusal of a write) or "error"
     result: str  # the refusal's code or the error's kind
@@ -153,10 +154,13 @@ class Client:
         self.scheduled = dict(self.partner.evictions)
 
     def token(self) -> str:
+        """A fresh token: the registry accepts each one once."""
         p = self.partner
         return sign_token(partner_id=p.id, key_id=p.kid, private_key=p.key, audience=AUDIENCE)
 
     def mixed(self) -> Call:
+        """The next request of the mix (see the module docstring), drawn from this client's
+        own generator."""
         rng, p = self.rng, self.partner
         case = rng.choice(p.cases)
         if rng.random() < 0.8:
@@ -244,6 +248,7 @@ class Run:
     client_cpu: float  # the load generator's own CPU use, in cores
 
     def answered(self) -> list[Record]:
+        """The requests that got an answer, refusals included."""
         return [r for r in self.records if r.kind != "error"]
 
     def throughput(self) -> float:
@@ -251,15 +256,18 @@ class Run:
         return sum(r.ended <= self.deadline for r in self.answered()) / self.seconds
 
     def errors(self) -> Counter[str]:
+        """The errors by kind, requests still running at the end counted as "unfinished"."""
         found = Counter(r.result for r in self.records if r.kind == "error")
         if self.unfinished:
             found["unfinished"] = self.unfinished
         return found
 
     def refused(self) -> Counter[str]:
+        """The refused writes, by code."""
         return Counter(r.result for r in self.records if r.kind == "refused")
 
     def percentiles(self) -> tuple[float, float, float]:
+        """p50, p95 and p99 of the answered requests, in milliseconds."""
         latencies = [r.seconds * 1e3 for r in self.answered()]
         if len(latencies) < 2:
             return (float("nan"),) * 3
@@ -297,93 +305,19 @@ async def closed_loop(
 
 
 def loadavg() -> str:
+    """The machine's load averages over 1, 5 and 15 minutes."""
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _tail(path: Path) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-15:])
-
-
-@contextlib.contextmanager
-def serving(url: str, count: int, folder: Path) -> Iterator[list[str]]:
-    """``count`` ``ketenregister serve`` processes on ``url``; their base URLs. Stopped on exit,
-    also after an error: SIGTERM, and SIGKILL for one that hangs."""
-    program = shutil.which("ketenregister", path=str(Path(sys.executable).parent))
-    if program is None:
-        raise HarnessError("no ketenregister command next to this Python: pip install -e .")
-    env = os.environ | {
+def serving(url: str, count: int, folder: Path) -> contextlib.AbstractContextManager[list[str]]:
+    """``count`` ``ketenregister serve`` processes on ``url``, the first with the delivery
+    worker (one serves the deployment); their base URLs. Stopped on exit, also after an error."""
+    env = {
         "KETENREGISTER_AUDIENCE": AUDIENCE,
         "KETENREGISTER_LOG_KEY_FILE": str(folder / "log-signer.key"),
         "KETENREGISTER_LOG_ORIGIN": LOG_ORIGIN,
     }
-    started: list[tuple[subprocess.Popen[bytes], int, Path]] = []
-    try:
-        for number in range(count):
-            port, log = _free_port(), folder / f"server-{number}.log"
-            command = [program, "serve", "--database-url", url]
-            command += ["--host", "127.0.0.1", "--port", str(port)]
-            # One delivery worker serves the deployment; the others only answer requests.
-            command += ["--worker"] if number == 0 else ["--no-worker"]
-            with log.open("wb") as output:
-                process = subprocess.Popen(  # noqa: S603 (our own command, our arguments)
-                    command, stdout=output, stderr=subprocess.STDOUT, env=env
-                )
-            started.append((process, port, log))
-        for process, port, log in started:
-            _wait_healthy(process, port, log)
-        yield [f"http://127.0.0.1:{port}" for _, port, _ in started]
-    finally:
-        for process, _, _ in started:
-            process.terminate()
-        for process, _, _ in started:
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_healthy(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    give_up = time.monotonic() + 60
-    while time.monotonic() < give_up:
-        if process.poll() is not None:
-            raise HarnessError(f"server on port {port} exited:\n{_tail(log)}")
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise HarnessError(f"server on port {port} not healthy after 60 s:\n{_tail(log)}")
-
-
-@contextlib.contextmanager
-def copy_of(template: str, folder: Path, name: str) -> Iterator[str]:
-    """A fresh copy of the template database, so every configuration starts from the same data."""
-    url = make_url(template)
-    if url.get_backend_name() == "sqlite":
-        target = folder / f"{name}.sqlite3"
-        for suffix in ("", "-wal"):  # the log too, if the last server left one
-            if Path(f"{url.database}{suffix}").exists():
-                shutil.copyfile(f"{url.database}{suffix}", f"{target}{suffix}")
-        yield f"sqlite:///{target}"
-        return
-    admin = create_engine(
-        url.set(database="postgres", drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-    )
-    copy = f"{url.database}_{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{url.database}"'))
-    try:
-        yield url.set(database=copy).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
-        admin.dispose()
+    return servers.serving(url, folder, processes=count, env=env, worker=True, start_timeout=60)
 
 
 def _graphql(
@@ -421,7 +355,7 @@ def prepare(url: str, folder: Path) -> list[Partner]:
     engine.dispose()  # SQLite: the last connection folds the WAL in, so a file copy is whole
     partners = []
     with serving(url, 1, folder) as (base_url,):
-        for spec in demo.PARTNERS:
+        for spec in demo_partners.PARTNERS:
             keyfile = json.loads((folder / "keys" / f"{spec.id}.json").read_text())
             kid, key = keyfile["kid"], load_private_key(keyfile["private_key"])
             nodes = _graphql(base_url, spec.id, kid, key, DISCOVER)["cases"]["nodes"]
@@ -467,6 +401,8 @@ def _warm_up(partners: list[Partner], base_urls: list[str]) -> None:
 
 @dataclass(frozen=True)
 class Configuration:
+    """One measured configuration: database, server processes and partner clients."""
+
     database: str
     processes: int
     clients: int
@@ -477,6 +413,7 @@ def _counts(counter: Counter[str]) -> str:
 
 
 def report(config: Configuration, run: Run, load: str) -> None:
+    """Print one configuration's row of the table."""
     p50, p95, p99 = run.percentiles()
     print(
         f"{config.database:<10} {config.processes:>4} {config.clients:>7} "
@@ -510,14 +447,17 @@ def measure(
         for count in options.clients:
             config = Configuration(database, processes, count)
             name = f"p{processes}c{count}"
-            with copy_of(template, folder, name) as url, serving(url, processes, folder) as bases:
+            with (
+                servers.copy_of(template, folder, name) as url,
+                serving(url, processes, folder) as bases,
+            ):
                 _warm_up(partners, bases)
                 load = loadavg()
                 runs[config] = asyncio.run(
                     closed_loop(_clients(partners, bases, count), Client.mixed, options.duration)
                 )
             report(config, runs[config], load)
-    with copy_of(template, folder, "l4") as url, serving(url, 1, folder) as bases:
+    with servers.copy_of(template, folder, "l4") as url, serving(url, 1, folder) as bases:
         _warm_up(partners, bases)
         clients = _clients(partners, bases, min(options.clients))
         window = min(2.0, options.duration / 2)
@@ -540,6 +480,7 @@ def _versus(mine: float, other: float) -> str:
 def ratios(
     runs: dict[Configuration, Run], l4: dict[str, Authentication], options: argparse.Namespace
 ) -> None:
+    """Print the measures L1 to L4 of the issue (see the module docstring)."""
     most, fewest = max(options.clients), min(options.clients)
     print()
     print(f"L1 errors at {most} clients (of requests sent):")
@@ -597,6 +538,7 @@ def _numbers(value: str) -> list[int]:
 
 
 def main() -> int:
+    """Run the benchmark; the exit code is 2 when the harness itself failed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--database", choices=(*DATABASES, "both"), help="Default: both if PostgreSQL answers."
@@ -635,7 +577,7 @@ def main() -> int:
                     runs |= measured
         ratios(runs, l4, options)
         print(f"\nload average at end {loadavg()}")
-    except HarnessError as exc:
+    except (HarnessError, servers.ServerStartError) as exc:
         print(f"bench_load: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -3,9 +3,20 @@
 Partners install this package on their side; it imports nothing from the server packages.
 
 Example:
-    >>> from clients import RegistryClient, NotAllowedError
-    >>> with RegistryClient.from_key_file("zowonen.key.json") as client:  # doctest: +SKIP
-    ...     print(client.case("case-1"))
+    As ZOwonen, with its key file as ``ketenregister demo`` writes it, against the demo
+    registry: its cases, and a refusal as a typed error.
+
+    >>> from clients import NotAllowedError, RegistryClient
+    >>> with RegistryClient.from_key_file("var/demo/keys/zowonen.json") as client:
+    ...     cases = client.execute("{ cases(first: 2) { nodes { owner } } }")["cases"]["nodes"]
+    ...     try:
+    ...         client.execute('mutation { issueGrant(input: {municipality: "sittard-geleen",'
+    ...                        ' partnerKind: WELFARE, fields: ["evictionDate"]}) { id } }')
+    ...     except NotAllowedError as error:
+    ...         print(error.code)
+    NOT_ALLOWED
+    >>> [case["owner"] for case in cases]
+    ['zowonen', 'zowonen']
 """
 
 from clients.auth import PartnerAuth

@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from clients.errors import CosignatureError, VerifierKeyError, WitnessPolicyError
-from clients.verify import split_note
+from clients.verify.note import SIGNATURE_PREFIX, is_valid_key_name, key_id, parse_key, split_note
 
 __all__ = [
     "COSIGNATURE_TYPE",
@@ -60,18 +58,8 @@ COSIGNATURE_TYPE = b"\x04"
 MAX_TIMESTAMP = 2**63 - 1
 """The largest timestamp a cosignature may carry (tlog-cosignature)."""
 
-_SIGNATURE_PREFIX = "\N{EM DASH} "
 _SIGNER_KEY_PREFIX = "PRIVATE+KEY+"
 _BLOB_SIZE = 4 + 8 + 64  # key ID, timestamp, Ed25519 signature
-
-
-def _is_valid_key_name(name: str) -> bool:
-    return bool(name) and not any(c.isspace() or c == "+" or c < " " for c in name)
-
-
-def _key_id(name: str, raw_public_key: bytes) -> bytes:
-    material = name.encode("utf-8") + b"\n" + COSIGNATURE_TYPE + raw_public_key
-    return hashlib.sha256(material).digest()[:4]
 
 
 def _raw(public_key: Ed25519PublicKey) -> bytes:
@@ -106,26 +94,13 @@ def parse_cosigner_key(vkey: str) -> CosignerKey:
         >>> key.name, key.key_id.hex()
         ('remora.n621.de', 'da77ade7')
     """
-    parts = vkey.strip().split("+", 2)
-    if len(parts) != 3:
-        raise VerifierKeyError("witness key is not <name>+<key ID>+<key>")
-    name, key_id_hex, encoded = parts
-    if not _is_valid_key_name(name):
-        raise VerifierKeyError(f"witness key name {name!r} is empty or contains spaces")
-    if not re.fullmatch(r"[0-9a-fA-F]{8}", key_id_hex):
-        raise VerifierKeyError(f"witness key ID {key_id_hex!r} is not 8 hex digits")
-    try:
-        raw = base64.b64decode(encoded, validate=True)
-    except binascii.Error:
-        raise VerifierKeyError("witness key is not valid base64") from None
-    if len(raw) != 33 or raw[:1] != COSIGNATURE_TYPE:
-        raise VerifierKeyError(
-            "witness key is not a cosignature/v1 Ed25519 key (type 0x04, 32 bytes)"
-        )
-    key_id = bytes.fromhex(key_id_hex)
-    if _key_id(name, raw[1:]) != key_id:
-        raise VerifierKeyError(f"witness key ID {key_id_hex} does not match its name and key")
-    return CosignerKey(name, key_id, Ed25519PublicKey.from_public_bytes(raw[1:]))
+    name, expected, raw = parse_key(
+        vkey.strip(),
+        COSIGNATURE_TYPE,
+        "witness key",
+        "a cosignature/v1 Ed25519 key (type 0x04, 32 bytes)",
+    )
+    return CosignerKey(name, expected, Ed25519PublicKey.from_public_bytes(raw))
 
 
 def cosigned_message(body: str, timestamp: int) -> bytes:
@@ -157,9 +132,9 @@ def verify_cosignature(line: str, body: str, key: CosignerKey) -> int:
             or its signature does not verify.
     """
     text = line[:-1] if line.endswith("\n") else line
-    if "\n" in text or not text.startswith(_SIGNATURE_PREFIX):
+    if "\n" in text or not text.startswith(SIGNATURE_PREFIX):
         raise CosignatureError("a cosignature is one line starting with an em dash")
-    name, _, encoded = text[len(_SIGNATURE_PREFIX) :].partition(" ")
+    name, _, encoded = text[len(SIGNATURE_PREFIX) :].partition(" ")
     if name != key.name:
         raise CosignatureError(f"cosignature is by {name!r}, expected {key.name}")
     try:
@@ -199,7 +174,7 @@ class WitnessSigner:
     @classmethod
     def generate(cls, name: str) -> WitnessSigner:
         """A new random key for the witness ``name`` (a schema-less URL is recommended)."""
-        if not _is_valid_key_name(name):
+        if not is_valid_key_name(name):
             raise VerifierKeyError(f"witness name {name!r} is empty or contains spaces or '+'")
         return cls(name, Ed25519PrivateKey.generate())
 
@@ -214,7 +189,7 @@ class WitnessSigner:
         if not skey.startswith(_SIGNER_KEY_PREFIX):
             raise VerifierKeyError("witness signer key does not start with PRIVATE+KEY+")
         parts = skey[len(_SIGNER_KEY_PREFIX) :].split("+", 2)
-        if len(parts) != 3 or not _is_valid_key_name(parts[0]):
+        if len(parts) != 3 or not is_valid_key_name(parts[0]):
             raise VerifierKeyError("witness signer key is not PRIVATE+KEY+<name>+<key ID>+<key>")
         name, key_id_hex, encoded = parts
         try:
@@ -254,7 +229,9 @@ class WitnessSigner:
     def key(self) -> CosignerKey:
         """The public half, as partners configure it."""
         raw = _raw(self.private_key.public_key())
-        return CosignerKey(self.name, _key_id(self.name, raw), self.private_key.public_key())
+        return CosignerKey(
+            self.name, key_id(self.name, COSIGNATURE_TYPE, raw), self.private_key.public_key()
+        )
 
     def cosign(self, body: str, timestamp: int) -> str:
         r"""The cosignature line (with its newline) on checkpoint ``body`` at ``timestamp``.
@@ -269,7 +246,7 @@ class WitnessSigner:
         """
         signature = self.private_key.sign(cosigned_message(body, timestamp))
         blob = self.key.key_id + timestamp.to_bytes(8, "big") + signature
-        return f"{_SIGNATURE_PREFIX}{self.name} {base64.b64encode(blob).decode()}\n"
+        return f"{SIGNATURE_PREFIX}{self.name} {base64.b64encode(blob).decode()}\n"
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,15 @@ class RegistryClientError(Exception):
             plain RegistryClientError carries None when the registry sent no code.
         message: The human-readable message of the first error.
         errors: Every GraphQL error object of the response, as sent.
+
+    Example:
+        >>> from clients import NotFoundError, RegistryClient
+        >>> with RegistryClient.from_key_file("var/demo/keys/zowonen.json") as client:
+        ...     try:
+        ...         client.execute('{ case(id: "00000000-0000-4000-8000-000000000000") { id } }')
+        ...     except NotFoundError as error:
+        ...         print(error.code, "-", error.message)
+        NOT_FOUND - case 00000000-0000-4000-8000-000000000000 not found
     """
 
     #: The ``extensions.code`` this class stands for; None on the base class.
@@ -170,6 +179,13 @@ def error_from_graphql(errors: list[dict[str, Any]]) -> RegistryClientError:
 
     An unknown or missing code gives a plain :class:`RegistryClientError` that still
     carries the code the registry sent, so newer server codes never crash older clients.
+
+    Example:
+        >>> error_from_graphql([{"message": "no", "extensions": {"code": "NOT_ALLOWED"}}])
+        NotAllowedError('no')
+        >>> error = error_from_graphql([{"message": "new", "extensions": {"code": "NEW_CODE"}}])
+        >>> type(error).__name__, error.code
+        ('RegistryClientError', 'NEW_CODE')
     """
     first = errors[0] if errors and isinstance(errors[0], dict) else {}
     message = first.get("message")

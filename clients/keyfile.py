@@ -47,6 +47,15 @@ def load_key_file(path: str | os.PathLike[str]) -> KeyFile:
     Raises:
         OSError: The file cannot be read.
         KeyFileError: The file is not a JSON object with the five string fields.
+
+    Example:
+        >>> key = load_key_file("var/demo/keys/zowonen.json")  # as ketenregister demo wrote it
+        >>> key.partner, key.audience
+        ('zowonen', 'ketenregister')
+        >>> key.private_key.startswith("-----BEGIN PRIVATE KEY-----")
+        True
+        >>> "PRIVATE KEY" in repr(key)  # kept out of logs and tracebacks
+        False
     """
     text = Path(path).read_text(encoding="utf-8")
     try:

@@ -190,10 +190,18 @@ class LogReader:
     """Reads the registry's signed audit log through a `RegistryClient`.
 
     Example:
-        >>> with RegistryClient.from_key_file("zowonen.key.json") as client:  # doctest: +SKIP
+        As Nijestee, against the demo registry: entry 17 with its inclusion proof, checked
+        offline with the log's verifier key.
+
+        >>> with RegistryClient.from_key_file("var/demo/keys/nijestee.json") as client:
         ...     reader = LogReader(client)
+        ...     # Here fetched; in production compare it once with the key the registry
+        ...     # publishes elsewhere, and configure it.
+        ...     vkey = reader.verifier_key()
         ...     entry = reader.entry(17)
-        ...     checkpoint = verify_entry(entry, "ketenregister.example/log+1a2b3c4d+AX...")
+        >>> checkpoint = verify_entry(entry, vkey)
+        >>> entry.index, checkpoint.size > entry.index
+        (17, True)
     """
 
     def __init__(self, client: RegistryClient) -> None:

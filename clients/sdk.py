@@ -72,28 +72,36 @@ class RegistryClient:
     for their ``extensions.code``; network failures raise ``httpx.TransportError``.
 
     Example:
-        >>> from clients import RegistryClient
-        >>> from clients.tokens import generate_key_pair
-        >>> private_pem, public_pem = generate_key_pair()
+        As ZOwonen, with the settings of its key file (here the demo's, as ``ketenregister
+        demo`` writes it) and a staff member acting:
+
+        >>> from clients import RegistryClient, load_key_file
+        >>> key = load_key_file("var/demo/keys/zowonen.json")
         >>> client = RegistryClient(
-        ...     url="http://127.0.0.1:8000",
-        ...     partner_id="zowonen",
-        ...     key_id="zowonen-2025",
-        ...     private_key=private_pem,
-        ...     audience="ketenregister",
+        ...     url=key.registry,
+        ...     partner_id=key.partner,
+        ...     key_id=key.kid,
+        ...     private_key=key.private_key,
+        ...     audience=key.audience,
         ...     act="j.jansen",
         ...     purpose="eviction_prevention",
         ... )
-        >>> client.case("case-1")  # doctest: +SKIP
-        {'id': 'case-1', 'municipality': '0363', 'owner': 'zowonen', ...}
-        >>> client.execute("{ __typename }")  # doctest: +SKIP
+        >>> client.execute("{ __typename }")
         {'__typename': 'Query'}
+        >>> first = client.execute("{ cases(first: 1) { nodes { id } } }")["cases"]["nodes"][0]
+        >>> case = client.case(first["id"])
+        >>> case["owner"], case["municipality"]
+        ('zowonen', 'sittard-geleen')
+        >>> client.case("00000000-0000-4000-8000-000000000000") is None  # none, or not visible
+        True
         >>> client.close()
 
         With a key file, as a context manager:
 
-        >>> with RegistryClient.from_key_file("zowonen.key.json") as client:  # doctest: +SKIP
-        ...     case = client.case("case-1")
+        >>> with RegistryClient.from_key_file("var/demo/keys/zowonen.json") as client:
+        ...     case = client.case(first["id"])
+        >>> sorted(case)
+        ['evictionDate', 'id', 'municipality', 'owner', 'phase', 'withheld']
     """
 
     def __init__(

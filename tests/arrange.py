@@ -1,14 +1,34 @@
-"""Arranging demo cases in a given state for tests (directly in the test's own database)."""
+"""Arranging demo cases for tests: in a given state, directly in the test's own database; or
+new, registered through the API (``REGISTER_CASE`` with ``NEW_CASE``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from registry.models import Case, EvictionOutcome, Involvement, InvolvementRole, Phase
+
+#: Register a case; answers its id, owner, arrears months and contact name.
+REGISTER_CASE = """mutation($input: RegisterCaseInput!) { registerCase(input: $input) {
+  id owner arrearsMonths contactName } }"""
+#: A new case ZOwonen may register, in Sittard-Geleen, with every early-signal step taken.
+NEW_CASE: dict[str, Any] = {
+    "municipality": "sittard-geleen",
+    "householdComposition": "SINGLE",
+    "childrenInvolved": False,
+    "arrearsAmount": "1650.00",
+    "arrearsMonths": 3,
+    "reasons": ["RENT_ARREARS"],
+    "contact": {"name": "Test Huishouden", "address": "Proefweg 1", "postalCode": "6131 AA"},
+    "contactAttempted": True,
+    "debtHelpReferred": True,
+    "reminderSent": True,
+    "tenantDidNotObject": True,
+}
 
 
 def case_in(

@@ -7,6 +7,9 @@ from typing import Any
 
 import httpx
 
+from clients import RegistryClient
+from tests.conftest import AUDIENCE, DemoKey
+
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     """The ``extensions.code`` of every error in a response body."""
@@ -27,3 +30,17 @@ class AppTransport(httpx.BaseTransport):
             return httpx.Response(response.status_code, headers=response.headers, content=content)
 
         return asyncio.run(send())
+
+
+def partner_client(key: DemoKey, transport: httpx.BaseTransport, **options: Any) -> RegistryClient:
+    """The partner SDK as the demo partner of ``key``, its requests sent through ``transport``
+    (an ``AppTransport`` onto the real app, say); ``options`` as ``RegistryClient``'s."""
+    return RegistryClient(
+        url="http://testserver",
+        partner_id=key.partner,
+        key_id=key.kid,
+        private_key=key.private_key,
+        audience=AUDIENCE,
+        transport=transport,
+        **options,
+    )

@@ -15,7 +15,6 @@ import hashlib
 import random
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 from registry import auditlog
 from registry.agreements.service import review_dates
 from registry.agreements.text import agreement_text, checks_sha256
+from registry.demo.cases import household_case
 from registry.models import (
     AgreementCondition,
     AgreementKind,
@@ -99,27 +99,20 @@ def _case(rng: random.Random, number: int, registered: dt.date, kind: AgreementK
     composition = rng.choices(list(HouseholdComposition), weights=(55, 10, 15, 12, 8))[0]
     reasons = [Reason.RENT_ARREARS] + ([Reason.NUISANCE] if rng.random() < 0.3 else [])
     stamp = dt.datetime.combine(registered, dt.time(9, number % 60), dt.UTC)
-    case = Case(
-        id=uuid.UUID(int=rng.getrandbits(128), version=4),
-        municipality_code=MUNICIPALITY,
-        owner_id=OWNER,
+    case = household_case(
+        rng,
+        municipality=MUNICIPALITY,
+        owner=OWNER,
         phase=Phase.AFTER_EVICTION if kind is AgreementKind.REHOUSE else Phase.JUDGMENT_SERVED,
-        reasons=sorted(str(r) for r in reasons),
-        household_composition=composition,
-        children_involved=composition
-        in {HouseholdComposition.SINGLE_PARENT, HouseholdComposition.FAMILY},
-        arrears_amount=Decimal(months * rng.randint(550, 850)),
-        arrears_months=months,
-        contact_attempted=True,
-        debt_help_referred=True,
-        reminder_sent=True,
-        tenant_did_not_object=True,
-        early_signalled_on=registered,
-        judgment_requested_on=registered + dt.timedelta(days=60),
-        judgment_granted_on=registered + dt.timedelta(days=100),
+        reasons=reasons,
+        composition=composition,
+        months=months,
+        rent=(550, 850),
+        signalled=registered,
         registered_at=stamp,
-        updated_at=stamp,
     )
+    case.judgment_requested_on = registered + dt.timedelta(days=60)
+    case.judgment_granted_on = registered + dt.timedelta(days=100)
     case.contact = CaseContact(
         name=f"Woonkans Huishouden {number:04d}",
         address=f"Proefstraat {rng.randint(1, 240)}, Groningen",

@@ -1,5 +1,6 @@
 """The delivery worker: fans out new events, announces overdue action items and overdue
-municipal contacts, then claims due deliveries and posts each as a thin, signed webhook.
+municipal contacts, then claims due deliveries and posts each as a thin, signed webhook
+(one attempt, and how its result is recorded: ``registry.notifications.attempts``).
 
 Several workers may run at once (the app's thread, ``ketenregister worker`` processes): a
 delivery is claimed with a lease before it is posted (``registry.notifications.claims``), so a
@@ -19,7 +20,6 @@ once. Database work stays on the worker's thread: the post threads touch only th
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import random
 import ssl
@@ -31,16 +31,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 
-import httpcore
-from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.access.policystore import PolicyCache
 from registry.coltypes import utcnow
-from registry.errors import InvalidInputError
-from registry.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from registry.notifications import claims, outbox, pinned, signing, subscriptions
+from registry.notifications import attempts, claims, outbox
 from registry.notifications.announcers import ANNOUNCERS
+from registry.notifications.attempts import AttemptResult
 from registry.notifications.claims import ClaimedDelivery
 from registry.notifications.retry import RetryPolicy
 from registry.notifications.targets import TargetPolicy
@@ -50,22 +47,6 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
 #: Something that adds events to the outbox on a schedule rather than on a request.
 EventSource = Callable[[Session, dt.datetime], int]
-
-GONE = 410
-
-
-@dataclass(frozen=True)
-class AttemptResult:
-    """What one POST came back with: a status code, or a transport error."""
-
-    status_code: int | None
-    error: str | None = None
-    retry_after: dt.timedelta | None = None
-
-    @property
-    def succeeded(self) -> bool:
-        """A 2xx answer (Standard Webhooks: anything else, redirects included, failed)."""
-        return self.status_code is not None and 200 <= self.status_code < 300
 
 
 @dataclass
@@ -89,24 +70,6 @@ class RoundReport:
             or self.failed_attempts
             or self.started
         )
-
-
-def payload(delivery: ClaimedDelivery) -> bytes:
-    """The thin webhook body: type, time, event id and case id; no personal data. The
-    receiver fetches the case through the registry, which applies the policies."""
-    document = {
-        "type": delivery.event_type,
-        "timestamp": delivery.occurred_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
-        "data": {"eventId": delivery.webhook_id, "caseId": str(delivery.case_id)},
-    }
-    return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
-
-
-def _retry_after(headers: dict[str, str]) -> dt.timedelta | None:
-    value = headers.get("retry-after", "")
-    if value.isdigit():
-        return dt.timedelta(seconds=int(value))
-    return None  # an HTTP date or nonsense: the backoff decides
 
 
 @dataclass
@@ -262,83 +225,27 @@ class DeliveryWorker:
     def send(self, delivery: ClaimedDelivery) -> AttemptResult:
         """Check the URL against the address policy and POST one signed webhook to an address
         that passed; never raises for what DNS, the network or the receiver does."""
-        try:
-            target = self.targets.check(delivery.url)
-        except InvalidInputError as exc:
-            return AttemptResult(None, exc.message)
-        body = payload(delivery)
-        stamp = int(self.clock().timestamp())
-        headers = signing.headers(delivery.secret, delivery.webhook_id, stamp, body)
-        try:
-            answer = pinned.post(
-                target,
-                body,
-                headers,
-                connect_timeout=self.connect_timeout,
-                deadline=self.timeout,
-                ssl_context=self.ssl_context,
-            )
-        except pinned.TRANSPORT_ERRORS as exc:
-            return AttemptResult(None, self._describe(exc))
-        code = answer.status
-        error = None if 200 <= code < 300 else f"HTTP {code}"
-        return AttemptResult(code, error, _retry_after(answer.headers))
-
-    def _describe(self, failure: Exception) -> str:
-        name = type(failure).__name__
-        if isinstance(failure, httpcore.ConnectTimeout):
-            return f"{name}: no connection within {self.connect_timeout:g} s"
-        if isinstance(failure, httpcore.TimeoutException):
-            return f"{name}: no answer within {self.timeout:g} s"
-        return f"{name}: {failure}"[:300]
+        return attempts.send(
+            delivery,
+            self.targets,
+            self.clock,
+            connect_timeout=self.connect_timeout,
+            timeout=self.timeout,
+            ssl_context=self.ssl_context,
+        )
 
     def record(self, delivery: ClaimedDelivery, result: AttemptResult) -> bool:
         """Record an attempt's result, if this worker still holds the claim (returns whether
         it did). A 410 answer disables the subscription."""
-        now = self.clock()
-        attempts = delivery.attempts + 1
-        values: dict[str, object] = {
-            "attempts": attempts,
-            "last_attempt_at": now,
-            "last_status_code": result.status_code,
-            "last_error": result.error,
-            "lease_until": None,
-            "claimed_by": None,
-        }
-        if result.succeeded:
-            values.update(status=DeliveryStatus.DELIVERED, delivered_at=now)
-        elif result.status_code == GONE:
-            values.update(status=DeliveryStatus.CANCELLED)
-        elif self.retry.gives_up(attempts):
-            values.update(status=DeliveryStatus.FAILED)
-        else:
-            wait = self.retry.delay(attempts, self.rng)
-            if result.retry_after is not None:  # the receiver said when; never past the cap
-                wait = max(wait, min(result.retry_after, self.retry.cap))
-            values.update(next_attempt_at=now + wait)
-        with self.sessions.begin() as session:
-            updated = session.execute(
-                update(WebhookDelivery)
-                .where(
-                    WebhookDelivery.id == delivery.delivery_id,
-                    WebhookDelivery.claimed_by == self.worker_id,
-                    WebhookDelivery.status == DeliveryStatus.PENDING,
-                )
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-            if updated.rowcount != 1:  # type: ignore[attr-defined]
-                log.warning(
-                    "delivery %s: lease lost before the result was recorded", delivery.delivery_id
-                )
-                return False
-            if result.status_code == GONE:
-                subscription = session.get(WebhookSubscription, delivery.subscription_id)
-                if subscription is not None and subscription.disabled_at is None:
-                    subscriptions.disable(
-                        session, subscription, "the receiver answered 410 Gone", now
-                    )
-        return True
+        return attempts.record(
+            self.sessions,
+            delivery,
+            result,
+            worker_id=self.worker_id,
+            now=self.clock(),
+            retry=self.retry,
+            rng=self.rng,
+        )
 
     # -- running -----------------------------------------------------------------------
 

@@ -7,6 +7,9 @@ The key is held in the mutation's own transaction: ``hold`` inserts the row befo
 mutation under a key happens exactly once: a retry that arrives while the first is running
 waits on the row (its primary key) and is then answered from it; a retry after a rollback finds
 no row and does the work itself. The same key with a different request is a conflict.
+
+Only mutations are kept: a query is safe to repeat, and its answer is not stored
+(``execute_once``).
 """
 
 from __future__ import annotations
@@ -14,16 +17,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from graphql import GraphQLError, OperationType, parse
+from graphql.utilities import get_operation_ast
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry.errors import ConflictError, InvalidInputError
+from registry.access import accesslog, auth
+from registry.access.disclosure import Disclosure
+from registry.errors import ConflictError, InvalidInputError, RegistryError
 from registry.models import IdempotentRequest
 from registry.models.idempotency import KEY_LENGTH
+from registry.web.exchange import Answer, GraphQLRequest
 
 
 def parse_key(header: str) -> str:
@@ -115,3 +124,65 @@ def forget_expired(session: Session, now: dt.datetime, retention: dt.timedelta) 
         delete(IdempotentRequest).where(IdempotentRequest.created_at < now - retention)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def is_mutation(request: GraphQLRequest, max_tokens: int) -> bool:
+    """Whether the operation to run is a mutation (only those are kept for retries: a query
+    is safe to repeat, and its answer is not stored)."""
+    try:
+        document = parse(request.query, max_tokens=max_tokens)
+    except (GraphQLError, RecursionError):
+        return False  # execution reports what is wrong with the document
+    operation = get_operation_ast(document, request.operation_name)
+    return operation is not None and operation.operation is OperationType.MUTATION
+
+
+def execute_once(
+    session: Session,
+    request: GraphQLRequest,
+    who: auth.Authenticated,
+    now: dt.datetime,
+    *,
+    run: Callable[[], tuple[Answer, Disclosure]],
+    commit: Callable[[Answer], Answer],
+    error_body: Callable[[str, str], dict[str, Any]],
+    max_tokens: int,
+) -> Answer:
+    """Answer ``request`` for ``who``: a mutation under an ``Idempotency-Key`` runs once, and a
+    retry is given the first answer again; anything else simply runs.
+
+    ``run`` executes the request and returns its answer and what it disclosed, which the
+    access log records (a replay: as a retry of the same disclosure). ``commit`` spends the
+    token and commits all of it at once. A key used for another request is answered 422 in
+    the registry's error body (``error_body(code, message)``) and not committed: nothing was
+    done, and the token may be sent again.
+    """
+    operation = request.operation_name or "anonymous"
+    key = request.idempotency_key
+    if key is not None and not is_mutation(request, max_tokens):
+        key = None
+    if key is not None:
+        print_ = fingerprint(request.query, request.variables, request.operation_name)
+        try:
+            stored = hold(session, who.principal.partner_id, key, print_, now)
+        except RegistryError as exc:
+            return Answer(422, error_body(exc.code, exc.message))
+        if stored is not None:
+            accesslog.write_again(
+                session, who.principal, f"{operation} (retry)", now, stored.disclosures
+            )
+            return commit(
+                Answer(stored.status_code, stored.response, replayed=True, operation="retry")
+            )
+    answer, disclosure = run()
+    if key is not None:
+        complete(
+            session,
+            who.principal.partner_id,
+            key,
+            answer.status,
+            answer.payload,
+            accesslog.summary(disclosure),
+        )
+    accesslog.write(session, disclosure, operation, now)
+    return commit(answer)

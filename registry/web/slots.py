@@ -23,9 +23,18 @@ from typing import ParamSpec, TypeVar
 
 import anyio
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import PlainTextResponse
+
+from registry.db import is_transient
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+#: What a request that found no slot, or the database out of reach, is told (with 503).
+BUSY = "the registry is busy or its database is out of reach: retry shortly"
+#: Seconds a refused request waits: long enough for a queue to drain a little, short enough
+#: for a restart.
+RETRY_AFTER = "1"
 
 #: Lines kept for partners at most; past this, idle lines are dropped (made-up issuers must
 #: not grow the process).
@@ -34,6 +43,17 @@ _MAX_LINES = 10_000
 
 class NoSlotError(Exception):
     """No slot came free within the deadline."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` means "try again shortly": no slot came free, or the database is out
+    of reach. The request did nothing, so the same request may be sent again."""
+    return isinstance(exc, NoSlotError) or is_transient(exc)
+
+
+def busy_text() -> PlainTextResponse:
+    """The plain-text 503 of an endpoint beside GraphQL that could not run now."""
+    return PlainTextResponse(f"{BUSY}\n", 503, headers={"Retry-After": RETRY_AFTER})
 
 
 def issuer_hint(authorization: str | None) -> str:

@@ -12,12 +12,12 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from clients import cli
+from clients.cli import log as log_commands
 from clients.logreader import LoggedEntry, LogReader
-from clients.sdk import RegistryClient
 from registry.auditlog.signer import LogSigner
 from registry.models import AuditLogOpening
-from tests.conftest import AUDIENCE, AppClient, DemoKey, GraphQL
-from tests.helpers import AppTransport
+from tests.conftest import AppClient, DemoKey, GraphQL
+from tests.helpers import AppTransport, partner_client
 
 
 @pytest.fixture
@@ -28,18 +28,9 @@ def as_partner(
     key = demo_keys["nijestee"]
 
     def reader(_options: object) -> LogReader:
-        return LogReader(
-            RegistryClient(
-                url="http://testserver",
-                partner_id="nijestee",
-                key_id=key.kid,
-                private_key=key.private_key,
-                audience=AUDIENCE,
-                transport=AppTransport(client.app),
-            )
-        )
+        return LogReader(partner_client(key, AppTransport(client.app)))
 
-    monkeypatch.setattr(cli, "_log_reader", reader)
+    monkeypatch.setattr(log_commands, "_log_reader", reader)
 
 
 def _run(*args: str) -> tuple[int, str, str]:

@@ -15,23 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from clients import RegistryClient, UnavailableError
 from clients.tokens import generate_key_pair
 from registry.models import Case
-from tests.conftest import AUDIENCE, AppClient, DemoKey
-from tests.helpers import AppTransport
+from tests.arrange import NEW_CASE, REGISTER_CASE
+from tests.conftest import AppClient, DemoKey
+from tests.helpers import AppTransport, partner_client
 
-REGISTER = """mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }"""
-NEW_CASE: dict[str, Any] = {
-    "municipality": "sittard-geleen",
-    "householdComposition": "SINGLE",
-    "childrenInvolved": False,
-    "arrearsAmount": "1650.00",
-    "arrearsMonths": 3,
-    "reasons": ["RENT_ARREARS"],
-    "contact": {"name": "Test Huishouden", "address": "Proefweg 1", "postalCode": "6131 AA"},
-    "contactAttempted": True,
-    "debtHelpReferred": True,
-    "reminderSent": True,
-    "tenantDidNotObject": True,
-}
 UNAVAILABLE = {"errors": [{"message": "busy", "extensions": {"code": "UNAVAILABLE"}}]}
 
 
@@ -141,17 +128,9 @@ def test_a_mutation_whose_answer_was_lost_is_retried_and_happens_once(
         before = session.scalar(select(func.count()).select_from(Case))
     key = demo_keys["zowonen"]
     network = LosesFirstAnswer(AppTransport(client.app))
-    sdk = RegistryClient(
-        url="http://testserver",
-        partner_id=key.partner,
-        key_id=key.kid,
-        private_key=key.private_key,
-        audience=AUDIENCE,
-        transport=network,
-        sleep=lambda _: None,
-    )
+    sdk = partner_client(key, network, sleep=lambda _: None)
 
-    case = sdk.execute(REGISTER, {"input": NEW_CASE})["registerCase"]
+    case = sdk.execute(REGISTER_CASE, {"input": NEW_CASE})["registerCase"]
 
     assert network.lost == 1
     with sessions() as session:

@@ -12,15 +12,15 @@ from click.testing import CliRunner
 from sqlalchemy.orm import Session, sessionmaker
 
 from clients import cli
+from clients.cli import log as log_commands
 from clients.cosignature import WitnessPolicy, WitnessSigner
 from clients.errors import WitnessPolicyError
 from clients.logreader import LogReader
 from clients.monitor import Monitor
-from clients.sdk import RegistryClient
 from registry.auditlog.signer import LogSigner
 from registry.config import Settings
-from tests.conftest import AUDIENCE, AppClient, Clock, DemoKey, GraphQL
-from tests.helpers import AppTransport
+from tests.conftest import AppClient, Clock, DemoKey, GraphQL
+from tests.helpers import AppTransport, partner_client
 from tests.witnesses import DEMO_WITNESSES, WitnessProcess, running_witnesses, witnessed_app
 
 GRANT = """mutation { issueGrant(input: {municipality: "groningen",
@@ -60,18 +60,9 @@ def as_partner(
     key = demo_keys["nijestee"]
 
     def reader(_options: object) -> LogReader:
-        return LogReader(
-            RegistryClient(
-                url="http://testserver",
-                partner_id="nijestee",
-                key_id=key.kid,
-                private_key=key.private_key,
-                audience=AUDIENCE,
-                transport=AppTransport(app.app),
-            )
-        )
+        return LogReader(partner_client(key, AppTransport(app.app)))
 
-    monkeypatch.setattr(cli, "_log_reader", reader)
+    monkeypatch.setattr(log_commands, "_log_reader", reader)
     return app
 
 

@@ -13,23 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from registry.app import create_app
 from registry.config import Settings
 from registry.models import AccessLogRecord, Case, IdempotentRequest
+from tests.arrange import NEW_CASE, REGISTER_CASE
 from tests.conftest import AppClient, Clock, GraphQL
-
-REGISTER = """mutation($input: RegisterCaseInput!) { registerCase(input: $input) {
-  id owner arrearsMonths contactName } }"""
-NEW_CASE: dict[str, Any] = {
-    "municipality": "sittard-geleen",
-    "householdComposition": "SINGLE",
-    "childrenInvolved": False,
-    "arrearsAmount": "1650.00",
-    "arrearsMonths": 3,
-    "reasons": ["RENT_ARREARS"],
-    "contact": {"name": "Test Huishouden", "address": "Proefweg 1", "postalCode": "6131 AA"},
-    "contactAttempted": True,
-    "debtHelpReferred": True,
-    "reminderSent": True,
-    "tenantDidNotObject": True,
-}
 
 
 def _cases(sessions: sessionmaker[Session]) -> int:
@@ -43,8 +28,8 @@ def test_a_retry_under_the_same_key_gets_the_same_answer_and_does_nothing_again(
     before = _cases(sessions)
     key = {"Idempotency-Key": f'"{uuid.uuid4()}"'}
 
-    first = gql("zowonen", REGISTER, {"input": NEW_CASE}, headers=key)
-    retry = gql("zowonen", REGISTER, {"input": NEW_CASE}, headers=key)
+    first = gql("zowonen", REGISTER_CASE, {"input": NEW_CASE}, headers=key)
+    retry = gql("zowonen", REGISTER_CASE, {"input": NEW_CASE}, headers=key)
 
     assert first["data"]["registerCase"]["owner"] == "zowonen"
     assert retry == first  # the same case id: one case, registered once
@@ -63,8 +48,8 @@ def test_without_a_key_each_request_does_the_work(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
     before = _cases(sessions)
-    gql("zowonen", REGISTER, {"input": NEW_CASE})
-    gql("zowonen", REGISTER, {"input": NEW_CASE})
+    gql("zowonen", REGISTER_CASE, {"input": NEW_CASE})
+    gql("zowonen", REGISTER_CASE, {"input": NEW_CASE})
     assert _cases(sessions) == before + 2
 
 
@@ -72,10 +57,12 @@ def test_the_key_with_a_different_request_is_a_conflict_and_changes_nothing(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
     key = {"Idempotency-Key": "order-7f3a9c"}
-    gql("zowonen", REGISTER, {"input": NEW_CASE}, headers=key)
+    gql("zowonen", REGISTER_CASE, {"input": NEW_CASE}, headers=key)
     before = _cases(sessions)
 
-    changed = gql("zowonen", REGISTER, {"input": {**NEW_CASE, "arrearsMonths": 4}}, headers=key)
+    changed = gql(
+        "zowonen", REGISTER_CASE, {"input": {**NEW_CASE, "arrearsMonths": 4}}, headers=key
+    )
 
     assert changed["_status"] == 422
     assert changed["errors"][0]["extensions"]["code"] == "CONFLICT"
@@ -87,9 +74,9 @@ def test_the_key_with_a_different_request_is_a_conflict_and_changes_nothing(
 def test_keys_are_per_partner(gql: GraphQL, sessions: sessionmaker[Session]) -> None:
     key = {"Idempotency-Key": "same-key-for-two-partners"}
     before = _cases(sessions)
-    zowonen = gql("zowonen", REGISTER, {"input": NEW_CASE}, headers=key)
+    zowonen = gql("zowonen", REGISTER_CASE, {"input": NEW_CASE}, headers=key)
     parteon = gql(
-        "parteon", REGISTER, {"input": {**NEW_CASE, "municipality": "zaanstad"}}, headers=key
+        "parteon", REGISTER_CASE, {"input": {**NEW_CASE, "municipality": "zaanstad"}}, headers=key
     )
     assert zowonen["data"]["registerCase"]["id"] != parteon["data"]["registerCase"]["id"]
     assert _cases(sessions) == before + 2
@@ -98,8 +85,8 @@ def test_keys_are_per_partner(gql: GraphQL, sessions: sessionmaker[Session]) -> 
 def test_a_refused_mutation_is_answered_the_same_on_retry(gql: GraphQL) -> None:
     key = {"Idempotency-Key": "refused-once"}
     elsewhere = {**NEW_CASE, "municipality": "groningen"}  # ZOwonen does not work there
-    first = gql("zowonen", REGISTER, {"input": elsewhere}, headers=key)
-    retry = gql("zowonen", REGISTER, {"input": elsewhere}, headers=key)
+    first = gql("zowonen", REGISTER_CASE, {"input": elsewhere}, headers=key)
+    retry = gql("zowonen", REGISTER_CASE, {"input": elsewhere}, headers=key)
     assert first["errors"][0]["extensions"]["code"] in {"INVALID_INPUT", "NOT_ALLOWED"}
     assert retry == first
 
@@ -107,7 +94,7 @@ def test_a_refused_mutation_is_answered_the_same_on_retry(gql: GraphQL) -> None:
 def test_a_malformed_key_is_a_bad_request(gql: GraphQL, sessions: sessionmaker[Session]) -> None:
     before = _cases(sessions)
     for bad in ("", "x" * 256, "back\\slash"):
-        body = gql("zowonen", REGISTER, {"input": NEW_CASE}, headers={"Idempotency-Key": bad})
+        body = gql("zowonen", REGISTER_CASE, {"input": NEW_CASE}, headers={"Idempotency-Key": bad})
         assert body["_status"] == 400
         assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
         assert "Idempotency-Key" in body["errors"][0]["message"]
@@ -134,7 +121,7 @@ def test_concurrent_retries_under_one_key_register_one_case(
     def send(n: int) -> dict[str, Any]:
         answer = client.post(
             "/graphql",
-            json={"query": REGISTER, "variables": {"input": NEW_CASE}},
+            json={"query": REGISTER_CASE, "variables": {"input": NEW_CASE}},
             headers={"Authorization": f"Bearer {tokens[n]}", "Idempotency-Key": "one-case"},
         )
         body: dict[str, Any] = answer.json()
@@ -150,7 +137,7 @@ def test_concurrent_retries_under_one_key_register_one_case(
 def test_stored_answers_are_purged_after_the_retention_period(
     gql: GraphQL, settings: Settings, sessions: sessionmaker[Session], clock: Clock
 ) -> None:
-    gql("zowonen", REGISTER, {"input": NEW_CASE}, headers={"Idempotency-Key": "old"})
+    gql("zowonen", REGISTER_CASE, {"input": NEW_CASE}, headers={"Idempotency-Key": "old"})
     registry = create_app(settings, clock=clock, session_factory=sessions).state.registry
     registry.housekeeping()
     with sessions() as session:

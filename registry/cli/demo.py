@@ -1,0 +1,135 @@
+"""``ketenregister demo``: a registry to try, with the demo's partners, covenants, cases,
+agreements, signed log and witnesses, and instructions to query it as any partner."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+
+from registry.auditlog.signer import LogSigner
+from registry.cli.options import worker_option
+from registry.cli.server import serve_app
+from registry.config import Settings
+from registry.db import make_engine, make_session_factory
+from registry.demo import seed as demo
+from registry.demo import witnesses as demo_witnesses
+from registry.migrate import upgrade
+from registry.serverlog import LogFormat
+
+
+@click.command("demo")
+@click.option("--data-dir", default="var/demo", show_default=True, type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--reset", is_flag=True, help="Start again from an empty demo.")
+@click.option("--no-serve", is_flag=True, help="Set up the demo, print how to use it, and stop.")
+@worker_option
+def demo_command(
+    data_dir: Path, host: str, port: int, reset: bool, no_serve: bool, worker: bool
+) -> None:
+    """Set up and serve a demo registry: SQLite file, partners, policies, ~620 synthetic cases."""
+    if reset and data_dir.exists():
+        shutil.rmtree(data_dir)
+    url = f"http://{host}:{port}"
+    settings = replace(
+        Settings.from_env(),
+        database_url=f"sqlite:///{data_dir / 'registry.sqlite3'}",
+        introspection=True,
+        graphiql=True,
+        webhook_allow_private=True,  # the demo's receivers run on this machine
+        # A person watches the demo's terminal: readable lines unless asked for JSON.
+        log_format=os.environ.get("KETENREGISTER_LOG_FORMAT", LogFormat.CONSOLE),
+    )
+    log_key = data_dir / "log-signer.key"
+    if not log_key.exists():
+        LogSigner.generate(settings.log_origin).write(log_key)
+    settings = replace(
+        settings, log_key_file=str(log_key), log_origin=LogSigner.from_file(log_key).origin
+    )
+    upgrade(settings.database_url)
+    sessions = make_session_factory(make_engine(settings.database_url))
+    keys = data_dir / "keys"
+    with sessions.begin() as session:
+        if demo.seed(session):
+            demo.write_keys(session, keys, registry_url=url, audience=settings.audience)
+            click.echo(f"demo registry created in {data_dir}")
+    verifier_key = LogSigner.from_file(log_key).verifier_key
+    with contextlib.ExitStack() as running:
+        witnesses = (
+            []
+            if no_serve
+            else running.enter_context(
+                demo_witnesses.running(
+                    data_dir, verifier_key, lambda text: click.echo(f"warning: {text}", err=True)
+                )
+            )
+        )
+        settings = replace(settings, witnesses=tuple((w.url, w.vkey) for w in witnesses))
+        click.echo(_demo_instructions(url, keys, data_dir, log_key, verifier_key, witnesses))
+        if not no_serve:
+            serve_app(settings, host, port, worker=worker)
+
+
+def _demo_instructions(
+    url: str,
+    keys: Path,
+    data_dir: Path,
+    log_key: Path,
+    verifier_key: str,
+    witnesses: list[demo_witnesses.DemoWitness],
+) -> str:
+    if witnesses:
+        running = ", ".join(f"{w.partner} on {w.url}" for w in witnesses)
+        witness_keys = " ".join(w.vkey for w in witnesses)
+        witnessing = f"""
+Witnesses cosign every checkpoint (C2SP tlog-witness): {running}.
+Require their cosignatures:
+  export KETENREGISTER_WITNESS_KEYS='{witness_keys}'
+  .venv/bin/ketenregister-client --key-file {keys}/nijestee.json \\
+      monitor --state {data_dir}/monitor.json --witnesses-required {len(witnesses)}
+"""
+    else:
+        where = urlsplit(url)
+        database = data_dir / "registry.sqlite3"
+        witnessing = f"""
+Witnesses (Gemeente Groningen, Bureau Woonkans) run when the demo serves; by hand:
+  .venv/bin/ketenregister-client witness keygen --name groningen.demo/witness --out w.key
+  .venv/bin/ketenregister-client witness serve --secret-key w.key --state-file w.json \\
+      --log-key '{verifier_key}' --port 7380
+  KETENREGISTER_WITNESSES='http://127.0.0.1:7380 <its key>' KETENREGISTER_LOG_KEY_FILE={log_key} \\
+      .venv/bin/ketenregister serve --database-url sqlite:///{database} \\
+      --host {where.hostname} --port {where.port}
+"""
+    return f"""
+Ketenregister demo on {url}/graphql  (GraphiQL: open it in a browser)
+Partner key files: {keys}/<partner>.json  (e.g. zowonen, gemeente-sittard-geleen,
+partners-in-welzijn, bureau-woonkans, wijkteam-zaandam-noord)
+
+Query as a partner, in a second terminal:
+  .venv/bin/ketenregister-client --key-file {keys}/partners-in-welzijn.json \\
+      query '{{ cases(first: 3) {{ nodes {{ id municipality owner evictionDate withheld }} }} }}'
+  .venv/bin/ketenregister-client --key-file {keys}/gemeente-sittard-geleen.json \\
+      query '{{ cases(first: 3) {{ nodes {{ id contactName arrearsAmount withheld }} }} }}'
+
+Have a partner system told of events (webhooks, Standard Webhooks signatures; the delivery
+worker runs in this process):
+  .venv/bin/ketenregister-client --key-file {keys}/partners-in-welzijn.json \\
+      query 'mutation {{ subscribeWebhook(url: "http://127.0.0.1:9000/hook",
+        eventTypes: ["eviction.scheduled"]) {{ secret }} }}'
+
+Bureau Woonkans's agreements and the signed audit log (log key: {log_key}):
+  .venv/bin/ketenregister-client --key-file {keys}/bureau-woonkans.json \\
+      query '{{ agreementFigures(municipality: "groningen", fromYear: 2025, toYear: 2026)
+        {{ year applications agreementRate successRate }} }}'
+  export KETENREGISTER_LOG_KEY='{verifier_key}'
+  .venv/bin/ketenregister-client --key-file {keys}/nijestee.json checkpoint
+  .venv/bin/ketenregister-client --key-file {keys}/nijestee.json verify-entry 0
+  .venv/bin/ketenregister-client --key-file {keys}/nijestee.json \\
+      monitor --state {data_dir}/monitor.json
+{witnessing}"""
