@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from policies import Permission, Relation, permits
 from registry.access.disclosure import CASE_CONFERENCE_FIELD, Disclosure
 from registry.cases import service as cases
+from registry.cases.fields import ANNOTATION_KIND_FIELDS
 from registry.cases.relations import with_relation
-from registry.cases.views import ANNOTATION_KIND_FIELDS, ActionItemView, AnnotationView
+from registry.cases.views import ActionItemView, AnnotationView
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from registry.lengths import max_length
 from registry.models import ActionItem, Annotation, AnnotationKind, Case, EventType, Partner

@@ -20,8 +20,9 @@ from sqlalchemy.sql import Select
 from policies import Permission, Relation, permits
 from registry.access.disclosure import Disclosure
 from registry.cases import cursors
+from registry.cases.fields import CONTACT_FIELDS
 from registry.cases.relations import with_relation
-from registry.cases.views import CONTACT_FIELDS, CaseView
+from registry.cases.views import CaseView
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from registry.lengths import check_length
 from registry.models import (

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from policies import FIELDS, LOG_EVENT_FIELDS, AccessKey, PolicyEngine, Relation
+from policies import LOG_EVENT_FIELDS, AccessKey, PolicyEngine, Relation
+from registry.access.vocabulary import VOCABULARY
+
+FIELDS = VOCABULARY.names
 
 AGREEMENT = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("agreement."))
 EVICTION = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("eviction."))

@@ -7,7 +7,10 @@ declare its own fields; a stored policy names these, so none may change by accid
 
 from __future__ import annotations
 
-from policies.fields import FIELD_GROUPS, FIELDS
+from registry.access.vocabulary import VOCABULARY
+
+FIELDS = VOCABULARY.names
+FIELD_GROUPS = VOCABULARY.groups
 
 #: Every field a policy can release, in the order decisions and explanations list them.
 FIELD_NAMES = (

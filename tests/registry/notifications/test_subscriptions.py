@@ -15,6 +15,7 @@ from policies import PolicyEngine
 from registry.access.disclosure import Disclosure
 from registry.access.policystore import active_rows
 from registry.access.principal import Principal
+from registry.access.vocabulary import VOCABULARY
 from registry.app import create_app
 from registry.config import Settings
 from registry.errors import InvalidInputError
@@ -100,7 +101,7 @@ def _disclosure(session: Session) -> Disclosure:
         "test",
         trace_from_header(None),
     )
-    return Disclosure(PolicyEngine(active_rows(session)), principal)
+    return Disclosure(PolicyEngine(VOCABULARY, active_rows(session)), principal)
 
 
 def _subscribe(session: Session, clock: Clock, url: str) -> WebhookSubscription:
