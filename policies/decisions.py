@@ -2,10 +2,10 @@
 
 Callers ask which fields of a case a partner may read, given its relation to the case, in the
 words of the ``Vocabulary`` the engine is built with (the registry's, assembled from what each
-aggregate declares). An
-answer is computed once per distinct ``AccessKey`` for the lifetime of a ``PolicyEngine`` (one
-engine per policy version), never once per field per record: a list of 10,000 cases in one
-municipality needs a handful of keys, each decided by one Casbin call per field.
+aggregate declares). An answer is computed once per distinct ``AccessKey`` for the lifetime of
+a ``PolicyEngine`` (one engine per policy version), never once per field per record: a list of
+10,000 cases in one municipality needs a handful of keys, each decided by one Casbin call per
+field.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 Every channel (GraphQL, notifications, exports) builds its case views here, so no channel can
 release what another withholds. Per request, a ``Disclosure`` asks ``policies`` which fields a
 (partner, relation, municipality, owner) combination may read, once per distinct combination,
-and remembers every case it released for the access log.
+and remembers every case it released for the access log. A case, its agreements and its
+stored inventory are released by one routine over what their aggregates declare
+(``registry.cases.fields``, ``registry.agreements.fields``, ``registry.inventory.fields``).
 
 Annotations are released per kind: each kind is a policy field. Two things reach a partner
 whatever the field policies say, because they are its own and release nothing of anyone
@@ -23,10 +25,10 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic
 
 from policies import LOG_EVENT_FIELDS, AccessKey, PolicyEngine, Relation
-from registry.access.fields import Reader, ReleasedFields
+from registry.access.fields import Extra, Reader, ReleasedFields, Row
 from registry.access.principal import Principal
 from registry.agreements.fields import AGREEMENT_FIELDS
 from registry.agreements.views import AgreementView, DueReviewView
@@ -47,9 +49,6 @@ from registry.models import (
 
 ALL_CASE_FIELDS = CASE_FIELDS.names
 CASE_CONFERENCE_FIELD = ANNOTATION_KIND_FIELDS[AnnotationKind.CASE_CONFERENCE]
-
-Row = TypeVar("Row")
-Extra = TypeVar("Extra")
 
 
 def may_be_told(

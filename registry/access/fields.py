@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
+#: The row a declaration reads: a case, an agreement, a stored inventory.
 Row = TypeVar("Row")
 #: What a reader needs besides the row: nothing for a case, the indexes of its audit-log
 #: entries for an agreement, the request's day too for an inventory.

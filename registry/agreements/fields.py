@@ -21,6 +21,7 @@ from registry.agreements.views import (
 )
 from registry.models import SecondChanceAgreement
 
+#: The group of what a party organisation needs to sign an agreement and keep to it.
 TERMS = frozenset({FieldGroup.AGREEMENT_TERMS})
 
 

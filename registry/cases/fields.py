@@ -21,6 +21,7 @@ from registry.access.fields import (
 from registry.cases.views import EarlySignalChecksView, InvolvementView
 from registry.models import Annotation, AnnotationKind, Case
 
+# Short names for the groups, so that each declaration below stays readable on a few lines.
 IDENTITY = FieldGroup.IDENTITY
 EARLY_SIGNAL = FieldGroup.EARLY_SIGNAL
 HOME_VISIT = FieldGroup.HOME_VISIT
