@@ -103,7 +103,9 @@ class Disclosure:
         self.principal = principal
         self._enforce = enforce
         self._readable: dict[tuple[Relation, str, str], frozenset[str]] = {}
-        self._releases: dict[tuple[object, frozenset[str] | None, frozenset[str]], Any] = {}
+        self._releases: dict[
+            tuple[object, frozenset[str] | None, frozenset[str]], _Release[Any, Any]
+        ] = {}
         self.released: dict[uuid.UUID, DisclosedCase] = {}
         #: The fields the caller selected of the operation now being resolved (set by the API
         #: layer): a case view built without its own ``requested`` reads and logs only these,

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
+from policies import VocabularyError
+
 #: The row a declaration reads: a case, an agreement, a stored inventory.
 Row = TypeVar("Row")
 #: What a reader needs besides the row: nothing for a case, the indexes of its audit-log
@@ -90,11 +92,11 @@ class ReleasedFields(Generic[Row, Extra]):
         self.field_of_attribute: dict[str, str] = {}
         for declared in fields:
             if declared.name in self.fields:
-                raise ValueError(f"field {declared.name!r} is declared twice")
+                raise VocabularyError(f"field {declared.name!r} is declared twice")
             self.fields[declared.name] = declared
             for attr in declared.reads:
                 if attr in self.field_of_attribute:
-                    raise ValueError(f"view attribute {attr!r} is filled twice")
+                    raise VocabularyError(f"view attribute {attr!r} is filled twice")
                 self.field_of_attribute[attr] = declared.name
         self.names = frozenset(self.fields)
         #: Each GraphQL field of the view -> the policy field that releases it.
@@ -104,9 +106,6 @@ class ReleasedFields(Generic[Row, Extra]):
 
     def __iter__(self) -> Iterator[ReleasedField[Row, Extra]]:
         return iter(self.fields.values())
-
-    def __getitem__(self, name: str) -> ReleasedField[Row, Extra]:
-        return self.fields[name]
 
     def readers(self, names: Iterable[str]) -> tuple[tuple[str, Reader[Row, Extra]], ...]:
         """Each view attribute of the fields ``names``, and how it is read."""

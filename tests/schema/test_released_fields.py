@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from strawberry.types.base import StrawberryObjectDefinition
 
-from registry.access.fields import ReleasedFields
+from policies import VocabularyError
+from registry.access.fields import ReleasedField, ReleasedFields, attribute
 from registry.access.vocabulary import VOCABULARY
 from registry.agreements.fields import AGREEMENT_FIELDS
 from registry.cases.fields import ANNOTATION_FIELDS, CASE_FIELDS
@@ -73,3 +74,12 @@ def test_every_vocabulary_field_has_exactly_one_declaration() -> None:
 
 def test_every_annotation_kind_is_declared() -> None:
     assert set(ANNOTATION_FIELDS) == set(AnnotationKind)
+
+
+def test_a_table_refuses_a_field_twice_and_an_attribute_filled_twice() -> None:
+    phase = attribute("phase", "the phase", lambda c, _: c)
+    with pytest.raises(VocabularyError, match="field 'phase' is declared twice"):
+        ReleasedFields(phase, phase)
+    again = ReleasedField("phaseAgain", "the phase again", {"phase": lambda c, _: c})
+    with pytest.raises(VocabularyError, match="view attribute 'phase' is filled twice"):
+        ReleasedFields(phase, again)
