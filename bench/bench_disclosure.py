@@ -34,7 +34,7 @@ from registry.demo import seed as demo
 from registry.migrate import upgrade
 from registry.models import Case, CaseContact, Involvement
 from registry.request import RequestScope
-from registry.web.tracing import trace_from_header
+from registry.tracing import trace_from_header
 from schema.build import build_schema
 
 ALL_FIELDS = """{ cases(first: %d) { nodes { id relation withheld municipality owner phase reasons

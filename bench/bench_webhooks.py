@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from registry.db import make_engine, make_session_factory
 from registry.demo import seed as demo
+from registry.events import Event
 from registry.migrate import upgrade
 from registry.models import (
     Case,
@@ -183,9 +184,7 @@ def _run(
     began = time.monotonic()
     while time.monotonic() - began < seconds:
         with sessions.begin() as session:
-            event = outbox.emit(
-                session, EventType.EVICTION_SCHEDULED, case_id, dt.datetime.now(dt.UTC)
-            )
+            event = outbox.emit(session, Event.EVICTION_SCHEDULED, case_id, dt.datetime.now(dt.UTC))
             event_id = str(event.id)
         sent[event_id] = time.monotonic()
         time.sleep(every)

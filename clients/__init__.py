@@ -8,6 +8,7 @@ Example:
     ...     print(client.case("case-1"))
 """
 
+from clients.auth import PartnerAuth
 from clients.errors import (
     BadRequestError,
     ConflictError,
@@ -22,6 +23,7 @@ from clients.errors import (
 )
 from clients.keyfile import KeyFile, KeyFileError, load_key_file
 from clients.sdk import RegistryClient
+from clients.webhooks import WebhookVerificationError, verify_webhook
 
 __all__ = [
     "BadRequestError",
@@ -31,11 +33,14 @@ __all__ = [
     "KeyFileError",
     "NotAllowedError",
     "NotFoundError",
+    "PartnerAuth",
     "RateLimitedError",
     "RegistryClient",
     "RegistryClientError",
     "ServerError",
     "UnauthenticatedError",
     "UnavailableError",
+    "WebhookVerificationError",
     "load_key_file",
+    "verify_webhook",
 ]

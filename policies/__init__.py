@@ -7,12 +7,10 @@ the vocabulary of fields, and get decisions back.
 """
 
 from policies.decisions import AccessKey, FieldDecision, PolicyEngine, PolicyRow, Relation
-from policies.fields import LOG_EVENT_FIELDS
 from policies.permissions import Permission, permits
 from policies.vocabulary import FieldTerm, Vocabulary, VocabularyError
 
 __all__ = [
-    "LOG_EVENT_FIELDS",
     "AccessKey",
     "FieldDecision",
     "FieldTerm",

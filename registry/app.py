@@ -48,11 +48,11 @@ from registry.migrate import current_revision, head_revision
 from registry.notifications.delivery import DeliveryWorker
 from registry.notifications.targets import TargetPolicy
 from registry.request import RequestScope
+from registry.tracing import TraceContext, trace_from_header
 from registry.web import idempotency, request_body
 from registry.web.metrics import CONTENT_TYPE, NO_OPERATION, Metrics
 from registry.web.ratelimit import PartnerLimits
 from registry.web.slots import NoSlotError, RequestSlots, issuer_hint
-from registry.web.tracing import TraceContext, trace_from_header
 from schema.build import build_schema
 from schema.errors import MASKED, error_response, format_error
 

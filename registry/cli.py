@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import os
 import shutil
 import sys
 from dataclasses import replace
@@ -11,6 +13,7 @@ from typing import TextIO
 
 import click
 
+from registry import serverlog
 from registry.auditlog import audit
 from registry.auditlog.signer import LogKeyError, LogSigner
 from registry.auditlog.witnesses import WitnessConfigError, parse_witnesses
@@ -22,6 +25,7 @@ from registry.errors import RegistryError
 from registry.migrate import upgrade
 from registry.models import PartnerKind
 from registry.partners import registration as partners
+from registry.serverlog import LogFormat
 
 
 def _settings(database_url: str | None) -> Settings:
@@ -71,8 +75,27 @@ def _serve(settings: Settings, host: str, port: int, *, worker: bool = True) -> 
     # time it takes the lock back after a database call, so a few heavy requests made small
     # ones hundreds of times slower; switching more often keeps them near their own cost.
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    _configure_log(settings)
     app = create_app(settings, delivery_worker=worker)
-    uvicorn.run(app, host=host, port=port, log_level="info", http=JsonErrorsH11Protocol)
+    # log_config=None: uvicorn's lines go through the server log's one handler, not its own.
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        log_level=settings.log_level.lower(),
+        http=JsonErrorsH11Protocol,
+    )
+
+
+def _configure_log(settings: Settings) -> None:
+    try:
+        serverlog.configure(LogFormat(settings.log_format.lower()), settings.log_level)
+    except ValueError as exc:
+        formats = ", ".join(LogFormat)
+        raise click.UsageError(
+            f"KETENREGISTER_LOG_FORMAT / KETENREGISTER_LOG_LEVEL: {exc} (formats: {formats})"
+        ) from None
 
 
 worker_option = click.option(
@@ -111,6 +134,7 @@ def worker_command(database_url: str | None, poll_interval: float, once: bool) -
     from registry.notifications.delivery import DeliveryWorker
 
     settings = _settings(database_url)
+    _configure_log(settings)
     engine = make_engine(settings.database_url)
     runner = DeliveryWorker(
         make_session_factory(engine),
@@ -155,6 +179,8 @@ def demo_command(
         introspection=True,
         graphiql=True,
         webhook_allow_private=True,  # the demo's receivers run on this machine
+        # A person watches the demo's terminal: readable lines unless asked for JSON.
+        log_format=os.environ.get("KETENREGISTER_LOG_FORMAT", LogFormat.CONSOLE),
     )
     log_key = data_dir / "log-signer.key"
     if not log_key.exists():
@@ -385,3 +411,41 @@ def partner_add_key(database_url: str | None, partner_id: str, public_key: TextI
     except RegistryError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"key {row.kid} registered for {partner_id}")
+
+
+@partner.command("keys")
+@database_option
+@click.argument("partner_id")
+def partner_keys(database_url: str | None, partner_id: str) -> None:
+    """List a partner's keys: key id, registered, revoked."""
+    sessions = make_session_factory(make_engine(_settings(database_url).database_url))
+    try:
+        with sessions.begin() as session:
+            rows = [
+                (row.kid, row.created_at.isoformat(), _when(row.revoked_at))
+                for row in partners.keys_of(session, partner_id)
+            ]
+    except RegistryError as exc:
+        raise click.ClickException(exc.message) from None
+    for kid, created, revoked in rows:
+        click.echo(f"{kid}  registered {created}  {revoked}")
+
+
+def _when(revoked_at: dt.datetime | None) -> str:
+    return "in use" if revoked_at is None else f"revoked {revoked_at.isoformat()}"
+
+
+@partner.command("revoke-key")
+@database_option
+@click.argument("kid")
+def partner_revoke_key(database_url: str | None, kid: str) -> None:
+    """Revoke a key (compromised, or replaced by a newer one): from now on it signs no token
+    and no agreement; what it signed before stays verifiable."""
+    sessions = make_session_factory(make_engine(_settings(database_url).database_url))
+    try:
+        with sessions.begin() as session:
+            row = partners.revoke_key(session, kid, dt.datetime.now(dt.UTC))
+            partner_id = row.partner_id
+    except RegistryError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"key {kid} of {partner_id} revoked; running registries refuse it within seconds")

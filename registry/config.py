@@ -85,6 +85,10 @@ class Settings:
     #: How long a checkpoint request waits for each witness before serving without its
     #: cosignature (a witness that failed is asked again only after a back-off).
     witness_timeout_seconds: float = 3.0
+    #: The server's own log lines (``registry.serverlog``): ``json`` (one object per line, for
+    #: a log shipper) or ``console`` (for a person; the demo's default), from this level up.
+    log_format: str = "json"
+    log_level: str = "info"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -122,4 +126,6 @@ class Settings:
             witness_timeout_seconds=_number(
                 "KETENREGISTER_WITNESS_TIMEOUT_SECONDS", cls.witness_timeout_seconds
             ),
+            log_format=os.environ.get("KETENREGISTER_LOG_FORMAT", cls.log_format),
+            log_level=os.environ.get("KETENREGISTER_LOG_LEVEL", cls.log_level),
         )

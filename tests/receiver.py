@@ -1,15 +1,13 @@
 """A partner system's webhook endpoint for tests: a real HTTP server on 127.0.0.1 that checks
-Standard Webhooks signatures the way a receiver must (written here from the specification, not
-with the registry's own signing code), deduplicates on ``webhook-id``, and answers as scripted;
-over TLS if given a certificate. ``Silent`` is an endpoint that hangs.
+Standard Webhooks signatures the way a receiver must (with the partner SDK's
+``clients.webhooks``, written from the specification, not with the registry's signing code),
+deduplicates on ``webhook-id``, and answers as scripted; over TLS if given a certificate.
+``Silent`` is an endpoint that hangs.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
-import hmac
 import json
 import socket
 import ssl
@@ -21,36 +19,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-TOLERANCE_SECONDS = 5 * 60  # the specification's suggested replay window
-
-
-class SignatureRejectedError(Exception):
-    """A webhook whose signature headers do not check out."""
-
-
-def verify(
-    secret: str,
-    webhook_id: str | None,
-    timestamp: str | None,
-    signatures: str | None,
-    body: bytes,
-    now: float,
-) -> None:
-    """The receiver's check (Standard Webhooks 1.0, "Verifying signatures"): all three headers,
-    a timestamp within the tolerance, and one ``v1`` signature equal, in constant time, to the
-    base64 HMAC-SHA256 of ``id.timestamp.body`` under the base64-decoded ``whsec_`` secret."""
-    if not webhook_id or not timestamp or not signatures:
-        raise SignatureRejectedError("missing webhook-id, webhook-timestamp or webhook-signature")
-    if not timestamp.isdigit() or abs(now - int(timestamp)) > TOLERANCE_SECONDS:
-        raise SignatureRejectedError("webhook-timestamp outside the tolerance")
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    signed = webhook_id.encode() + b"." + timestamp.encode() + b"." + body
-    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
-    for entry in signatures.split(" "):
-        version, _, signature = entry.partition(",")
-        if version == "v1" and hmac.compare_digest(signature.encode(), expected):
-            return
-    raise SignatureRejectedError("no v1 signature matches")
+from clients.webhooks import WebhookVerificationError, verify_webhook
 
 
 @dataclass(frozen=True)
@@ -122,16 +91,9 @@ class Receiver:
         body = request.rfile.read(int(request.headers.get("content-length", "0")))
         headers = request.headers
         try:
-            verify(
-                self.secrets[name],
-                headers.get("webhook-id"),
-                headers.get("webhook-timestamp"),
-                headers.get("webhook-signature"),
-                body,
-                self.clock(),
-            )
+            verify_webhook(self.secrets[name], dict(headers.items()), body, now=self.clock())
             verified = True
-        except (SignatureRejectedError, KeyError):
+        except (WebhookVerificationError, KeyError):
             verified = False
         with self._lock:
             status = (self.script[name].pop(0) if self.script[name] else 200) if verified else 401

@@ -37,7 +37,7 @@ from registry.config import Settings
 from registry.errors import AuthenticationError
 from registry.lengths import max_length
 from registry.models import AccessLogRecord, AccessPolicy, PartnerKey, UsedTokenId
-from registry.web.tracing import TraceContext
+from registry.tracing import TraceContext
 
 log = logging.getLogger(__name__)
 

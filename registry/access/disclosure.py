@@ -27,13 +27,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic
 
-from policies import LOG_EVENT_FIELDS, AccessKey, PolicyEngine, Relation
+from policies import AccessKey, PolicyEngine, Relation
 from registry.access.fields import Extra, Reader, ReleasedFields, Row
 from registry.access.principal import Principal
 from registry.agreements.fields import AGREEMENT_FIELDS
 from registry.agreements.views import AgreementView, DueReviewView
 from registry.cases.fields import ANNOTATION_KIND_FIELDS, CASE_FIELDS
 from registry.cases.views import ActionItemView, AnnotationView, CaseView
+from registry.events import LOG_EVENT_FIELDS
 from registry.inventory.fields import INVENTORY_FIELDS, MUNICIPAL_CONTACT, InventoryReading
 from registry.inventory.views import InventoryView, MunicipalContactView, contact_view
 from registry.models import (
@@ -317,8 +318,8 @@ class Disclosure:
     def log_opening(self, case: Case | None, relation: Relation, event_type: str) -> bool:
         """Whether this principal is shown the event of a signed-log entry about ``case``: only
         when it relates to the case and may read every field the event reveals
-        (``policies.LOG_EVENT_FIELDS``). A release goes into the case's access-log record as a
-        disclosure of those fields; a refusal to a partner that relates to the case, as
+        (``registry.events.LOG_EVENT_FIELDS``). A release goes into the case's access-log record
+        as a disclosure of those fields; a refusal to a partner that relates to the case, as
         withheld. A partner with no relation learns nothing, and its request is no processing
         of the case: no record, as for a case that does not exist."""
         reveals = LOG_EVENT_FIELDS.get(event_type, frozenset())

@@ -3,8 +3,8 @@
 Any partner reads any sealed leaf (index, time, submitter, class, commitment) with its
 inclusion proof, and so checks that the log only grows and that an entry is in it. What the
 entry says about a case is its opening, released through the disclosure choke point like the
-case fields it reveals (``policies.LOG_EVENT_FIELDS``) and access-logged like them; a policy
-change's opening follows the covenant (``Disclosure.policy_log_opening``). A partner with no
+case fields it reveals (``registry.events.LOG_EVENT_FIELDS``) and access-logged like them; a
+policy change's opening follows the covenant (``Disclosure.policy_log_opening``). A partner with no
 relation to the case and one that relates to it but may not read those fields get the same
 answer: the leaf, and no opening.
 

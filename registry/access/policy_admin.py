@@ -18,14 +18,15 @@ from sqlalchemy.orm import Session
 
 from policies import FieldDecision, Permission, PolicyEngine, Relation, permits
 from policies.decisions import AccessKey, PolicyEffect, PolicyRow
-from registry import auditlog
 from registry.access.disclosure import Disclosure
 from registry.access.policystore import bump_version
 from registry.access.vocabulary import VOCABULARY
 from registry.cases import service as cases
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.events import Event
 from registry.lengths import check_length
 from registry.models import AccessPolicy, Municipality, Partner, PartnerKind, PolicyKind
+from registry.recording import record
 
 _SUBJECT = re.compile(r"^(\*|kind:[a-z_]+|partner:[a-z0-9][a-z0-9-]*)$")
 GRANTABLE_RELATIONS = (Relation.INVOLVED, Relation.MUNICIPALITY)
@@ -109,14 +110,17 @@ def log_issued(session: Session, policy: AccessPolicy, now: dt.datetime) -> None
     """Append an issued policy to the signed audit log (in the caller's transaction)."""
     # The purpose is free text and stays out of the log; everything that decides access is in.
     event = (
-        auditlog.EventType.POLICY_GRANT_ISSUED
+        Event.POLICY_GRANT_ISSUED
         if policy.kind is PolicyKind.GRANT
-        else auditlog.EventType.POLICY_RESTRICTION_ISSUED
+        else Event.POLICY_RESTRICTION_ISSUED
     )
-    auditlog.append(
+    record(
         session,
         event,
-        {
+        None,  # a policy is no case: its opening follows the covenant
+        now,
+        submitter=policy.issuer_id,
+        payload={
             "policy": policy.id,
             "kind": str(policy.kind),
             "issuer": policy.issuer_id,
@@ -126,8 +130,6 @@ def log_issued(session: Session, policy: AccessPolicy, now: dt.datetime) -> None
             "owner": policy.owner,
             "fields": list(policy.fields),
         },
-        submitter=policy.issuer_id,
-        now=now,
     )
 
 
@@ -199,17 +201,18 @@ def revoke(
     bump_version(session)
     session.flush()
     # The acting staff member stays out of the log (personal data); the partner is named.
-    auditlog.append(
+    record(
         session,
-        auditlog.EventType.POLICY_REVOKED,
-        {
+        Event.POLICY_REVOKED,
+        None,
+        now,
+        submitter=disclosure.principal.partner_id,
+        payload={
             "policy": policy.id,
             "kind": str(policy.kind),
             "issuer": policy.issuer_id,
             "municipality": policy.municipality,
         },
-        submitter=disclosure.principal.partner_id,
-        now=now,
     )
     return policy
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from registry.web.tracing import TraceContext
+from registry.tracing import TraceContext
 
 #: The purpose logged when a token names none (the registry's one processing activity).
 DEFAULT_PURPOSE = "eviction_prevention"

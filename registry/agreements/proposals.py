@@ -13,13 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from policies import Permission
-from registry import auditlog
 from registry.access.disclosure import Disclosure
 from registry.agreements.service import OPEN_STATUSES, parse_enum, require, view
 from registry.agreements.text import text_sha256
 from registry.agreements.views import AgreementView
 from registry.cases import service as cases
 from registry.errors import ConflictError, InvalidInputError, NotFoundError
+from registry.events import Event
 from registry.lengths import max_length
 from registry.models import (
     AgreementCondition,
@@ -33,6 +33,7 @@ from registry.models import (
     PartyKind,
     SecondChanceAgreement,
 )
+from registry.recording import record
 
 MAX_TERM_DAYS = 5 * 366
 REVIEW_INTERVAL_DAYS = (7, 366)
@@ -176,12 +177,14 @@ def propose(
     agreement.reviews = []
     session.add(agreement)
     session.flush()
-    auditlog.append(
+    record(
         session,
-        auditlog.EventType.AGREEMENT_PROPOSED,
-        {
+        Event.AGREEMENT_PROPOSED,
+        case.id,
+        now,
+        submitter=principal.partner_id,
+        payload={
             "agreement": str(agreement.id),
-            "case": str(case.id),
             "kind": str(kind),
             "parties": [p.partner_id for p in parties if p.partner_id],
             "conditions": [str(c.type) for c in conditions],
@@ -190,7 +193,5 @@ def propose(
             "reviewIntervalDays": draft.review_interval_days,
             "textSha256": text_sha256(agreement),
         },
-        submitter=principal.partner_id,
-        now=now,
     )
     return view(session, disclosure, agreement, case, relation)

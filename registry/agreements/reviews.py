@@ -15,13 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from policies import Permission, Relation, permits
-from registry import auditlog
 from registry.access.disclosure import Disclosure
 from registry.agreements.service import CLOSING_STATUSES, find, require, view
 from registry.agreements.text import checks_sha256
 from registry.agreements.views import AgreementView, DueReviewView
 from registry.cases.relations import with_relation
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.events import Event
 from registry.lengths import max_length
 from registry.models import (
     AgreementReview,
@@ -30,6 +30,7 @@ from registry.models import (
     ConditionCheck,
     SecondChanceAgreement,
 )
+from registry.recording import record
 
 MAX_NOTE = max_length(ConditionCheck.note)
 #: How far ahead "due" looks by default, and at most.
@@ -120,20 +121,20 @@ def record_review(
     review.recorded_at, review.recorded_by = now, partner_id
     agreement.version += 1
     session.flush()
-    auditlog.append(
+    record(
         session,
-        auditlog.EventType.AGREEMENT_REVIEW_RECORDED,
-        {
+        Event.AGREEMENT_REVIEW_RECORDED,
+        agreement.case_id,
+        now,
+        submitter=partner_id,
+        payload={
             "agreement": str(agreement.id),
-            "case": str(agreement.case_id),
             "review": number,
             "dueOn": review.due_on.isoformat(),
             "met": [c.condition_number for c in made if c.met],
             "notMet": [c.condition_number for c in made if not c.met],
             "checksSha256": checks_sha256(agreement, number, made),
         },
-        submitter=partner_id,
-        now=now,
     )
     return view(session, disclosure, agreement, case, relation)
 

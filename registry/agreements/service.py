@@ -26,6 +26,7 @@ from registry.auditlog import proofs
 from registry.cases import service as cases
 from registry.cases.relations import with_relation
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.events import Event
 from registry.models import (
     AgreementKind,
     AgreementReview,
@@ -37,6 +38,7 @@ from registry.models import (
     SecondChanceAgreement,
 )
 from registry.partners import signatures as partner_signatures
+from registry.recording import record
 
 #: The legal moves of an agreement's status; anything else is a conflict.
 TRANSITIONS: dict[AgreementStatus, frozenset[AgreementStatus]] = {
@@ -236,17 +238,17 @@ def _activate_when_complete(
         for number, due in enumerate(dates, start=1)
     ]
     session.flush()
-    auditlog.append(
+    record(
         session,
-        auditlog.EventType.AGREEMENT_ACTIVATED,
-        {
+        Event.AGREEMENT_ACTIVATED,
+        agreement.case_id,
+        now,
+        submitter=submitter,
+        payload={
             "agreement": str(agreement.id),
-            "case": str(agreement.case_id),
             "reviews": len(dates),
             "firstReviewOn": dates[0].isoformat(),
         },
-        submitter=submitter,
-        now=now,
     )
 
 
@@ -282,18 +284,18 @@ def sign(
     party.signed_at, party.key_id, party.signature = now, key_id, signature
     agreement.version += 1
     session.flush()
-    auditlog.append(
+    record(
         session,
-        auditlog.EventType.AGREEMENT_SIGNED,
-        {
+        Event.AGREEMENT_SIGNED,
+        agreement.case_id,
+        now,
+        submitter=partner_id,
+        payload={
             "agreement": str(agreement.id),
-            "case": str(agreement.case_id),
             "party": partner_id,
             "textSha256": text_sha256(agreement),
         },
-        submitter=partner_id,
         partner_signature=auditlog.PartnerSignature(key_id, signature, message=text),
-        now=now,
     )
     _activate_when_complete(session, agreement, partner_id, now)
     return view(session, disclosure, agreement, case, relation)
@@ -330,16 +332,16 @@ def record_consent(
     household.consent_recorded_at = now
     agreement.version += 1
     session.flush()
-    auditlog.append(
+    record(
         session,
-        auditlog.EventType.AGREEMENT_CONSENT_RECORDED,
-        {
+        Event.AGREEMENT_CONSENT_RECORDED,
+        agreement.case_id,
+        now,
+        submitter=partner_id,
+        payload={
             "agreement": str(agreement.id),
-            "case": str(agreement.case_id),
             "consentedOn": consented_on.isoformat(),
         },
-        submitter=partner_id,
-        now=now,
     )
     _activate_when_complete(session, agreement, partner_id, now)
     return view(session, disclosure, agreement, case, relation)
@@ -365,11 +367,12 @@ def close(
     _transition(agreement, target)
     agreement.closed_at, agreement.closed_by = now, partner_id
     session.flush()
-    auditlog.append(
+    record(
         session,
-        auditlog.EventType.AGREEMENT_CLOSED,
-        {"agreement": str(agreement.id), "case": str(agreement.case_id), "outcome": str(target)},
+        Event.AGREEMENT_CLOSED,
+        agreement.case_id,
+        now,
         submitter=partner_id,
-        now=now,
+        payload={"agreement": str(agreement.id), "outcome": str(target)},
     )
     return view(session, disclosure, agreement, case, relation)

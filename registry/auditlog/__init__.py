@@ -15,12 +15,13 @@ back, the sealed one and the one before it, checking each opening against its le
 transaction under the log's one lock, `store` serves the tree's nodes from the database,
 `proofs` reads entries and proofs, and `audit` re-checks the whole stored log.
 
-A service records an event with::
+A service does not append here itself: it records an event of the vocabulary
+(``registry.events.Event``), and ``registry.recording.record`` appends the logged ones::
 
-    from registry import auditlog
-    auditlog.append(session, auditlog.EventType.AGREEMENT_CLOSED,
-                    {"agreement": "...", "case": "...", "outcome": "completed"},
-                    submitter="bureau-woonkans", now=now)
+    from registry.events import Event
+    from registry.recording import record
+    record(session, Event.AGREEMENT_CLOSED, case_id, now, submitter="bureau-woonkans",
+           payload={"agreement": "...", "outcome": "completed"})
 """
 
 from registry.auditlog.events import EventType

@@ -17,15 +17,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from policies import Permission, Relation, permits
-from registry.access.disclosure import CASE_CONFERENCE_FIELD, Disclosure
+from registry.access.disclosure import Disclosure
 from registry.cases import service as cases
 from registry.cases.fields import ANNOTATION_KIND_FIELDS
 from registry.cases.relations import with_relation
 from registry.cases.views import ActionItemView, AnnotationView
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.events import Event
 from registry.lengths import max_length
-from registry.models import ActionItem, Annotation, AnnotationKind, Case, EventType, Partner
+from registry.models import ActionItem, Annotation, AnnotationKind, Case, Partner
 from registry.notifications import outbox
+from registry.recording import record
 
 MAX_NOTE = max_length(Annotation.note)
 MAX_DESCRIPTION = max_length(ActionItem.description)
@@ -160,9 +162,7 @@ def add(
         for item in new.action_items
     ]
     session.add(annotation)
-    outbox.emit(
-        session, EventType.ANNOTATION_ADDED, case.id, now, reveals=ANNOTATION_KIND_FIELDS[new.kind]
-    )
+    record(session, Event.ANNOTATION_ADDED, case.id, now, reveals=ANNOTATION_KIND_FIELDS[new.kind])
     session.flush()
     return disclosure.annotations(case, relation, [annotation], {}, now.date())[0]
 
@@ -275,14 +275,7 @@ def announce_overdue(session: Session, now: dt.datetime) -> int:
     for item in due:
         if not outbox.claim_overdue_announcement(session, ActionItem, item.id, now):
             continue
-        outbox.emit(
-            session,
-            EventType.ACTION_ITEM_OVERDUE,
-            item.case_id,
-            now,
-            reveals=CASE_CONFERENCE_FIELD,
-            addressee=item.assignee_id,
-        )
+        record(session, Event.ACTION_ITEM_OVERDUE, item.case_id, now, addressee=item.assignee_id)
         announced += 1
     session.flush()
     return announced

@@ -5,7 +5,8 @@ The rules are data. ``TRANSITIONS`` names, for every legal (from, to) pair of ph
 that takes it; a step that records something (a judgment date, an eviction date and bailiff)
 is the only way through its transition, so a phase never claims what the record lacks.
 ``CLOSURES`` names from which phases a case may be closed with which outcome. Nothing follows
-a closed case. Every change writes its events to the outbox in the same transaction.
+a closed case. Every change records its events (``registry.recording``) in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -19,15 +20,14 @@ from types import MappingProxyType
 from sqlalchemy.orm import Session
 
 from policies import Permission, Relation, permits
-from registry import auditlog
 from registry.access.disclosure import Disclosure
 from registry.cases import service as cases
 from registry.cases.views import CaseView
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError
+from registry.events import Event
 from registry.models import (
     Case,
     ClosureOutcome,
-    EventType,
     EvictionOutcome,
     HouseholdDestination,
     Involvement,
@@ -35,7 +35,7 @@ from registry.models import (
     Partner,
     Phase,
 )
-from registry.notifications import outbox
+from registry.recording import record
 
 
 class Step(StrEnum):
@@ -145,51 +145,34 @@ def _enter(case: Case, step: Step, to: Phase) -> None:
         raise _refuse(case, f"{step} to {to}")
 
 
-#: Events that also go into the signed audit log, and under which type.
-AUDITED: Mapping[EventType, auditlog.EventType] = MappingProxyType(
-    {
-        EventType.EVICTION_SCHEDULED: auditlog.EventType.EVICTION_SCHEDULED,
-        EventType.EVICTION_CALLED_OFF: auditlog.EventType.EVICTION_CALLED_OFF,
-        EventType.EVICTION_CARRIED_OUT: auditlog.EventType.EVICTION_CARRIED_OUT,
-    }
-)
-
-
-def eviction_event(case: Case, event: EventType) -> dict[str, object]:
-    """What an eviction event records of ``case`` in the signed audit log: the case, and the
+def eviction_event(case: Case, event: Event) -> dict[str, object]:
+    """What an eviction event records of ``case`` in the signed audit log besides the case: the
     date and bailiff (scheduled) or the outcome (called off, carried out). Sealed like every
     event (``auditlog.sealing``): the leaf every partner reads holds a salted commitment to
     it, and the event is shown only to partners that may read those fields of the case."""
-    recorded: dict[str, object] = {"case": str(case.id)}
-    if event is EventType.EVICTION_SCHEDULED:
+    if event is Event.EVICTION_SCHEDULED:
         assert case.eviction_date is not None and case.bailiff_id is not None  # just scheduled
-        recorded.update(evictionDate=case.eviction_date.isoformat(), bailiff=case.bailiff_id)
-    else:
-        recorded["outcome"] = str(case.eviction_outcome)
-    return recorded
+        return {"evictionDate": case.eviction_date.isoformat(), "bailiff": case.bailiff_id}
+    return {"outcome": str(case.eviction_outcome)}
 
 
 def _changed(
     session: Session,
     case: Case,
     before: Phase,
-    events: list[EventType],
+    events: list[Event],
     now: dt.datetime,
     submitter: str,
 ) -> None:
-    """End every step alike: bump the record's version, write its events (a phase change
-    first) to the outbox, and the eviction events to the signed audit log, all in the
-    caller's transaction."""
+    """End every step alike: bump the record's version and record its events (a phase change
+    first), all in the caller's transaction."""
     case.updated_at = now
     case.version += 1
     if case.phase is not before:
-        events.insert(0, EventType.CASE_PHASE_CHANGED)
+        events.insert(0, Event.CASE_PHASE_CHANGED)
     for event in events:
-        outbox.emit(session, event, case.id, now)
-        if event in AUDITED:
-            auditlog.append(
-                session, AUDITED[event], eviction_event(case, event), submitter=submitter, now=now
-            )
+        logged = eviction_event(case, event) if event.logged_as is not None else None
+        record(session, event, case.id, now, submitter=submitter, payload=logged)
     session.flush()
 
 
@@ -297,7 +280,7 @@ def schedule_eviction(
         )
     case.phase = P.EVICTION
     _changed(
-        session, case, before, [EventType.EVICTION_SCHEDULED], now, disclosure.principal.partner_id
+        session, case, before, [Event.EVICTION_SCHEDULED], now, disclosure.principal.partner_id
     )
     return disclosure.case_view(case, relation)
 
@@ -314,7 +297,7 @@ def call_off_eviction(
     case.eviction_date, case.eviction_outcome = None, EvictionOutcome.CALLED_OFF
     case.phase = P.JUDGMENT_SERVED
     _changed(
-        session, case, before, [EventType.EVICTION_CALLED_OFF], now, disclosure.principal.partner_id
+        session, case, before, [Event.EVICTION_CALLED_OFF], now, disclosure.principal.partner_id
     )
     return disclosure.case_view(case, relation)
 
@@ -345,7 +328,7 @@ def carry_out_eviction(
         session,
         case,
         before,
-        [EventType.EVICTION_CARRIED_OUT],
+        [Event.EVICTION_CARRIED_OUT],
         now,
         disclosure.principal.partner_id,
     )
@@ -420,7 +403,5 @@ def close(
             f"not {case.eviction_outcome}"
         )
     case.closed_on, case.closure_outcome = now.date(), outcome
-    _changed(
-        session, case, case.phase, [EventType.CASE_CLOSED], now, disclosure.principal.partner_id
-    )
+    _changed(session, case, case.phase, [Event.CASE_CLOSED], now, disclosure.principal.partner_id)
     return disclosure.case_view(case, relation)

@@ -19,18 +19,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from policies import Permission, Relation
-from registry import auditlog
+from registry import recording
 from registry.access.disclosure import Disclosure
 from registry.cases import service as cases
 from registry.cases.relations import with_relation
 from registry.errors import ConflictError, InvalidInputError, NotFoundError
+from registry.events import Event
 from registry.inventory import periods as storage_periods
 from registry.inventory import service as inventory
 from registry.inventory.views import InventoryView, MunicipalContactView, open_pickup
 from registry.models import (
     Case,
     ContactOutcome,
-    EventType,
     MunicipalContact,
     Municipality,
     PickupRequest,
@@ -95,17 +95,17 @@ def request_pickup(
     stored.pickups.append(pickup)
     stored.version += 1
     session.flush()
-    inventory.append(
+    inventory.record_step(
         session,
-        auditlog.EventType.INVENTORY_PICKUP_REQUESTED,
+        Event.INVENTORY_PICKUP_REQUESTED,
         stored,
         {"pickup": str(pickup.id), "status": str(PickupStatus.ON_HOLD)},
         me,
         now,
     )
-    inventory.append(
+    inventory.record_step(
         session,
-        auditlog.EventType.MUNICIPAL_CONTACT_OPENED,
+        Event.MUNICIPAL_CONTACT_OPENED,
         stored,
         {
             "contact": str(contact.id),
@@ -115,9 +115,8 @@ def request_pickup(
         },
         me,
         now,
+        addressee=authority,
     )
-    outbox.emit(session, EventType.INVENTORY_PICKUP_REQUESTED, case.id, now)
-    outbox.emit(session, EventType.MUNICIPAL_CONTACT_REQUESTED, case.id, now, addressee=authority)
     return inventory.view(session, disclosure, stored, case, relation, now)
 
 
@@ -191,9 +190,9 @@ def record_outcome(
     contact.outcome, contact.attempts, contact.contacted_on = outcome, attempts, contacted_on
     contact.recorded_by, contact.recorded_at = me, now
     session.flush()
-    inventory.append(
+    inventory.record_step(
         session,
-        auditlog.EventType.MUNICIPAL_CONTACT_OUTCOME_RECORDED,
+        Event.MUNICIPAL_CONTACT_OUTCOME_RECORDED,
         stored,
         {
             "contact": str(contact.id),
@@ -266,9 +265,9 @@ def announce_overdue(session: Session, now: dt.datetime) -> int:
     for contact in due:
         if not outbox.claim_overdue_announcement(session, MunicipalContact, contact.id, now):
             continue
-        outbox.emit(
+        recording.record(
             session,
-            EventType.MUNICIPAL_CONTACT_OVERDUE,
+            Event.MUNICIPAL_CONTACT_OVERDUE,
             contact.case_id,
             now,
             addressee=contact.assignee_id,

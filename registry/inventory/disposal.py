@@ -18,20 +18,18 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from policies import Permission
-from registry import auditlog
 from registry.access.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError
+from registry.events import Event
 from registry.inventory import periods as storage_periods
 from registry.inventory import service as inventory
 from registry.inventory.views import InventoryView, disposable_from, open_pickup
 from registry.models import (
     Disposition,
-    EventType,
     InventoryStatus,
     PickupStatus,
     StoredInventory,
 )
-from registry.notifications import outbox
 
 MAX_PROCEEDS = Decimal("1000000")
 
@@ -137,6 +135,5 @@ def record_disposal(
         payload["proceedsSha256"] = proceeds_sha256(stored)
     if pickup is not None:
         payload["lapsedPickup"] = str(pickup.id)
-    inventory.append(session, auditlog.EventType.INVENTORY_DISPOSED, stored, payload, me, now)
-    outbox.emit(session, EventType.INVENTORY_DISPOSED, case.id, now)
+    inventory.record_step(session, Event.INVENTORY_DISPOSED, stored, payload, me, now)
     return inventory.view(session, disclosure, stored, case, relation, now)

@@ -23,16 +23,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from policies import Permission, Relation, permits
-from registry import auditlog
+from registry import recording
 from registry.access.disclosure import Disclosure
 from registry.auditlog import proofs
 from registry.cases import service as cases
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError
+from registry.events import Event
 from registry.inventory.views import InventoryView, open_pickup
 from registry.lengths import max_length
 from registry.models import (
     Case,
-    EventType,
     EvictionOutcome,
     InventoryStatus,
     Involvement,
@@ -42,7 +42,6 @@ from registry.models import (
     PickupStatus,
     StoredInventory,
 )
-from registry.notifications import outbox
 
 #: The eviction outcomes after which goods can have been removed: carried out, or the
 #: household was found gone ("noorderzon") and left its goods behind.
@@ -161,23 +160,27 @@ def get(
     return view(session, disclosure, inventory, case, relation, now, requested)
 
 
-def append(
+def record_step(
     session: Session,
-    event: auditlog.EventType,
+    event: Event,
     inventory: StoredInventory,
     payload: dict[str, object],
     submitter: str,
     now: dt.datetime,
+    *,
+    addressee: str | None = None,
 ) -> None:
-    """Append an inventory step to the signed audit log. ``payload`` holds ids, codes and
-    dates only; the inventory's and the case's ids are added here (the entry's opening names
-    its case, so that the case's policies decide who is shown it)."""
-    auditlog.append(
+    """Record an inventory step (``registry.recording``): its log entry holds ``payload`` (ids,
+    codes and dates only) and names the inventory and its case (so that the case's policies
+    decide who is shown it); its webhook tells the case's partners, and ``addressee``."""
+    recording.record(
         session,
         event,
-        {"inventory": str(inventory.id), "case": str(inventory.case_id), **payload},
+        inventory.case_id,
+        now,
         submitter=submitter,
-        now=now,
+        payload={"inventory": str(inventory.id), **payload},
+        addressee=addressee,
     )
 
 
@@ -316,9 +319,9 @@ def record(
             )
         )
     session.flush()
-    append(
+    record_step(
         session,
-        auditlog.EventType.INVENTORY_STORED,
+        Event.INVENTORY_STORED,
         inventory,
         {
             "storageProvider": provider.id,
@@ -329,7 +332,6 @@ def record(
         me,
         now,
     )
-    outbox.emit(session, EventType.INVENTORY_STORED, case.id, now)
     return view(session, disclosure, inventory, case, relation, now)
 
 
@@ -358,15 +360,14 @@ def release_pickup(
     pickup.released_by, pickup.released_at = me, now
     inventory.version += 1
     session.flush()
-    append(
+    record_step(
         session,
-        auditlog.EventType.INVENTORY_PICKUP_RELEASED,
+        Event.INVENTORY_PICKUP_RELEASED,
         inventory,
         {"pickup": str(pickup.id), "contact": str(pickup.contact.id)},
         me,
         now,
     )
-    outbox.emit(session, EventType.INVENTORY_PICKUP_RELEASED, case.id, now)
     return view(session, disclosure, inventory, case, relation, now)
 
 
@@ -407,13 +408,12 @@ def record_collection(
     inventory.status, inventory.collected_on = InventoryStatus.COLLECTED, collected_on
     inventory.version += 1
     session.flush()
-    append(
+    record_step(
         session,
-        auditlog.EventType.INVENTORY_COLLECTED,
+        Event.INVENTORY_COLLECTED,
         inventory,
         {"pickup": str(pickup.id), "collectedOn": collected_on.isoformat()},
         me,
         now,
     )
-    outbox.emit(session, EventType.INVENTORY_COLLECTED, case.id, now)
     return view(session, disclosure, inventory, case, relation, now)

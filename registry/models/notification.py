@@ -12,30 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.coltypes import Slug, Timestamp, UtcDateTime, UuidPk, utcnow
 from registry.db import Base
+from registry.events import WebhookEventType
 
-
-class EventType(StrEnum):
-    """What happened, named ``<resource>.<what_happened>`` (Standard Webhooks event types).
-
-    agreement.* events join this list as that aggregate needs them; the column stores the
-    value as a plain string, so adding one needs no migration.
-    """
-
-    CASE_PHASE_CHANGED = "case.phase_changed"
-    CASE_CLOSED = "case.closed"
-    EVICTION_SCHEDULED = "eviction.scheduled"
-    EVICTION_CALLED_OFF = "eviction.called_off"
-    EVICTION_CARRIED_OUT = "eviction.carried_out"
-    ANNOTATION_ADDED = "annotation.added"
-    ACTION_ITEM_OVERDUE = "action_item.overdue"
-    # A case's stored inventory (art. 556 lid 3 Rv) and the municipal contact a pickup triggers.
-    INVENTORY_STORED = "inventory.stored"
-    INVENTORY_PICKUP_REQUESTED = "inventory.pickup_requested"
-    INVENTORY_PICKUP_RELEASED = "inventory.pickup_released"
-    INVENTORY_COLLECTED = "inventory.collected"
-    INVENTORY_DISPOSED = "inventory.disposed"
-    MUNICIPAL_CONTACT_REQUESTED = "municipal_contact.requested"
-    MUNICIPAL_CONTACT_OVERDUE = "municipal_contact.overdue"
+#: The webhook types, part of the event vocabulary: the outbox stores them by value.
+EventType = WebhookEventType
 
 
 class DeliveryStatus(StrEnum):

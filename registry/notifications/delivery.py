@@ -36,12 +36,11 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.access.policystore import PolicyCache
-from registry.cases.annotations import announce_overdue
 from registry.coltypes import utcnow
 from registry.errors import InvalidInputError
-from registry.inventory import contacts as municipal_contacts
 from registry.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from registry.notifications import claims, outbox, pinned, signing, subscriptions
+from registry.notifications.announcers import ANNOUNCERS
 from registry.notifications.claims import ClaimedDelivery
 from registry.notifications.retry import RetryPolicy
 from registry.notifications.targets import TargetPolicy
@@ -141,7 +140,7 @@ class DeliveryWorker:
         timeout: float = 10.0,
         concurrency: int = 8,
         per_subscription: int = 2,
-        sources: Sequence[EventSource] = (announce_overdue, municipal_contacts.announce_overdue),
+        sources: Sequence[EventSource] = tuple(ANNOUNCERS.values()),
         worker_id: str | None = None,
         allow_private_targets: bool = False,
         targets: TargetPolicy | None = None,

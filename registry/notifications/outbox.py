@@ -20,12 +20,12 @@ from registry.access.disclosure import may_be_told
 from registry.access.principal import DEFAULT_PURPOSE
 from registry.cases import service as cases
 from registry.errors import NotFoundError
+from registry.events import Event
 from registry.models import (
     AccessLogRecord,
     ActionItem,
     Case,
     DeliveryStatus,
-    EventType,
     MunicipalContact,
     OutboxEvent,
     Partner,
@@ -33,47 +33,41 @@ from registry.models import (
     WebhookSubscription,
 )
 
-#: The policy field each event type makes known. Events about annotations name the field of
-#: their annotation's kind instead (``emit(..., reveals=...)``).
-REVEALS: dict[EventType, str] = {
-    EventType.CASE_PHASE_CHANGED: "phase",
-    EventType.CASE_CLOSED: "closureOutcome",
-    EventType.EVICTION_SCHEDULED: "evictionDate",
-    # A call-off clears the date: those who may read the date learn that it no longer holds.
-    EventType.EVICTION_CALLED_OFF: "evictionDate",
-    EventType.EVICTION_CARRIED_OUT: "evictionOutcome",
-    EventType.INVENTORY_STORED: "inventoryStorage",
-    EventType.INVENTORY_PICKUP_REQUESTED: "inventoryPickup",
-    # The storage provider is told this and nothing else: all it may read is the release.
-    EventType.INVENTORY_PICKUP_RELEASED: "inventoryReleaseAuthorised",
-    EventType.INVENTORY_COLLECTED: "inventoryPickup",
-    EventType.INVENTORY_DISPOSED: "inventoryDisposal",
-    # Addressed to the municipality as well (emit(..., addressee=...)): the task is its own.
-    EventType.MUNICIPAL_CONTACT_REQUESTED: "municipalContact",
-    EventType.MUNICIPAL_CONTACT_OVERDUE: "municipalContact",
-}
-
 
 def emit(
     session: Session,
-    event_type: EventType,
+    event: Event,
     case_id: uuid.UUID,
     now: dt.datetime,
     *,
     reveals: str | None = None,
     addressee: str | None = None,
 ) -> OutboxEvent:
-    """Add an event to the caller's transaction: it exists exactly if the change commits."""
-    event = OutboxEvent(
+    """Add a notified event to the caller's transaction: it exists exactly if the change
+    commits. It reveals the event's field, or ``reveals`` for an event whose field depends on
+    what was recorded (an annotation's kind). Features call ``registry.recording.record``,
+    which also writes the event's log entry.
+
+    Raises:
+        ValueError: the event is not notified, or its field is not named exactly once: a bug.
+    """
+    if event.notified_as is None:
+        raise ValueError(f"{event.name} is not told to partners")
+    if reveals is not None and event.reveals is not None:
+        raise ValueError(f"{event.name} reveals {event.reveals}, not another field")
+    field = reveals or event.reveals
+    if field is None:
+        raise ValueError(f"{event.name} reveals the field of what was recorded: name it")
+    row = OutboxEvent(
         id=uuid.uuid4(),
-        type=event_type,
+        type=event.notified_as,
         case_id=case_id,
-        reveals=reveals or REVEALS[event_type],
+        reveals=field,
         addressee_id=addressee,
         occurred_at=now,
     )
-    session.add(event)
-    return event
+    session.add(row)
+    return row
 
 
 def claim_overdue_announcement(

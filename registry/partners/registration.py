@@ -1,7 +1,15 @@
-"""Registering partner organisations, municipalities and partner keys (administration)."""
+"""Registering partner organisations, municipalities and partner keys (administration).
+
+A partner rotates its key by registering a new one (``register_key``), moving its systems to
+it, and revoking the old one (``revoke_key``). A revoked key signs no token and no agreement
+from then on: every process stops accepting it within the policy staleness bound (one second
+by default), the process that revoked it at once. What it signed before stays verifiable: the
+key row is kept, only stamped.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -13,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.errors import ConflictError, InvalidInputError
+from registry.errors import ConflictError, InvalidInputError, NotFoundError
 from registry.models import Municipality, Partner, PartnerKey, PartnerKind
 
 
@@ -80,6 +88,35 @@ def register_key(session: Session, partner_id: str, public_key_pem: str) -> Part
     session.add(row)
     session.flush()
     return row
+
+
+def revoke_key(session: Session, kid: str, now: dt.datetime) -> PartnerKey:
+    """Revoke the key ``kid`` as of ``now`` (its row stays, for what it signed before).
+
+    Raises:
+        NotFoundError: no key is registered as ``kid``.
+        ConflictError: the key was revoked already (when is in the message).
+    """
+    row = session.get(PartnerKey, kid, with_for_update=True)
+    if row is None:
+        raise NotFoundError(f"no key {kid!r} is registered")
+    if row.revoked_at is not None:
+        raise ConflictError(f"key {kid} was revoked already, at {row.revoked_at.isoformat()}")
+    row.revoked_at = now
+    session.flush()
+    return row
+
+
+def keys_of(session: Session, partner_id: str) -> list[PartnerKey]:
+    """A partner's keys, revoked ones included, oldest first.
+
+    Raises:
+        NotFoundError: no such partner.
+    """
+    if session.get(Partner, partner_id) is None:
+        raise NotFoundError(f"unknown partner {partner_id!r}")
+    query = select(PartnerKey).where(PartnerKey.partner_id == partner_id)
+    return list(session.scalars(query.order_by(PartnerKey.created_at, PartnerKey.kid)))
 
 
 def create_key(session: Session, partner_id: str) -> tuple[PartnerKey, str]:

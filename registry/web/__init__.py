@@ -1,2 +1,2 @@
 """The HTTP edge the composition root puts in front of the GraphQL API: request bodies, slots,
-rate limits, idempotent retries, metrics, trace context and the connection protocol."""
+rate limits, idempotent retries, metrics and the connection protocol."""

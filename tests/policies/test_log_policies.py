@@ -1,14 +1,15 @@
 """Truth table for the signed audit log, against the real model and the demo's stored policy
 rows: which partner (by kind and relation to a case) is shown the event of which kind of log
 entry about that case. An entry's event is shown only to a partner that may read every field
-it reveals (``policies.LOG_EVENT_FIELDS``)."""
+it reveals (``registry.events.LOG_EVENT_FIELDS``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from policies import LOG_EVENT_FIELDS, AccessKey, PolicyEngine, Relation
+from policies import AccessKey, PolicyEngine, Relation
 from registry.access.vocabulary import VOCABULARY
+from registry.events import LOG_EVENT_FIELDS
 
 FIELDS = VOCABULARY.names
 

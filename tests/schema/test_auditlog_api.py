@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clients.tokens import load_private_key
 from clients.verify import verify_checkpoint, verify_inclusion, verify_opening
-from policies import LOG_EVENT_FIELDS
 from registry.auditlog import EventType
 from registry.auditlog.sequencer import read_state
+from registry.events import LOG_EVENT_FIELDS
 from registry.models import AccessLogRecord, Case, Phase, SecondChanceAgreement
 from tests.arrange import case_in, evicted_case
 from tests.conftest import DEMO_TODAY, Clock, DemoKey, GraphQL

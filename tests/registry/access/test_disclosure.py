@@ -14,7 +14,7 @@ from registry.access.principal import Principal
 from registry.access.vocabulary import VOCABULARY
 from registry.cases.fields import CASE_FIELDS
 from registry.models import Case
-from registry.web.tracing import trace_from_header
+from registry.tracing import trace_from_header
 from schema.types.case import Case as CaseType
 
 FIELDS = VOCABULARY.names

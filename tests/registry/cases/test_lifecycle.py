@@ -35,7 +35,7 @@ from registry.models import (
     OutboxEvent,
     Phase,
 )
-from registry.web.tracing import TraceContext
+from registry.tracing import TraceContext
 from tests.conftest import DEMO_TODAY, PG_URL, _pg_admin
 
 NOW = dt.datetime.combine(DEMO_TODAY, dt.time(10, 0), dt.UTC)

@@ -10,7 +10,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.access.policystore import PolicyCache
-from registry.models import DeliveryStatus, EventType, Phase, WebhookDelivery, WebhookSubscription
+from registry.events import Event
+from registry.models import DeliveryStatus, Phase, WebhookDelivery, WebhookSubscription
 from registry.notifications import claims, outbox
 from registry.notifications.signing import new_secret
 from tests.arrange import case_in
@@ -47,7 +48,7 @@ def _arrange(sessions: sessionmaker[Session], clock: Clock, events: int) -> dict
                 )
             )
         for _ in range(events):
-            outbox.emit(session, EventType.EVICTION_SCHEDULED, uuid.UUID(case_id), clock.now)
+            outbox.emit(session, Event.EVICTION_SCHEDULED, uuid.UUID(case_id), clock.now)
     with sessions.begin() as session:
         outbox.fan_out(session, PolicyCache().engine(session), clock.now)
         # The busy subscription's deliveries have waited longest.

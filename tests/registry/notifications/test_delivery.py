@@ -23,7 +23,8 @@ from registry.app import create_app
 from registry.cli import main as cli
 from registry.config import Settings
 from registry.db import make_engine, make_session_factory
-from registry.models import EventType, Phase, WebhookDelivery
+from registry.events import Event
+from registry.models import Phase, WebhookDelivery
 from registry.notifications import outbox
 from registry.notifications.delivery import DeliveryWorker
 from registry.notifications.retry import RetryPolicy
@@ -380,7 +381,7 @@ def test_two_workers_deliver_each_event_once(
     events = 12
     with sessions.begin() as session:
         for _ in range(events):
-            outbox.emit(session, EventType.EVICTION_SCHEDULED, uuid.UUID(case_id), clock.now)
+            outbox.emit(session, Event.EVICTION_SCHEDULED, uuid.UUID(case_id), clock.now)
     engines = [make_engine(settings.database_url) for _ in range(2)]  # two processes' pools
     workers = [
         DeliveryWorker(
@@ -652,7 +653,7 @@ def test_a_receiver_that_never_answers_does_not_delay_the_others(
     def emit(events: int) -> float:
         with sessions.begin() as session:
             for _ in range(events):
-                outbox.emit(session, EventType.EVICTION_SCHEDULED, uuid.UUID(case_id), clock.now)
+                outbox.emit(session, Event.EVICTION_SCHEDULED, uuid.UUID(case_id), clock.now)
         return time.monotonic()
 
     runner.start()

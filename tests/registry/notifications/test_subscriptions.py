@@ -22,7 +22,7 @@ from registry.errors import InvalidInputError
 from registry.models import WebhookSubscription
 from registry.notifications import subscriptions
 from registry.notifications.targets import REFUSED, TargetPolicy
-from registry.web.tracing import trace_from_header
+from registry.tracing import trace_from_header
 from tests.conftest import AppClient, Clock
 from tests.helpers import error_codes
 
