@@ -10,6 +10,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 import click
 
@@ -231,12 +232,16 @@ Require their cosignatures:
       monitor --state {data_dir}/monitor.json --witnesses-required {len(witnesses)}
 """
     else:
+        where = urlsplit(url)
+        database = data_dir / "registry.sqlite3"
         witnessing = f"""
 Witnesses (Gemeente Groningen, Bureau Woonkans) run when the demo serves; by hand:
   .venv/bin/ketenregister-client witness keygen --name groningen.demo/witness --out w.key
   .venv/bin/ketenregister-client witness serve --secret-key w.key --state-file w.json \\
       --log-key '{verifier_key}' --port 7380
-  KETENREGISTER_WITNESSES='http://127.0.0.1:7380 <its key>' .venv/bin/ketenregister serve ...
+  KETENREGISTER_WITNESSES='http://127.0.0.1:7380 <its key>' KETENREGISTER_LOG_KEY_FILE={log_key} \\
+      .venv/bin/ketenregister serve --database-url sqlite:///{database} \\
+      --host {where.hostname} --port {where.port}
 """
     return f"""
 Ketenregister demo on {url}/graphql  (GraphiQL: open it in a browser)
@@ -257,8 +262,8 @@ worker runs in this process):
 
 Bureau Woonkans's agreements and the signed audit log (log key: {log_key}):
   .venv/bin/ketenregister-client --key-file {keys}/bureau-woonkans.json \\
-      query '{{ agreementFigures(municipality: "groningen", fromYear: 2025, toYear: 2026) \\
-      {{ year applications agreementRate successRate }} }}'
+      query '{{ agreementFigures(municipality: "groningen", fromYear: 2025, toYear: 2026)
+        {{ year applications agreementRate successRate }} }}'
   export KETENREGISTER_LOG_KEY='{verifier_key}'
   .venv/bin/ketenregister-client --key-file {keys}/nijestee.json checkpoint
   .venv/bin/ketenregister-client --key-file {keys}/nijestee.json verify-entry 0

@@ -13,7 +13,7 @@ from registry.agreements import reviews as agreement_reviews
 from registry.agreements import service as agreements
 from registry.agreements.fields import policy_fields_of
 from registry.partners.signatures import decode_signature
-from schema.context import Info, selected_fields
+from schema.context import Info, scope_of, selected_fields
 from schema.types.agreement import (
     Agreement,
     AgreementStatusType,
@@ -32,9 +32,7 @@ def _requested(info: Info) -> frozenset[str]:
 class AgreementQuery:
     @strawberry.field(description="One agreement, if you may see its case (otherwise: NOT_FOUND).")
     def agreement(self, info: Info, id: strawberry.ID) -> Agreement:
-        scope = info.context
-        view = agreements.get(scope.session, scope.disclosure, id, _requested(info))
-        return cast(Agreement, view)
+        return cast(Agreement, agreements.get(scope_of(info), id, _requested(info)))
 
     @strawberry.field(
         description=(
@@ -50,10 +48,8 @@ class AgreementQuery:
         broken_only: bool = False,
         first: int = 50,
     ) -> list[Agreement]:
-        scope = info.context
         views = agreements.list_agreements(
-            scope.session,
-            scope.disclosure,
+            scope_of(info),
             case_id=case_id,
             status=status,
             broken_only=broken_only,
@@ -66,18 +62,14 @@ class AgreementQuery:
         description="Reviews not yet recorded that are due within `withinDays`, or overdue."
     )
     def agreement_reviews_due(self, info: Info, within_days: int = 14) -> list[DueReview]:
-        scope = info.context
-        due = agreement_reviews.due_reviews(scope.session, scope.disclosure, within_days, scope.now)
+        due = agreement_reviews.due_reviews(scope_of(info), within_days)
         return cast(list[DueReview], due)
 
     @strawberry.field(description="Yearly agreement figures of a municipality you work in.")
     def agreement_figures(
         self, info: Info, municipality: str, from_year: int, to_year: int
     ) -> list[AgreementYearFigures]:
-        scope = info.context
-        figures = agreement_figures.yearly(
-            scope.session, scope.disclosure, municipality, from_year, to_year
-        )
+        figures = agreement_figures.yearly(scope_of(info), municipality, from_year, to_year)
         return [
             AgreementYearFigures(
                 year=f.year,
@@ -99,7 +91,6 @@ class AgreementQuery:
 class AgreementMutation:
     @strawberry.mutation(description="Propose a second-chance agreement for a case.")
     def propose_agreement(self, info: Info, input: ProposeAgreementInput) -> Agreement:
-        scope = info.context
         draft = agreement_proposals.AgreementDraft(
             case_id=input.case_id,
             kind=input.kind,
@@ -112,10 +103,7 @@ class AgreementMutation:
             term_end=input.term_end,
             review_interval_days=input.review_interval_days,
         )
-        view = scope.mutate(
-            agreement_proposals.propose, scope.session, scope.disclosure, draft, scope.now
-        )
-        return cast(Agreement, view)
+        return cast(Agreement, scope_of(info).mutate(agreement_proposals.propose, draft))
 
     @strawberry.mutation(
         description=(
@@ -126,48 +114,22 @@ class AgreementMutation:
     def sign_agreement(
         self, info: Info, id: strawberry.ID, key_id: str, signature: str
     ) -> Agreement:
-        scope = info.context
-        view = scope.mutate(
-            agreements.sign,
-            scope.session,
-            scope.disclosure,
-            id,
-            key_id,
-            decode_signature(signature),
-            scope.now,
-        )
+        view = scope_of(info).mutate(agreements.sign, id, key_id, decode_signature(signature))
         return cast(Agreement, view)
 
     @strawberry.mutation(description="Record the household's consent to a proposed agreement.")
     def record_household_consent(
         self, info: Info, id: strawberry.ID, consented_on: dt.date
     ) -> Agreement:
-        scope = info.context
-        view = scope.mutate(
-            agreements.record_consent,
-            scope.session,
-            scope.disclosure,
-            id,
-            consented_on,
-            scope.now,
-        )
+        view = scope_of(info).mutate(agreements.record_consent, id, consented_on)
         return cast(Agreement, view)
 
     @strawberry.mutation(description="Record a review: one check per condition.")
     def record_agreement_review(
         self, info: Info, id: strawberry.ID, review: int, checks: list[ConditionCheckInput]
     ) -> Agreement:
-        scope = info.context
         drafts = [agreement_reviews.CheckDraft(c.condition, c.met, c.note) for c in checks]
-        view = scope.mutate(
-            agreement_reviews.record_review,
-            scope.session,
-            scope.disclosure,
-            id,
-            review,
-            drafts,
-            scope.now,
-        )
+        view = scope_of(info).mutate(agreement_reviews.record_review, id, review, drafts)
         return cast(Agreement, view)
 
     @strawberry.mutation(description="Close an agreement: completed, breached or ended otherwise.")
@@ -177,8 +139,4 @@ class AgreementMutation:
         id: strawberry.ID,
         outcome: AgreementStatusType,  # type: ignore[valid-type]
     ) -> Agreement:
-        scope = info.context
-        view = scope.mutate(
-            agreements.close, scope.session, scope.disclosure, id, outcome, scope.now
-        )
-        return cast(Agreement, view)
+        return cast(Agreement, scope_of(info).mutate(agreements.close, id, outcome))

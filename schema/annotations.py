@@ -8,7 +8,7 @@ import strawberry
 
 # Named so: ``annotations`` is taken by ``from __future__ import annotations``.
 from registry.cases import annotations as annotation_service
-from schema.context import Info
+from schema.context import Info, scope_of
 from schema.types.annotation import ActionItem, Annotation, AnnotationInput
 
 
@@ -18,9 +18,7 @@ class AnnotationQuery:
         description="A case's annotations, as far as the policies release them to you."
     )
     def annotations(self, info: Info, case_id: strawberry.ID) -> list[Annotation]:
-        scope = info.context
-        views = annotation_service.for_case(scope.session, scope.disclosure, case_id, scope.now)
-        return cast(list[Annotation], views)
+        return cast(list[Annotation], annotation_service.for_case(scope_of(info), case_id))
 
     @strawberry.field(
         description=(
@@ -31,13 +29,8 @@ class AnnotationQuery:
     def action_items(
         self, info: Info, overdue: bool = False, assigned_to_me: bool = False
     ) -> list[ActionItem]:
-        scope = info.context
         views = annotation_service.action_items(
-            scope.session,
-            scope.disclosure,
-            scope.now,
-            overdue_only=overdue,
-            assigned_to_me=assigned_to_me,
+            scope_of(info), overdue_only=overdue, assigned_to_me=assigned_to_me
         )
         return cast(list[ActionItem], views)
 
@@ -46,7 +39,6 @@ class AnnotationQuery:
 class AnnotationMutation:
     @strawberry.mutation(description="Record what you did on a case you may see.")
     def add_annotation(self, info: Info, input: AnnotationInput) -> Annotation:
-        scope = info.context
         new = annotation_service.NewAnnotation(
             case_id=input.case_id,
             kind=input.kind,
@@ -58,13 +50,9 @@ class AnnotationMutation:
                 for i in input.action_items
             ],
         )
-        view = scope.mutate(annotation_service.add, scope.session, scope.disclosure, new, scope.now)
-        return cast(Annotation, view)
+        return cast(Annotation, scope_of(info).mutate(annotation_service.add, new))
 
     @strawberry.mutation(description="Mark an action item done (its assignee, or the author).")
     def complete_action_item(self, info: Info, id: strawberry.ID) -> ActionItem:
-        scope = info.context
-        view = scope.mutate(
-            annotation_service.complete_action_item, scope.session, scope.disclosure, id, scope.now
-        )
+        view = scope_of(info).mutate(annotation_service.complete_action_item, id)
         return cast(ActionItem, view)

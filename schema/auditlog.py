@@ -11,7 +11,7 @@ import strawberry
 from registry.access import log_entries
 from registry.auditlog import checkpoints, proofs
 from registry.models import AuditCheckpoint
-from schema.context import Info
+from schema.context import Info, scope_of
 from schema.types.auditlog import (
     ConsistencyProof,
     LogCheckpoint,
@@ -80,10 +80,7 @@ class AuditLogQuery:
     def audit_log_entry(
         self, info: Info, index: int, tree_size: int | None = None
     ) -> LogEntryProof:
-        scope = info.context
-        found = log_entries.read(
-            scope.session, scope.disclosure, scope.log_signer, index, tree_size, scope.now
-        )
+        found = log_entries.read(scope_of(info), index, tree_size)
         return LogEntryProof(
             entry=_entry(found),
             tree_size=found.tree_size,

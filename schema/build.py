@@ -22,7 +22,7 @@ from schema.agreements import AgreementMutation, AgreementQuery
 from schema.annotations import AnnotationMutation, AnnotationQuery
 from schema.auditlog import AuditLogQuery
 from schema.cases import CaseMutation, CaseQuery
-from schema.extensions import ConcealSchema, DiscloseSelection, KnownValid, Validation
+from schema.extensions import ConcealSchema, KnownValid, Validation
 from schema.inventory import InventoryMutation, InventoryQuery
 from schema.lifecycle import LifecycleMutation, LifecycleQuery
 from schema.notifications import NotificationMutation, NotificationQuery
@@ -87,7 +87,6 @@ def build_schema(
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         # A partner system sends the same few documents over and over: parse each once.
         lambda: ParserCache(maxsize=512),
-        DiscloseSelection,
         lambda: Validation(
             max_depth=max_depth,
             max_cost=max_cost,

@@ -9,7 +9,7 @@ import strawberry
 from registry.access import accesslog
 from registry.cases import service as cases
 from registry.models import AccessLogRecord
-from schema.context import Info, requested_fields
+from schema.context import Info, scope_of
 from schema.types.case import (
     Case,
     CaseConnection,
@@ -53,9 +53,7 @@ def access_log_entry(record: AccessLogRecord) -> AccessLogEntry:
 class CaseQuery:
     @strawberry.field(description="One case, if you may see it (otherwise: NOT_FOUND).")
     def case(self, info: Info, id: strawberry.ID) -> Case:
-        scope = info.context
-        view = cases.get(scope.session, scope.disclosure, id, requested_fields(info))
-        return cast(Case, view)
+        return cast(Case, cases.get(scope_of(info), id))
 
     @strawberry.field(description="The cases you relate to, in registration order.")
     def cases(
@@ -65,11 +63,9 @@ class CaseQuery:
         first: int = 50,
         after: str | None = None,
     ) -> CaseConnection:
-        scope = info.context
         f = filter or CaseFilterInput()
         page = cases.list_cases(
-            scope.session,
-            scope.disclosure,
+            scope_of(info),
             cases.CaseFilter(
                 municipality=f.municipality,
                 phase=f.phase,
@@ -79,7 +75,6 @@ class CaseQuery:
             ),
             first=first,
             after=after,
-            requested=requested_fields(info),
         )
         return CaseConnection(
             nodes=cast(list[Case], page.cases),
@@ -88,24 +83,17 @@ class CaseQuery:
 
     @strawberry.field(description="Who saw which fields of a case (owner and municipality).")
     def access_history(self, info: Info, case_id: strawberry.ID) -> list[AccessLogEntry]:
-        scope = info.context
-        return [
-            access_log_entry(r) for r in accesslog.history(scope.session, scope.disclosure, case_id)
-        ]
+        return [access_log_entry(r) for r in accesslog.history(scope_of(info), case_id)]
 
     @strawberry.field(description="What case data you received, newest first (your own log).")
     def my_disclosures(self, info: Info, limit: int = 100) -> list[AccessLogEntry]:
-        scope = info.context
-        return [
-            access_log_entry(r) for r in accesslog.received(scope.session, scope.disclosure, limit)
-        ]
+        return [access_log_entry(r) for r in accesslog.received(scope_of(info), limit)]
 
 
 @strawberry.type
 class CaseMutation:
     @strawberry.mutation(description="Register a case as its owner (a corporation).")
     def register_case(self, info: Info, input: RegisterCaseInput) -> Case:
-        scope = info.context
         new = cases.NewCase(
             municipality=input.municipality,
             household_composition=input.household_composition,
@@ -120,13 +108,10 @@ class CaseMutation:
             tenant_did_not_object=input.tenant_did_not_object,
             early_signalled_on=input.early_signalled_on,
         )
-        return cast(
-            Case, scope.mutate(cases.register, scope.session, scope.disclosure, new, scope.now)
-        )
+        return cast(Case, scope_of(info).mutate(cases.register, new))
 
     @strawberry.mutation(description="Correct a case's record (owner).")
     def update_case(self, info: Info, id: strawberry.ID, input: UpdateCaseInput) -> Case:
-        scope = info.context
         changes = cases.CaseChanges(
             reasons=input.reasons,
             household_composition=input.household_composition,
@@ -135,8 +120,7 @@ class CaseMutation:
             arrears_months=input.arrears_months,
             contact=_contact(input.contact) if input.contact else None,
         )
-        view = scope.mutate(cases.update, scope.session, scope.disclosure, id, changes, scope.now)
-        return cast(Case, view)
+        return cast(Case, scope_of(info).mutate(cases.update, id, changes))
 
     @strawberry.mutation(description="List a partner as involved in a case (owner, municipality).")
     def involve_partner(
@@ -146,16 +130,8 @@ class CaseMutation:
         partner: str,
         role: InvolvementRoleType,  # type: ignore[valid-type]
     ) -> Case:
-        scope = info.context
-        view = scope.mutate(
-            cases.involve, scope.session, scope.disclosure, case_id, partner, role, scope.now
-        )
-        return cast(Case, view)
+        return cast(Case, scope_of(info).mutate(cases.involve, case_id, partner, role))
 
     @strawberry.mutation(description="End a partner's involvement (owner, municipality).")
     def release_partner(self, info: Info, case_id: strawberry.ID, partner: str) -> Case:
-        scope = info.context
-        view = scope.mutate(
-            cases.release, scope.session, scope.disclosure, case_id, partner, scope.now
-        )
-        return cast(Case, view)
+        return cast(Case, scope_of(info).mutate(cases.release, case_id, partner))

@@ -5,6 +5,17 @@ input-coercion errors) keep their message. Anything else is masked: the caller g
 message, the server log gets the traceback. No SQL, path or traceback reaches a response.
 When the schema is not public (introspection off), GraphQL's own messages are also concealed:
 no "Did you mean" suggestion, no name of the schema's types (``conceal``).
+
+An error's code follows from where it arose, never from its text:
+
+- the registry's own errors carry their class (``RegistryError.code``);
+- a value the caller sent that its type refuses is ``INVALID_INPUT``: graphql-core wraps the
+  type's own refusal (a ``GraphQLError`` as ``original_error``) when it coerces a variable,
+  before the operation runs, or a field's arguments while it runs; and the validation rule
+  for values written in the document marks its refusals (``mark_invalid_input``);
+- anything else graphql-core refuses before the operation runs (parsing, validation, no path)
+  is ``BAD_REQUEST``;
+- an exception raised while resolving a field is unexpected: ``INTERNAL_ERROR``, masked.
 """
 
 from __future__ import annotations
@@ -21,27 +32,29 @@ from registry.errors import RegistryError
 log = logging.getLogger(__name__)
 
 MASKED = "Internal server error"
-_COERCION_HINTS = (
-    "got invalid value",
-    "Expected value of type",
-    "cannot represent",
-    "Expected type",
-    "does not exist in",
-    "has invalid value",
-)
+INVALID_INPUT = "INVALID_INPUT"
+
+
+def mark_invalid_input(error: GraphQLError) -> GraphQLError:
+    """``error``, marked as the refusal of a value the caller sent (for the checks that know
+    it when they report it)."""
+    error.extensions = {**(error.extensions or {}), "code": INVALID_INPUT}
+    return error
 
 
 def error_code(error: GraphQLError) -> str:
-    """The ``extensions.code`` of an error."""
+    """The ``extensions.code`` of an error, by where it arose."""
     original = error.original_error
     if isinstance(original, RegistryError):
         return original.code
-    # No path: the error arose before execution (parsing, validation, input coercion), in
-    # graphql-core's own checks of the document and variables, never in our code; and
-    # coercing a variable (an unknown enum value, say) wraps GraphQL's own error.
-    if original is None or not error.path or isinstance(original, GraphQLError):
-        if any(hint in error.message for hint in _COERCION_HINTS):
-            return "INVALID_INPUT"
+    marked = (error.extensions or {}).get("code")
+    if isinstance(marked, str):
+        return marked
+    if isinstance(original, GraphQLError):
+        # graphql-core coerced a variable or a field's arguments, and the type refused it.
+        return INVALID_INPUT
+    if original is None or not error.path:
+        # graphql-core's own checks of the document before it runs, never our code.
         return "BAD_REQUEST"
     return "INTERNAL_ERROR"
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
-from graphql import GraphQLResolveInfo, validate
+from graphql import GraphQLError, NullValueNode, ValuesOfCorrectTypeRule, validate
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
@@ -15,40 +14,26 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from registry.errors import RegistryError
 from schema import limits
-from schema.context import field_names
-from schema.errors import conceal, own_type_names
+from schema.errors import conceal, mark_invalid_input, own_type_names
+
+
+class LiteralValues(ValuesOfCorrectTypeRule):
+    """graphql-core's rule for the values written in a document, whose refusals say that the
+    caller's input was refused (``INVALID_INPUT``). A null where a value is required is left
+    a bad request, like a required argument left out."""
+
+    def report_error(self, error: GraphQLError) -> None:
+        """Report ``error``, marked unless it refuses a null."""
+        if not any(isinstance(node, NullValueNode) for node in error.nodes or ()):
+            mark_invalid_input(error)
+        super().report_error(error)
+
 
 #: The rules strawberry adds to graphql-core's (and to those of the other extensions).
 _STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
 #: Validation stops after this many errors: enough to fix a document by, and each error may
 #: echo part of it.
 MAX_VALIDATION_ERRORS = 20
-
-
-class DiscloseSelection(SchemaExtension):
-    """Tell the disclosure choke point what the caller selected of each top-level operation.
-
-    Services build case views without knowing the GraphQL selection; with this, every view
-    made while a root field resolves reads and logs only the fields the caller asked for.
-    """
-
-    def resolve(
-        self,
-        _next: Callable[..., Any],
-        root: Any,
-        info: GraphQLResolveInfo[Any],
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
-        if info.path.prev is not None:  # only top-level fields: nested ones are values
-            return _next(root, info, *args, **kwargs)
-        disclosure = info.context.disclosure
-        previous = disclosure.selection
-        disclosure.selection = field_names(info, nested=True)
-        try:
-            return _next(root, info, *args, **kwargs)
-        finally:
-            disclosure.selection = previous
 
 
 class KnownValid:
@@ -109,10 +94,11 @@ class Validation(SchemaExtension):
         )
         # The limits depend on the variables (page sizes), so they are checked every time.
         if not errors and context.query not in self.known_valid:
+            rules = (*context.validation_rules, *_STRAWBERRY_RULES)
             errors = validate(
                 schema,
                 document,
-                (*context.validation_rules, *_STRAWBERRY_RULES),
+                [LiteralValues if rule is ValuesOfCorrectTypeRule else rule for rule in rules],
                 max_errors=MAX_VALIDATION_ERRORS,
                 hide_suggestions=self.hide_suggestions,
             )

@@ -12,7 +12,7 @@ from registry.inventory import contacts as municipal_contacts
 from registry.inventory import disposal as inventory_disposal
 from registry.inventory import service as inventory
 from registry.inventory.fields import policy_fields_of
-from schema.context import Info, requested_fields, selected_fields
+from schema.context import Info, requested_fields, scope_of, selected_fields
 from schema.types.inventory import (
     ContactOutcomeType,
     Inventory,
@@ -36,9 +36,7 @@ class InventoryQuery:
         )
     )
     def inventory(self, info: Info, case_id: strawberry.ID) -> Inventory | None:
-        scope = info.context
-        view = inventory.get(scope.session, scope.disclosure, case_id, _requested(info), scope.now)
-        return cast(Inventory | None, view)
+        return cast(Inventory | None, inventory.get(scope_of(info), case_id, _requested(info)))
 
     @strawberry.field(
         description=(
@@ -50,14 +48,8 @@ class InventoryQuery:
     def municipal_contacts(
         self, info: Info, open_only: bool = True, overdue_only: bool = False, first: int = 100
     ) -> list[MunicipalContact]:
-        scope = info.context
         views = municipal_contacts.list_contacts(
-            scope.session,
-            scope.disclosure,
-            scope.now,
-            open_only=open_only,
-            overdue_only=overdue_only,
-            first=first,
+            scope_of(info), open_only=open_only, overdue_only=overdue_only, first=first
         )
         return cast(list[MunicipalContact], views)
 
@@ -68,11 +60,8 @@ class InventoryQuery:
         )
     )
     def inventory_clocks(self, info: Info, within_days: int = 14) -> InventoryClocks:
-        scope = info.context
         result = inventory_clocks.clocks(
-            scope.session,
-            scope.disclosure,
-            scope.now,
+            scope_of(info),
             within_days=within_days,
             requested=policy_fields_of(requested_fields(info)),
         )
@@ -88,7 +77,6 @@ class InventoryMutation:
         )
     )
     def record_inventory(self, info: Info, input: RecordInventoryInput) -> Inventory:
-        scope = info.context
         new = inventory.NewInventory(
             case_id=input.case_id,
             storage_provider=input.storage_provider,
@@ -99,8 +87,7 @@ class InventoryMutation:
             perishable_or_dangerous=input.perishable_or_dangerous,
             volume_m3=input.volume_m3,
         )
-        view = scope.mutate(inventory.record, scope.session, scope.disclosure, new, scope.now)
-        return cast(Inventory, view)
+        return cast(Inventory, scope_of(info).mutate(inventory.record, new))
 
     @strawberry.mutation(
         description=(
@@ -109,11 +96,7 @@ class InventoryMutation:
         )
     )
     def request_pickup(self, info: Info, case_id: strawberry.ID) -> Inventory:
-        scope = info.context
-        view = scope.mutate(
-            municipal_contacts.request_pickup, scope.session, scope.disclosure, case_id, scope.now
-        )
-        return cast(Inventory, view)
+        return cast(Inventory, scope_of(info).mutate(municipal_contacts.request_pickup, case_id))
 
     @strawberry.mutation(
         description=(
@@ -129,16 +112,8 @@ class InventoryMutation:
         attempts: int,
         contacted_on: dt.date,
     ) -> MunicipalContact:
-        scope = info.context
-        view = scope.mutate(
-            municipal_contacts.record_outcome,
-            scope.session,
-            scope.disclosure,
-            id,
-            outcome,
-            attempts,
-            contacted_on,
-            scope.now,
+        view = scope_of(info).mutate(
+            municipal_contacts.record_outcome, id, outcome, attempts, contacted_on
         )
         return cast(MunicipalContact, view)
 
@@ -149,11 +124,7 @@ class InventoryMutation:
         )
     )
     def release_pickup(self, info: Info, case_id: strawberry.ID) -> Inventory:
-        scope = info.context
-        view = scope.mutate(
-            inventory.release_pickup, scope.session, scope.disclosure, case_id, scope.now
-        )
-        return cast(Inventory, view)
+        return cast(Inventory, scope_of(info).mutate(inventory.release_pickup, case_id))
 
     @strawberry.mutation(
         description=(
@@ -163,15 +134,7 @@ class InventoryMutation:
     def record_collection(
         self, info: Info, case_id: strawberry.ID, collected_on: dt.date
     ) -> Inventory:
-        scope = info.context
-        view = scope.mutate(
-            inventory.record_collection,
-            scope.session,
-            scope.disclosure,
-            case_id,
-            collected_on,
-            scope.now,
-        )
+        view = scope_of(info).mutate(inventory.record_collection, case_id, collected_on)
         return cast(Inventory, view)
 
     @strawberry.mutation(
@@ -181,14 +144,10 @@ class InventoryMutation:
         )
     )
     def record_disposal(self, info: Info, input: RecordDisposalInput) -> Inventory:
-        scope = info.context
         new = inventory_disposal.NewDisposal(
             case_id=input.case_id,
             disposition=input.disposition,
             disposed_on=input.disposed_on,
             proceeds=input.proceeds,
         )
-        view = scope.mutate(
-            inventory_disposal.record_disposal, scope.session, scope.disclosure, new, scope.now
-        )
-        return cast(Inventory, view)
+        return cast(Inventory, scope_of(info).mutate(inventory_disposal.record_disposal, new))

@@ -8,7 +8,7 @@ from typing import cast
 import strawberry
 
 from registry.cases import lifecycle
-from schema.context import Info
+from schema.context import Info, scope_of
 from schema.types.case import Case, ClosureOutcomeType, EvictionOutcomeType, PhaseType
 from schema.types.lifecycle import AftercareInput, LifecycleClosure, LifecycleTransition
 
@@ -34,51 +34,27 @@ class LifecycleQuery:
 class LifecycleMutation:
     @strawberry.mutation(description="A plain move to the next phase (owner).")
     def move_case(self, info: Info, id: strawberry.ID, to: PhaseType) -> Case:  # type: ignore[valid-type]
-        scope = info.context
-        view = scope.mutate(lifecycle.move, scope.session, scope.disclosure, id, to, scope.now)
-        return cast(Case, view)
+        return cast(Case, scope_of(info).mutate(lifecycle.move, id, to))
 
     @strawberry.mutation(description="The court was asked to dissolve the lease: to court (owner).")
     def request_judgment(self, info: Info, id: strawberry.ID, requested_on: dt.date) -> Case:
-        scope = info.context
-        view = scope.mutate(
-            lifecycle.request_judgment, scope.session, scope.disclosure, id, requested_on, scope.now
-        )
-        return cast(Case, view)
+        return cast(Case, scope_of(info).mutate(lifecycle.request_judgment, id, requested_on))
 
     @strawberry.mutation(description="The judgment was granted and served (owner).")
     def record_judgment(self, info: Info, id: strawberry.ID, granted_on: dt.date) -> Case:
-        scope = info.context
-        view = scope.mutate(
-            lifecycle.record_judgment, scope.session, scope.disclosure, id, granted_on, scope.now
-        )
-        return cast(Case, view)
+        return cast(Case, scope_of(info).mutate(lifecycle.record_judgment, id, granted_on))
 
     @strawberry.mutation(
         description="Schedule the eviction, or move it to a new date, with its bailiff (owner)."
     )
     def schedule_eviction(self, info: Info, id: strawberry.ID, date: dt.date, bailiff: str) -> Case:
-        scope = info.context
-        view = scope.mutate(
-            lifecycle.schedule_eviction,
-            scope.session,
-            scope.disclosure,
-            id,
-            date,
-            bailiff,
-            scope.now,
-        )
-        return cast(Case, view)
+        return cast(Case, scope_of(info).mutate(lifecycle.schedule_eviction, id, date, bailiff))
 
     @strawberry.mutation(
         description="The eviction will not take place; the judgment stands (owner)."
     )
     def call_off_eviction(self, info: Info, id: strawberry.ID) -> Case:
-        scope = info.context
-        view = scope.mutate(
-            lifecycle.call_off_eviction, scope.session, scope.disclosure, id, scope.now
-        )
-        return cast(Case, view)
+        return cast(Case, scope_of(info).mutate(lifecycle.call_off_eviction, id))
 
     @strawberry.mutation(
         description="What happened on the day: EXECUTED or HOUSEHOLD_GONE (owner)."
@@ -89,15 +65,10 @@ class LifecycleMutation:
         id: strawberry.ID,
         outcome: EvictionOutcomeType,  # type: ignore[valid-type]
     ) -> Case:
-        scope = info.context
-        view = scope.mutate(
-            lifecycle.carry_out_eviction, scope.session, scope.disclosure, id, outcome, scope.now
-        )
-        return cast(Case, view)
+        return cast(Case, scope_of(info).mutate(lifecycle.carry_out_eviction, id, outcome))
 
     @strawberry.mutation(description="Where the household went, and the housing block (owner).")
     def record_aftercare(self, info: Info, id: strawberry.ID, input: AftercareInput) -> Case:
-        scope = info.context
         aftercare = lifecycle.Aftercare(
             destination=input.destination,
             arranged_by=input.arranged_by,
@@ -105,10 +76,7 @@ class LifecycleMutation:
             housing_block_until=input.housing_block_until,
             housing_block_until_debt_settled=input.housing_block_until_debt_settled,
         )
-        view = scope.mutate(
-            lifecycle.record_aftercare, scope.session, scope.disclosure, id, aftercare, scope.now
-        )
-        return cast(Case, view)
+        return cast(Case, scope_of(info).mutate(lifecycle.record_aftercare, id, aftercare))
 
     @strawberry.mutation(description="Close the case with its outcome (owner).")
     def close_case(
@@ -117,8 +85,4 @@ class LifecycleMutation:
         id: strawberry.ID,
         outcome: ClosureOutcomeType,  # type: ignore[valid-type]
     ) -> Case:
-        scope = info.context
-        view = scope.mutate(
-            lifecycle.close, scope.session, scope.disclosure, id, outcome, scope.now
-        )
-        return cast(Case, view)
+        return cast(Case, scope_of(info).mutate(lifecycle.close, id, outcome))

@@ -7,7 +7,7 @@ import strawberry
 from registry.models import EventType
 from registry.models import WebhookSubscription as SubscriptionRow
 from registry.notifications import subscriptions
-from schema.context import Info
+from schema.context import Info, scope_of
 from schema.types.notification import (
     DeliveryStatusType,
     NewWebhookSubscription,
@@ -55,11 +55,7 @@ class NotificationQuery:
 
     @strawberry.field(description="Your webhook subscriptions, disabled ones included.")
     def webhook_subscriptions(self, info: Info) -> list[WebhookSubscription]:
-        scope = info.context
-        return [
-            _subscription(s)
-            for s in subscriptions.list_subscriptions(scope.session, scope.disclosure)
-        ]
+        return [_subscription(s) for s in subscriptions.list_subscriptions(scope_of(info))]
 
     @strawberry.field(description="Your webhook deliveries, newest first, with their failures.")
     def webhook_deliveries(
@@ -69,13 +65,8 @@ class NotificationQuery:
         subscription_id: strawberry.ID | None = None,
         first: int = 50,
     ) -> list[WebhookDelivery]:
-        scope = info.context
         found = subscriptions.list_deliveries(
-            scope.session,
-            scope.disclosure,
-            status=status,
-            subscription_id=subscription_id,
-            first=first,
+            scope_of(info), status=status, subscription_id=subscription_id, first=first
         )
         return [_delivery(r) for r in found]
 
@@ -88,30 +79,13 @@ class NotificationMutation:
     def subscribe_webhook(
         self, info: Info, url: str, event_types: list[str]
     ) -> NewWebhookSubscription:
-        scope = info.context
-        row = scope.mutate(
-            subscriptions.subscribe,
-            scope.session,
-            scope.disclosure,
-            url,
-            event_types,
-            scope.now,
-            targets=scope.webhook_targets,
-        )
+        row = scope_of(info).mutate(subscriptions.subscribe, url, event_types)
         return NewWebhookSubscription(subscription=_subscription(row), secret=row.secret)
 
     @strawberry.mutation(description="Stop a subscription of yours; its history stays.")
     def unsubscribe_webhook(self, info: Info, id: strawberry.ID) -> WebhookSubscription:
-        scope = info.context
-        row = scope.mutate(
-            subscriptions.unsubscribe, scope.session, scope.disclosure, id, scope.now
-        )
-        return _subscription(row)
+        return _subscription(scope_of(info).mutate(subscriptions.unsubscribe, id))
 
     @strawberry.mutation(description="Try a failed delivery of yours again, from now.")
     def redeliver_webhook(self, info: Info, id: strawberry.ID) -> WebhookDelivery:
-        scope = info.context
-        record = scope.mutate(
-            subscriptions.redeliver, scope.session, scope.disclosure, id, scope.now
-        )
-        return _delivery(record)
+        return _delivery(scope_of(info).mutate(subscriptions.redeliver, id))

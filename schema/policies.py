@@ -6,7 +6,7 @@ import strawberry
 
 from registry.access import policy_admin
 from registry.models import AccessPolicy as PolicyRowModel
-from schema.context import Info
+from schema.context import Info, scope_of
 from schema.types.policy import (
     AccessExplanation,
     AccessPolicy,
@@ -55,12 +55,8 @@ class PolicyQuery:
     def policies(
         self, info: Info, municipality: str | None = None, include_revoked: bool = False
     ) -> list[AccessPolicy]:
-        scope = info.context
         found = policy_admin.list_policies(
-            scope.session,
-            scope.disclosure,
-            municipality=municipality,
-            include_revoked=include_revoked,
+            scope_of(info), municipality=municipality, include_revoked=include_revoked
         )
         return [_policy(p) for p in found]
 
@@ -73,8 +69,7 @@ class PolicyQuery:
     def explain_access(
         self, info: Info, case_id: strawberry.ID, partner: str | None = None
     ) -> AccessExplanation:
-        scope = info.context
-        result = policy_admin.explain(scope.session, scope.disclosure, case_id, partner)
+        result = policy_admin.explain(scope_of(info), case_id, partner)
         return AccessExplanation(
             case_id=strawberry.ID(result.case_id),
             partner=result.partner,
@@ -91,10 +86,7 @@ class PolicyQuery:
     def dry_run_grant(
         self, info: Info, case_id: strawberry.ID, partner: str, grant: GrantInput
     ) -> list[DryRunField]:
-        scope = info.context
-        rows = policy_admin.dry_run(
-            scope.session, scope.disclosure, case_id, partner, _grant(grant)
-        )
+        rows = policy_admin.dry_run(scope_of(info), case_id, partner, _grant(grant))
         return [
             DryRunField(
                 field=r.field,
@@ -110,28 +102,18 @@ class PolicyQuery:
 class PolicyMutation:
     @strawberry.mutation(description="Issue a grant for your municipality (a municipality).")
     def issue_grant(self, info: Info, input: GrantInput) -> AccessPolicy:
-        scope = info.context
-        policy = scope.mutate(
-            policy_admin.issue_grant, scope.session, scope.disclosure, _grant(input), scope.now
-        )
-        return _policy(policy)
+        return _policy(scope_of(info).mutate(policy_admin.issue_grant, _grant(input)))
 
     @strawberry.mutation(description="Narrow what is shared of your own cases (a corporation).")
     def issue_restriction(self, info: Info, input: RestrictionInput) -> AccessPolicy:
-        scope = info.context
         draft = policy_admin.RestrictionDraft(
             shared_fields=input.shared_fields,
             subject_kind=str(input.partner_kind) if input.partner_kind else None,
             subject_partner=input.partner,
             purpose=input.purpose,
         )
-        policy = scope.mutate(
-            policy_admin.issue_restriction, scope.session, scope.disclosure, draft, scope.now
-        )
-        return _policy(policy)
+        return _policy(scope_of(info).mutate(policy_admin.issue_restriction, draft))
 
     @strawberry.mutation(description="Revoke a policy you issued.")
     def revoke_policy(self, info: Info, id: strawberry.ID) -> AccessPolicy:
-        scope = info.context
-        policy = scope.mutate(policy_admin.revoke, scope.session, scope.disclosure, id, scope.now)
-        return _policy(policy)
+        return _policy(scope_of(info).mutate(policy_admin.revoke, id))

@@ -6,18 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from policies import Permission, permits
+from policies import Permission
 from registry.access.disclosure import Disclosure
 from registry.access.principal import Principal
-from registry.cases import service as cases
-from registry.errors import InvalidInputError, NotAllowedError
+from registry.errors import InvalidInputError
 from registry.lengths import max_length
 from registry.models import AccessLogRecord
+
+if TYPE_CHECKING:
+    from registry.request import RequestScope
 
 #: The operation is a label the caller chose: a long name is cut to fit, not refused.
 _MAX_OPERATION = max_length(AccessLogRecord.operation)
@@ -109,19 +111,20 @@ def for_partner(session: Session, partner_id: str, limit: int = 500) -> Sequence
     ).all()
 
 
-def history(session: Session, disclosure: Disclosure, case_id: str) -> Sequence[AccessLogRecord]:
+def history(scope: RequestScope, case_id: str) -> Sequence[AccessLogRecord]:
     """A case's access history, for its owner and its municipality."""
-    principal = disclosure.principal
-    case, relation = cases.find(
-        session, principal.partner_id, cases.parse_case_id(case_id), frozenset()
+    case, relation = scope.find_case(case_id, fields=frozenset())
+    scope.require(
+        Permission.ACCESS_LOG_READ,
+        relation,
+        "read this case's access history",
+        refusal="only the owner and the municipality read a case's access history",
     )
-    if not permits(principal.kind, relation, Permission.ACCESS_LOG_READ):
-        raise NotAllowedError("only the owner and the municipality read a case's access history")
-    return for_case(session, case.id)
+    return for_case(scope.session, case.id)
 
 
-def received(session: Session, disclosure: Disclosure, limit: int) -> Sequence[AccessLogRecord]:
+def received(scope: RequestScope, limit: int) -> Sequence[AccessLogRecord]:
     """What the calling partner itself received: its own side of the log."""
     if not 1 <= limit <= 500:
         raise InvalidInputError("limit must be between 1 and 500")
-    return for_partner(session, disclosure.principal.partner_id, limit)
+    return for_partner(scope.session, scope.principal.partner_id, limit)

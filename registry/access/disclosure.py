@@ -108,10 +108,6 @@ class Disclosure:
             tuple[object, frozenset[str] | None, frozenset[str]], _Release[Any, Any]
         ] = {}
         self.released: dict[uuid.UUID, DisclosedCase] = {}
-        #: The fields the caller selected of the operation now being resolved (set by the API
-        #: layer): a case view built without its own ``requested`` reads and logs only these,
-        #: so a mutation's result is logged as what was sent, not as all that was readable.
-        self.selection: frozenset[str] | None = None
 
     def readable(self, relation: Relation, municipality: str, owner: str) -> frozenset[str]:
         """The fields this principal may read of a case with these attributes."""
@@ -142,8 +138,6 @@ class Disclosure:
     ) -> CaseView:
         """The case as this principal may see it; ``requested`` limits what is read and logged
         to the fields the caller asked for (None: all fields)."""
-        if requested is None:
-            requested = self.selection
         withheld, values = self._release(CASE_FIELDS, case, None, case, relation, requested)
         return CaseView(str(case.id), str(relation), withheld, values)
 

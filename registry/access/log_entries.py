@@ -18,20 +18,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from policies import Relation
-from registry.access.disclosure import Disclosure
 from registry.auditlog import proofs, sealing
 from registry.auditlog.entries import Opened
 from registry.auditlog.events import EventClass, event_class
-from registry.auditlog.signer import LogSigner
-from registry.cases import service as cases
 from registry.errors import NotFoundError
 from registry.models import AccessPolicy, AuditCheckpoint, SecondChanceAgreement, StoredInventory
+
+if TYPE_CHECKING:
+    from registry.request import RequestScope
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,8 @@ def _policy_municipality(session: Session, event: dict[str, Any]) -> str:
     return found or "*"
 
 
-def _released(session: Session, disclosure: Disclosure, opened: Opened, legacy: bool) -> bool:
+def _released(scope: RequestScope, opened: Opened, legacy: bool) -> bool:
+    session, disclosure = scope.session, scope.disclosure
     event = dict(opened.event)
     if event_class(opened.event_type) is EventClass.POLICY:
         return disclosure.policy_log_opening(
@@ -98,7 +99,7 @@ def _released(session: Session, disclosure: Disclosure, opened: Opened, legacy: 
     if case_id is None:
         return False  # fail closed: an event of no case the registry knows
     try:
-        case, relation = cases.find(session, disclosure.principal.partner_id, case_id, frozenset())
+        case, relation = scope.find_case(case_id, fields=frozenset())
     except NotFoundError:
         return disclosure.log_opening(None, Relation.NONE, str(opened.event_type))
     return disclosure.log_opening(case, relation, str(opened.event_type))
@@ -116,14 +117,7 @@ def _opening_view(opened: Opened) -> LogOpeningView:
     )
 
 
-def read(
-    session: Session,
-    disclosure: Disclosure,
-    signer: LogSigner | None,
-    index: int,
-    tree_size: int | None,
-    now: dt.datetime,
-) -> LogEntryView:
+def read(scope: RequestScope, index: int, tree_size: int | None) -> LogEntryView:
     """Entry ``index`` with its inclusion proof in the tree of ``tree_size`` entries (default:
     the latest checkpoint), and its event if the caller may read it.
 
@@ -131,10 +125,10 @@ def read(
         ProofRequestError: the index or size lies beyond the log (invalid input).
         LogIntegrityError: the stored entry, its opening or its proof was edited (conflict).
     """
-    found = proofs.entry_with_proof(session, signer, index, tree_size, now)
+    found = proofs.entry_with_proof(scope.session, scope.log_signer, index, tree_size, scope.now)
     leaf = found.leaf
     legacy = leaf.format == sealing.LEGACY_FORMAT
-    released = _released(session, disclosure, found.opened, legacy)
+    released = _released(scope, found.opened, legacy)
     return LogEntryView(
         index=leaf.index,
         format=leaf.format,

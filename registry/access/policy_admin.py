@@ -9,16 +9,15 @@ log in the same transaction (who issued or revoked what, when).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from policies import FieldDecision, Permission, PolicyEngine, Relation, permits
+from policies import FieldDecision, Permission, PolicyEngine, Relation
 from policies.decisions import AccessKey, PolicyEffect, PolicyRow
-from registry.access.disclosure import Disclosure
 from registry.access.policystore import bump_version
 from registry.access.vocabulary import VOCABULARY
 from registry.cases import service as cases
@@ -28,7 +27,9 @@ from registry.lengths import check_length
 from registry.models import AccessPolicy, Municipality, Partner, PartnerKind, PolicyKind
 from registry.recording import record
 
-_SUBJECT = re.compile(r"^(\*|kind:[a-z_]+|partner:[a-z0-9][a-z0-9-]*)$")
+if TYPE_CHECKING:
+    from registry.request import RequestScope
+
 GRANTABLE_RELATIONS = (Relation.INVOLVED, Relation.MUNICIPALITY)
 
 
@@ -79,10 +80,14 @@ def _check_fields(names: Sequence[str]) -> list[str]:
     return sorted(set(names))
 
 
-def _grant(session: Session, disclosure: Disclosure, draft: GrantDraft) -> AccessPolicy:
-    principal = disclosure.principal
-    if not permits(principal.kind, Relation.NONE, Permission.GRANT_ISSUE):
-        raise NotAllowedError("only a municipality issues grants; a corporation may restrict")
+def _grant(scope: RequestScope, draft: GrantDraft) -> AccessPolicy:
+    session, principal = scope.session, scope.principal
+    scope.require(
+        Permission.GRANT_ISSUE,
+        Relation.NONE,
+        "issue grants",
+        refusal="only a municipality issues grants; a corporation may restrict",
+    )
     municipality = session.get(Municipality, draft.municipality)
     if municipality is None:
         raise InvalidInputError(f"unknown municipality {draft.municipality!r}")
@@ -133,26 +138,27 @@ def log_issued(session: Session, policy: AccessPolicy, now: dt.datetime) -> None
     )
 
 
-def issue_grant(
-    session: Session, disclosure: Disclosure, draft: GrantDraft, now: dt.datetime
-) -> AccessPolicy:
+def issue_grant(scope: RequestScope, draft: GrantDraft) -> AccessPolicy:
     """Issue a municipality grant; in force from the next request."""
-    policy = _grant(session, disclosure, draft)
-    policy.issued_at = now
+    session = scope.session
+    policy = _grant(scope, draft)
+    policy.issued_at = scope.now
     session.add(policy)
     bump_version(session)
     session.flush()
-    log_issued(session, policy, now)
+    log_issued(session, policy, scope.now)
     return policy
 
 
-def issue_restriction(
-    session: Session, disclosure: Disclosure, draft: RestrictionDraft, now: dt.datetime
-) -> AccessPolicy:
+def issue_restriction(scope: RequestScope, draft: RestrictionDraft) -> AccessPolicy:
     """Issue a corporation's restriction on its own cases; it can only narrow what grants give."""
-    principal = disclosure.principal
-    if not permits(principal.kind, Relation.NONE, Permission.RESTRICTION_ISSUE):
-        raise NotAllowedError("only a corporation restricts what is shared of its own cases")
+    session, principal = scope.session, scope.principal
+    scope.require(
+        Permission.RESTRICTION_ISSUE,
+        Relation.NONE,
+        "restrict what is shared of cases",
+        refusal="only a corporation restricts what is shared of its own cases",
+    )
     check_length(AccessPolicy.purpose, draft.purpose, "purpose")
     policy = AccessPolicy(
         kind=PolicyKind.RESTRICTION,
@@ -163,12 +169,12 @@ def issue_restriction(
         owner=principal.partner_id,
         fields=_check_fields(draft.shared_fields),
         purpose=draft.purpose,
-        issued_at=now,
+        issued_at=scope.now,
     )
     session.add(policy)
     bump_version(session)
     session.flush()
-    log_issued(session, policy, now)
+    log_issued(session, policy, scope.now)
     return policy
 
 
@@ -187,17 +193,16 @@ def _parse_policy_id(text: str) -> int:
     return policy_id
 
 
-def revoke(
-    session: Session, disclosure: Disclosure, policy_id: str, now: dt.datetime
-) -> AccessPolicy:
+def revoke(scope: RequestScope, policy_id: str) -> AccessPolicy:
     """Revoke a policy the caller issued; from the next request it no longer applies."""
+    session, principal, now = scope.session, scope.principal, scope.now
     policy = session.get(AccessPolicy, _parse_policy_id(policy_id))
-    if policy is None or policy.issuer_id != disclosure.principal.partner_id:
+    if policy is None or policy.issuer_id != principal.partner_id:
         raise NotFoundError(f"policy {policy_id} not found among the policies you issued")
     if policy.revoked_at is not None:
         raise ConflictError(f"policy {policy_id} was already revoked")
     policy.revoked_at = now
-    policy.revoked_by = disclosure.principal.actor or disclosure.principal.partner_id
+    policy.revoked_by = principal.actor or principal.partner_id
     bump_version(session)
     session.flush()
     # The acting staff member stays out of the log (personal data); the partner is named.
@@ -206,7 +211,7 @@ def revoke(
         Event.POLICY_REVOKED,
         None,
         now,
-        submitter=disclosure.principal.partner_id,
+        submitter=principal.partner_id,
         payload={
             "policy": policy.id,
             "kind": str(policy.kind),
@@ -218,11 +223,11 @@ def revoke(
 
 
 def list_policies(
-    session: Session, disclosure: Disclosure, *, municipality: str | None, include_revoked: bool
+    scope: RequestScope, *, municipality: str | None, include_revoked: bool
 ) -> Sequence[AccessPolicy]:
     """The policies the caller issued, and the grants of a municipality the caller works in
     (a covenant is known to its partners)."""
-    principal = disclosure.principal
+    principal = scope.principal
     visible = [AccessPolicy.issuer_id == principal.partner_id]
     if municipality is not None:
         if municipality not in principal.municipalities:
@@ -233,7 +238,7 @@ def list_policies(
         stmt = stmt.where(AccessPolicy.municipality.in_([municipality, "*"]))
     if not include_revoked:
         stmt = stmt.where(AccessPolicy.revoked_at.is_(None))
-    return session.scalars(stmt.order_by(AccessPolicy.id)).all()
+    return scope.session.scalars(stmt.order_by(AccessPolicy.id)).all()
 
 
 @dataclass(frozen=True)
@@ -246,19 +251,19 @@ class Explanation:
     decisions: list[FieldDecision]
 
 
-def _key_for(
-    session: Session, disclosure: Disclosure, case_id: str, as_partner: str | None
-) -> tuple[AccessKey, str]:
-    principal = disclosure.principal
-    case, relation = cases.find(
-        session, principal.partner_id, cases.parse_case_id(case_id), frozenset()
-    )
+def _key_for(scope: RequestScope, case_id: str, as_partner: str | None) -> tuple[AccessKey, str]:
+    session, principal = scope.session, scope.principal
+    case, relation = scope.find_case(case_id, fields=frozenset())
     if as_partner is None or as_partner == principal.partner_id:
         return AccessKey(
             principal.partner_id, principal.kind, relation, case.municipality_code, case.owner_id
         ), str(case.id)
-    if not permits(principal.kind, relation, Permission.EXPLAIN_FOR_OTHER):
-        raise NotAllowedError("only the owner and the municipality explain access for others")
+    scope.require(
+        Permission.EXPLAIN_FOR_OTHER,
+        relation,
+        "explain access to this case for others",
+        refusal="only the owner and the municipality explain access for others",
+    )
     other = session.get(Partner, as_partner)
     if other is None:
         raise InvalidInputError(f"unknown partner {as_partner!r}")
@@ -271,12 +276,10 @@ def _key_for(
     ), str(case.id)
 
 
-def explain(
-    session: Session, disclosure: Disclosure, case_id: str, as_partner: str | None
-) -> Explanation:
+def explain(scope: RequestScope, case_id: str, as_partner: str | None) -> Explanation:
     """Per field, whether it is released and which policy row decided it."""
-    key, cid = _key_for(session, disclosure, case_id, as_partner)
-    return Explanation(cid, key.partner, key.relation, disclosure.engine.explain(key))
+    key, cid = _key_for(scope, case_id, as_partner)
+    return Explanation(cid, key.partner, key.relation, scope.disclosure.engine.explain(key))
 
 
 @dataclass(frozen=True)
@@ -290,14 +293,17 @@ class DryRunField:
 
 
 def dry_run(
-    session: Session, disclosure: Disclosure, case_id: str, as_partner: str, draft: GrantDraft
+    scope: RequestScope, case_id: str, as_partner: str, draft: GrantDraft
 ) -> list[DryRunField]:
     """Try a draft grant against a case for a partner, without issuing it."""
-    principal = disclosure.principal
-    if not permits(principal.kind, Relation.NONE, Permission.GRANT_DRY_RUN):
-        raise NotAllowedError("only a municipality tries draft grants")
-    key, _ = _key_for(session, disclosure, case_id, as_partner)
-    policy = _grant(session, disclosure, draft)
+    scope.require(
+        Permission.GRANT_DRY_RUN,
+        Relation.NONE,
+        "try draft grants",
+        refusal="only a municipality tries draft grants",
+    )
+    key, _ = _key_for(scope, case_id, as_partner)
+    policy = _grant(scope, draft)
     draft_row = PolicyRow(
         "draft",
         PolicyEffect.GRANT,
@@ -307,7 +313,7 @@ def dry_run(
         policy.owner,
         tuple(policy.fields),
     )
-    current: PolicyEngine = disclosure.engine
+    current: PolicyEngine = scope.disclosure.engine
     tried = current.with_rows([draft_row])
     now = {d.field: d for d in current.explain(key)}
     return [

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from policies import Permission, Relation, permits
-from registry.access.disclosure import Disclosure
+from policies import Permission, Relation
 from registry.errors import InvalidInputError, NotAllowedError
 from registry.models import AgreementStatus, SecondChanceAgreement
+
+if TYPE_CHECKING:
+    from registry.request import RequestScope
 
 #: Fewer applications than this in a year: its figures are suppressed.
 MIN_COUNT = 10
@@ -56,20 +58,24 @@ class YearFigures:
 
 
 def yearly(
-    session: Session, disclosure: Disclosure, municipality: str, from_year: int, to_year: int
+    scope: RequestScope, municipality: str, from_year: int, to_year: int
 ) -> list[YearFigures]:
     """The figures of ``municipality`` per year, for a partner that monitors agreements and
     works there."""
-    principal = disclosure.principal
-    if not permits(principal.kind, Relation.NONE, Permission.AGREEMENT_FIGURES_READ):
-        raise NotAllowedError(f"{principal.partner_id} does not read agreement figures")
+    principal = scope.principal
+    scope.require(
+        Permission.AGREEMENT_FIGURES_READ,
+        Relation.NONE,
+        "read agreement figures",
+        refusal=f"{principal.partner_id} does not read agreement figures",
+    )
     if municipality not in principal.municipalities:
         raise NotAllowedError(f"{principal.partner_id} does not work in {municipality!r}")
     if from_year > to_year or to_year - from_year >= MAX_YEARS:
         raise InvalidInputError(f"give from 1 to {MAX_YEARS} years, the first not after the last")
     # Counted here rather than in SQL: a municipality has a few hundred agreements a year,
     # and the year of a timestamp is computed the same way on every database this way.
-    rows = session.execute(
+    rows = scope.session.execute(
         select(
             SecondChanceAgreement.proposed_at,
             SecondChanceAgreement.activated_at,

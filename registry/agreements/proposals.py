@@ -8,13 +8,13 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from policies import Permission
-from registry.access.disclosure import Disclosure
-from registry.agreements.service import OPEN_STATUSES, parse_enum, require, view
+from registry.agreements.service import OPEN_STATUSES, parse_enum, view
 from registry.agreements.text import text_sha256
 from registry.agreements.views import AgreementView
 from registry.cases import service as cases
@@ -34,6 +34,9 @@ from registry.models import (
     SecondChanceAgreement,
 )
 from registry.recording import record
+
+if TYPE_CHECKING:
+    from registry.request import RequestScope
 
 MAX_TERM_DAYS = 5 * 366
 REVIEW_INTERVAL_DAYS = (7, 366)
@@ -128,23 +131,14 @@ def _parties(session: Session, case: Case, partner_ids: Sequence[str]) -> list[A
     return parties
 
 
-def propose(
-    session: Session, disclosure: Disclosure, draft: AgreementDraft, now: dt.datetime
-) -> AgreementView:
+def propose(scope: RequestScope, draft: AgreementDraft) -> AgreementView:
     """Propose an agreement for a case; it waits for the parties' signatures and consent."""
-    principal = disclosure.principal
+    session, principal, now = scope.session, scope.principal, scope.now
     # The case is locked: two proposals at once must not both find no open agreement.
-    case, relation = cases.find(
-        session,
-        principal.partner_id,
-        cases.parse_case_id(draft.case_id),
-        frozenset(),
-        for_change=True,
-    )
-    require(
-        disclosure,
-        relation,
+    case, relation = scope.find_case(draft.case_id, fields=frozenset(), for_change=True)
+    scope.require(
         Permission.AGREEMENT_PROPOSE,
+        relation,
         "propose a second-chance agreement for this case",
     )
     kind = parse_enum(AgreementKind, draft.kind, "agreement kind")
@@ -194,4 +188,4 @@ def propose(
             "textSha256": text_sha256(agreement),
         },
     )
-    return view(session, disclosure, agreement, case, relation)
+    return view(scope, agreement, case, relation)

@@ -10,17 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from policies import Permission, Relation, permits
-from registry.access.disclosure import Disclosure
-from registry.agreements.service import CLOSING_STATUSES, find, require, view
+from policies import Permission, Relation
+from registry.agreements.service import CLOSING_STATUSES, find, view
 from registry.agreements.text import checks_sha256
 from registry.agreements.views import AgreementView, DueReviewView
 from registry.cases.relations import with_relation
-from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.errors import ConflictError, InvalidInputError, NotFoundError
 from registry.events import Event
 from registry.lengths import max_length
 from registry.models import (
@@ -32,9 +31,11 @@ from registry.models import (
 )
 from registry.recording import record
 
+if TYPE_CHECKING:
+    from registry.request import RequestScope
+
 MAX_NOTE = max_length(ConditionCheck.note)
-#: How far ahead "due" looks by default, and at most.
-DUE_WITHIN_DAYS = 14
+#: How far ahead "due" may look at most.
 MAX_DUE_WITHIN_DAYS = 366
 
 
@@ -85,20 +86,14 @@ def _checks(
 
 
 def record_review(
-    session: Session,
-    disclosure: Disclosure,
-    agreement_id: str,
-    number: int,
-    checks: Sequence[CheckDraft],
-    now: dt.datetime,
+    scope: RequestScope, agreement_id: str, number: int, checks: Sequence[CheckDraft]
 ) -> AgreementView:
     """Record a review of an active agreement: one check per condition."""
-    partner_id = disclosure.principal.partner_id
+    session, partner_id, now = scope.session, scope.principal.partner_id, scope.now
     agreement, case, relation = find(session, partner_id, agreement_id, for_change=True)
-    require(
-        disclosure,
-        relation,
+    scope.require(
         Permission.AGREEMENT_REVIEW_RECORD,
+        relation,
         "record reviews of this case's agreements",
     )
     if agreement.status in CLOSING_STATUSES:
@@ -136,22 +131,24 @@ def record_review(
             "checksSha256": checks_sha256(agreement, number, made),
         },
     )
-    return view(session, disclosure, agreement, case, relation)
+    return view(scope, agreement, case, relation)
 
 
-def due_reviews(
-    session: Session, disclosure: Disclosure, within_days: int, now: dt.datetime
-) -> list[DueReviewView]:
+def due_reviews(scope: RequestScope, within_days: int) -> list[DueReviewView]:
     """Unrecorded reviews of active agreements due within ``within_days`` of today, or overdue,
     earliest first; only of cases whose agreement reviews the caller may read."""
-    principal = disclosure.principal
-    if not permits(principal.kind, Relation.NONE, Permission.AGREEMENT_REVIEWS_DUE):
-        raise NotAllowedError(f"{principal.partner_id} does not monitor agreement reviews")
+    me = scope.principal.partner_id
+    scope.require(
+        Permission.AGREEMENT_REVIEWS_DUE,
+        Relation.NONE,
+        "monitor agreement reviews",
+        refusal=f"{me} does not monitor agreement reviews",
+    )
     if not 0 <= within_days <= MAX_DUE_WITHIN_DAYS:
         raise InvalidInputError(f"withinDays must be between 0 and {MAX_DUE_WITHIN_DAYS}")
-    today = now.date()
+    today = scope.today
     stmt = (
-        with_relation(select(Case), principal.partner_id)
+        with_relation(select(Case), me)
         .join(SecondChanceAgreement, SecondChanceAgreement.case_id == Case.id)
         .join(AgreementReview, AgreementReview.agreement_id == SecondChanceAgreement.id)
         .add_columns(AgreementReview)
@@ -163,8 +160,8 @@ def due_reviews(
         .order_by(AgreementReview.due_on, AgreementReview.agreement_id, AgreementReview.number)
     )
     due = []
-    for case, relation, review in session.execute(stmt):
-        released = disclosure.due_review_view(review, case, Relation(relation), today)
+    for case, relation, review in scope.session.execute(stmt):
+        released = scope.disclosure.due_review_view(review, case, Relation(relation), today)
         if released is not None:
             due.append(released)
     return due

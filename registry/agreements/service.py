@@ -2,24 +2,23 @@
 sign, record the household's consent, close (proposing: ``agreement_proposals``; reviews:
 ``agreement_reviews``).
 
-Every step is checked with ``policies.permits`` for the caller's kind and relation to the
-case, moves the status only along ``TRANSITIONS``, and appends its event to the signed audit
-log in the same transaction. Every read goes through ``Disclosure``. An agreement of a case
-the caller may not see is answered exactly like one that does not exist.
+Every step is checked for the caller's kind and relation to the case
+(``RequestScope.require``), moves the status only along ``TRANSITIONS``, and appends its event
+to the signed audit log in the same transaction. Every read goes through ``Disclosure``. An
+agreement of a case the caller may not see is answered exactly like one that does not exist.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from policies import Permission, Relation, permits
+from policies import Permission, Relation
 from registry import auditlog
-from registry.access.disclosure import Disclosure
 from registry.agreements.text import agreement_text, text_sha256
 from registry.agreements.views import AgreementView, last_checks
 from registry.auditlog import proofs
@@ -39,6 +38,9 @@ from registry.models import (
 )
 from registry.partners import signatures as partner_signatures
 from registry.recording import record
+
+if TYPE_CHECKING:
+    from registry.request import RequestScope
 
 #: The legal moves of an agreement's status; anything else is a conflict.
 TRANSITIONS: dict[AgreementStatus, frozenset[AgreementStatus]] = {
@@ -120,12 +122,6 @@ def find(
     return agreement, case, relation
 
 
-def require(disclosure: Disclosure, relation: Relation, permission: Permission, what: str) -> None:
-    """Refuse (``NotAllowedError``) unless the caller's kind and relation permit this."""
-    if not permits(disclosure.principal.kind, relation, permission):
-        raise NotAllowedError(f"{disclosure.principal.partner_id} may not {what}")
-
-
 def _transition(agreement: SecondChanceAgreement, target: AgreementStatus) -> None:
     allowed = TRANSITIONS[agreement.status]
     if target not in allowed:
@@ -142,8 +138,7 @@ def _transition(agreement: SecondChanceAgreement, target: AgreementStatus) -> No
 
 
 def view(
-    session: Session,
-    disclosure: Disclosure,
+    scope: RequestScope,
     agreement: SecondChanceAgreement,
     case: Case,
     relation: Relation,
@@ -151,21 +146,20 @@ def view(
 ) -> AgreementView:
     """The agreement as the caller may see it (``requested``: policy field names)."""
     wants_log = requested is None or "agreementLog" in requested
-    indexes = proofs.indexes_of(session, log_subject(agreement)) if wants_log else ()
-    return disclosure.agreement_view(agreement, case, relation, requested, log_indexes=indexes)
+    indexes = proofs.indexes_of(scope.session, log_subject(agreement)) if wants_log else ()
+    return scope.disclosure.agreement_view(
+        agreement, case, relation, requested, log_indexes=indexes
+    )
 
 
-def get(
-    session: Session, disclosure: Disclosure, agreement_id: str, requested: frozenset[str] | None
-) -> AgreementView:
-    """One agreement, if the caller may see its case."""
-    agreement, case, relation = find(session, disclosure.principal.partner_id, agreement_id)
-    return view(session, disclosure, agreement, case, relation, requested)
+def get(scope: RequestScope, agreement_id: str, requested: frozenset[str] | None) -> AgreementView:
+    """One agreement, if the caller may see its case (``requested``: policy field names)."""
+    agreement, case, relation = find(scope.session, scope.principal.partner_id, agreement_id)
+    return view(scope, agreement, case, relation, requested)
 
 
 def list_agreements(
-    session: Session,
-    disclosure: Disclosure,
+    scope: RequestScope,
     *,
     case_id: str | None,
     status: AgreementStatus | None,
@@ -177,9 +171,8 @@ def list_agreements(
     agreements whose filtered field the caller may read, so it cannot reveal a withheld value."""
     if not 1 <= first <= MAX_LIST:
         raise InvalidInputError(f"first must be between 1 and {MAX_LIST}")
-    partner_id = disclosure.principal.partner_id
     stmt = (
-        with_relation(select(Case), partner_id)
+        with_relation(select(Case), scope.principal.partner_id)
         .join(SecondChanceAgreement, SecondChanceAgreement.case_id == Case.id)
         .add_columns(SecondChanceAgreement)
         .options(*_loaded())  # type: ignore[arg-type]
@@ -193,13 +186,13 @@ def list_agreements(
     if broken_only:
         needed.add("agreementReviews")
     views: list[AgreementView] = []
-    for case, rel, agreement in session.execute(stmt):
+    for case, rel, agreement in scope.session.execute(stmt):
         relation = Relation(rel)
-        if not needed <= disclosure.readable_of(case, relation):
+        if not needed <= scope.disclosure.readable_of(case, relation):
             continue
         if broken_only and all(last_checks(agreement).values()):
             continue
-        views.append(view(session, disclosure, agreement, case, relation, requested))
+        views.append(view(scope, agreement, case, relation, requested))
         if len(views) == first:
             break
     return views
@@ -252,19 +245,12 @@ def _activate_when_complete(
     )
 
 
-def sign(
-    session: Session,
-    disclosure: Disclosure,
-    agreement_id: str,
-    key_id: str,
-    signature: bytes,
-    now: dt.datetime,
-) -> AgreementView:
+def sign(scope: RequestScope, agreement_id: str, key_id: str, signature: bytes) -> AgreementView:
     """Record a party organisation's signature over the agreement's text, made with one of its
     registered keys; the agreement becomes active when every party has agreed."""
-    partner_id = disclosure.principal.partner_id
+    session, partner_id, now = scope.session, scope.principal.partner_id, scope.now
     agreement, case, relation = find(session, partner_id, agreement_id, for_change=True)
-    require(disclosure, relation, Permission.AGREEMENT_SIGN, "sign agreements of this case")
+    scope.require(Permission.AGREEMENT_SIGN, relation, "sign agreements of this case")
     party = next(
         (
             p
@@ -298,24 +284,17 @@ def sign(
         partner_signature=auditlog.PartnerSignature(key_id, signature, message=text),
     )
     _activate_when_complete(session, agreement, partner_id, now)
-    return view(session, disclosure, agreement, case, relation)
+    return view(scope, agreement, case, relation)
 
 
-def record_consent(
-    session: Session,
-    disclosure: Disclosure,
-    agreement_id: str,
-    consented_on: dt.date,
-    now: dt.datetime,
-) -> AgreementView:
+def record_consent(scope: RequestScope, agreement_id: str, consented_on: dt.date) -> AgreementView:
     """Record that the household consented to the agreement, on which day (who recorded it and
     when is kept too); the agreement becomes active when every party has agreed."""
-    partner_id = disclosure.principal.partner_id
+    session, partner_id, now = scope.session, scope.principal.partner_id, scope.now
     agreement, case, relation = find(session, partner_id, agreement_id, for_change=True)
-    require(
-        disclosure,
-        relation,
+    scope.require(
         Permission.AGREEMENT_CONSENT_RECORD,
+        relation,
         "record a household's consent for this case",
     )
     if agreement.status is not AgreementStatus.PROPOSED:
@@ -325,7 +304,7 @@ def record_consent(
     household = next(p for p in agreement.parties if p.kind is PartyKind.HOUSEHOLD)
     if household.consent_recorded_at is not None:
         raise ConflictError("the household's consent was recorded already")
-    if consented_on > now.date():
+    if consented_on > scope.today:
         raise InvalidInputError("consentedOn lies in the future")
     household.consented_on = consented_on
     household.consent_recorded_by = partner_id
@@ -344,21 +323,15 @@ def record_consent(
         },
     )
     _activate_when_complete(session, agreement, partner_id, now)
-    return view(session, disclosure, agreement, case, relation)
+    return view(scope, agreement, case, relation)
 
 
-def close(
-    session: Session,
-    disclosure: Disclosure,
-    agreement_id: str,
-    outcome: AgreementStatus | str,
-    now: dt.datetime,
-) -> AgreementView:
+def close(scope: RequestScope, agreement_id: str, outcome: AgreementStatus | str) -> AgreementView:
     """Close an agreement as completed, breached or ended otherwise (a proposed one can only
     end otherwise: it never came into force)."""
-    partner_id = disclosure.principal.partner_id
+    session, partner_id, now = scope.session, scope.principal.partner_id, scope.now
     agreement, case, relation = find(session, partner_id, agreement_id, for_change=True)
-    require(disclosure, relation, Permission.AGREEMENT_CLOSE, "close this case's agreements")
+    scope.require(Permission.AGREEMENT_CLOSE, relation, "close this case's agreements")
     target = parse_enum(AgreementStatus, outcome, "outcome")
     if target not in CLOSING_STATUSES:
         raise InvalidInputError(
@@ -375,4 +348,4 @@ def close(
         submitter=partner_id,
         payload={"agreement": str(agreement.id), "outcome": str(target)},
     )
-    return view(session, disclosure, agreement, case, relation)
+    return view(scope, agreement, case, relation)

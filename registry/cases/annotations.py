@@ -12,12 +12,12 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from policies import Permission, Relation, permits
-from registry.access.disclosure import Disclosure
+from policies import Permission, Relation
 from registry.cases import service as cases
 from registry.cases.fields import ANNOTATION_KIND_FIELDS
 from registry.cases.relations import with_relation
@@ -28,6 +28,9 @@ from registry.lengths import max_length
 from registry.models import ActionItem, Annotation, AnnotationKind, Case, Partner
 from registry.notifications import outbox
 from registry.recording import record
+
+if TYPE_CHECKING:
+    from registry.request import RequestScope
 
 MAX_NOTE = max_length(Annotation.note)
 MAX_DESCRIPTION = max_length(ActionItem.description)
@@ -77,15 +80,17 @@ def _corrected_by(
 
 
 def _check_correction(
-    session: Session, disclosure: Disclosure, case: Case, relation: Relation, corrects: str
+    scope: RequestScope, case: Case, relation: Relation, corrects: str
 ) -> uuid.UUID:
-    me = disclosure.principal.partner_id
+    session, me = scope.session, scope.principal.partner_id
     original = session.get(Annotation, _parse(corrects, "annotation"))
     if original is None or original.case_id != case.id:
         raise NotFoundError(f"annotation {corrects} not found on this case")
     if original.author_id != me:
         # One the caller may not read does not exist for it; one it may read is not its own.
-        if ANNOTATION_KIND_FIELDS[original.kind] not in disclosure.readable_of(case, relation):
+        if ANNOTATION_KIND_FIELDS[original.kind] not in scope.disclosure.readable_of(
+            case, relation
+        ):
             raise NotFoundError(f"annotation {corrects} not found on this case")
         raise NotAllowedError("only the author of an annotation corrects it")
     successor = _corrected_by(session, [original.id]).get(original.id)
@@ -96,12 +101,12 @@ def _check_correction(
     return original.id
 
 
-def _check_action_item(session: Session, case: Case, item: NewActionItem, now: dt.datetime) -> None:
+def _check_action_item(session: Session, case: Case, item: NewActionItem, today: dt.date) -> None:
     if not item.description.strip() or len(item.description) > MAX_DESCRIPTION:
         raise InvalidInputError(
             f"an action item's description has 1 to {MAX_DESCRIPTION} characters"
         )
-    if item.due_on < now.date():
+    if item.due_on < today:
         raise InvalidInputError(f"an action item's due date {item.due_on} lies in the past")
     if session.get(Partner, item.assignee) is None:
         raise InvalidInputError(f"unknown partner {item.assignee!r}")
@@ -116,15 +121,12 @@ def _check_action_item(session: Session, case: Case, item: NewActionItem, now: d
         ) from None
 
 
-def add(
-    session: Session, disclosure: Disclosure, new: NewAnnotation, now: dt.datetime
-) -> AnnotationView:
+def add(scope: RequestScope, new: NewAnnotation) -> AnnotationView:
     """Record an annotation (and its action items) on a case the caller may see."""
-    principal = disclosure.principal
-    case, relation = cases.find(session, principal.partner_id, cases.parse_case_id(new.case_id))
-    if not permits(principal.kind, relation, Permission.ANNOTATION_ADD):
-        raise NotAllowedError(f"{principal.partner_id} may not annotate this case")
-    if new.occurred_on > now.date():
+    session, principal, now = scope.session, scope.principal, scope.now
+    case, relation = scope.find_case(new.case_id)
+    scope.require(Permission.ANNOTATION_ADD, relation, "annotate this case")
+    if new.occurred_on > scope.today:
         raise InvalidInputError(f"occurredOn {new.occurred_on} lies in the future")
     note = new.note.strip() if new.note else None
     if note is not None and len(note) > MAX_NOTE:
@@ -133,13 +135,9 @@ def add(
         raise InvalidInputError("only a case-conference decision has action items")
     if len(new.action_items) > MAX_ACTION_ITEMS:
         raise InvalidInputError(f"a decision has at most {MAX_ACTION_ITEMS} action items")
-    corrects = (
-        _check_correction(session, disclosure, case, relation, new.corrects)
-        if new.corrects
-        else None
-    )
+    corrects = _check_correction(scope, case, relation, new.corrects) if new.corrects else None
     for item in new.action_items:
-        _check_action_item(session, case, item, now)
+        _check_action_item(session, case, item, scope.today)
     annotation = Annotation(
         id=uuid.uuid4(),
         case_id=case.id,
@@ -164,38 +162,29 @@ def add(
     session.add(annotation)
     record(session, Event.ANNOTATION_ADDED, case.id, now, reveals=ANNOTATION_KIND_FIELDS[new.kind])
     session.flush()
-    return disclosure.annotations(case, relation, [annotation], {}, now.date())[0]
+    return scope.disclosure.annotations(case, relation, [annotation], {}, scope.today)[0]
 
 
-def for_case(
-    session: Session, disclosure: Disclosure, case_id: str, now: dt.datetime
-) -> list[AnnotationView]:
+def for_case(scope: RequestScope, case_id: str) -> list[AnnotationView]:
     """A case's annotations in the order they were recorded, as far as the caller may read
     them: corrected ones stay, marked with their correction."""
-    case, relation = cases.find(
-        session, disclosure.principal.partner_id, cases.parse_case_id(case_id), frozenset()
-    )
-    found = session.scalars(
+    case, relation = scope.find_case(case_id, fields=frozenset())
+    found = scope.session.scalars(
         select(Annotation)
         .where(Annotation.case_id == case.id)
         .options(selectinload(Annotation.action_items))
         .order_by(Annotation.recorded_at, Annotation.id)
     ).all()
     corrected_by = {a.corrects_id: a.id for a in found if a.corrects_id is not None}
-    return disclosure.annotations(case, relation, found, corrected_by, now.date())
+    return scope.disclosure.annotations(case, relation, found, corrected_by, scope.today)
 
 
 def action_items(
-    session: Session,
-    disclosure: Disclosure,
-    now: dt.datetime,
-    *,
-    overdue_only: bool = False,
-    assigned_to_me: bool = False,
+    scope: RequestScope, *, overdue_only: bool = False, assigned_to_me: bool = False
 ) -> list[ActionItemView]:
     """Open and done action items of current decisions (not of corrected ones) on cases the
     caller relates to, as far as it may read them; soonest due first."""
-    me = disclosure.principal.partner_id
+    me = scope.principal.partner_id
     correction = aliased(Annotation)
     stmt = (
         with_relation(select(Case), me)
@@ -205,22 +194,20 @@ def action_items(
         .where(~select(correction.id).where(correction.corrects_id == Annotation.id).exists())
     )
     if overdue_only:
-        stmt = stmt.where(ActionItem.done_at.is_(None), ActionItem.due_on < now.date())
+        stmt = stmt.where(ActionItem.done_at.is_(None), ActionItem.due_on < scope.today)
     if assigned_to_me:
         stmt = stmt.where(ActionItem.assignee_id == me)
     stmt = stmt.order_by(ActionItem.due_on, ActionItem.id).limit(cases.MAX_PAGE)
     rows = [
         (case, Relation(rel), item, annotation)
-        for case, rel, item, annotation in session.execute(stmt).all()
+        for case, rel, item, annotation in scope.session.execute(stmt).all()
     ]
-    return disclosure.action_items(rows, now.date())
+    return scope.disclosure.action_items(rows, scope.today)
 
 
-def complete_action_item(
-    session: Session, disclosure: Disclosure, item_id: str, now: dt.datetime
-) -> ActionItemView:
+def complete_action_item(scope: RequestScope, item_id: str) -> ActionItemView:
     """Mark an action item done: its assignee, or the author of the decision."""
-    me = disclosure.principal.partner_id
+    session, disclosure, me = scope.session, scope.disclosure, scope.principal.partner_id
     missing = NotFoundError(f"action item {item_id} not found")
     # Locked and read afresh (PostgreSQL), so that two completions at once cannot both find
     # the item open.
@@ -230,12 +217,12 @@ def complete_action_item(
     if item is None:
         raise missing
     try:
-        case, relation = cases.find(session, me, item.case_id, frozenset())
+        case, relation = scope.find_case(item.case_id, fields=frozenset())
     except NotFoundError:
         raise missing from None  # the same answer as for an item that does not exist
     annotation = session.get(Annotation, item.annotation_id)
     if annotation is None or not disclosure.action_items(
-        [(case, relation, item, annotation)], now.date()
+        [(case, relation, item, annotation)], scope.today
     ):
         raise missing
     if me not in {item.assignee_id, annotation.author_id}:
@@ -248,10 +235,10 @@ def complete_action_item(
         )
     if _corrected_by(session, [annotation.id]):
         raise ConflictError("the decision was corrected: its action items are superseded")
-    item.done_at = now
-    item.done_by = disclosure.principal.actor or me
+    item.done_at = scope.now
+    item.done_by = scope.principal.actor or me
     session.flush()
-    return disclosure.action_items([(case, relation, item, annotation)], now.date())[0]
+    return disclosure.action_items([(case, relation, item, annotation)], scope.today)[0]
 
 
 def announce_overdue(session: Session, now: dt.datetime) -> int:

@@ -16,14 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from policies import Permission, Relation, permits
-from registry.access.disclosure import Disclosure
-from registry.cases import service as cases
 from registry.cases.views import CaseView
-from registry.errors import ConflictError, InvalidInputError, NotAllowedError
+from registry.errors import ConflictError, InvalidInputError
 from registry.events import Event
 from registry.models import (
     Case,
@@ -36,6 +35,9 @@ from registry.models import (
     Phase,
 )
 from registry.recording import record
+
+if TYPE_CHECKING:
+    from registry.request import RequestScope
 
 
 class Step(StrEnum):
@@ -119,18 +121,13 @@ def _refuse(case: Case, attempted: str) -> ConflictError:
     )
 
 
-def _owned_open_case(
-    session: Session, disclosure: Disclosure, case_id: str
-) -> tuple[Case, Relation]:
-    principal = disclosure.principal
-    case, relation = cases.find(
-        session, principal.partner_id, cases.parse_case_id(case_id), for_change=True
+def _owned_open_case(scope: RequestScope, case_id: str) -> tuple[Case, Relation]:
+    case, relation = scope.find_case(case_id, for_change=True)
+    scope.require(
+        Permission.LIFECYCLE_MANAGE,
+        relation,
+        "move this case through its lifecycle: only its owner does",
     )
-    if not permits(principal.kind, relation, Permission.LIFECYCLE_MANAGE):
-        raise NotAllowedError(
-            f"{principal.partner_id} may not move this case through its lifecycle: "
-            "only its owner does"
-        )
     if case.closed_on is not None:
         raise ConflictError(
             f"case {case.id} was closed on {case.closed_on} ({case.closure_outcome}); "
@@ -157,15 +154,12 @@ def eviction_event(case: Case, event: Event) -> dict[str, object]:
 
 
 def _changed(
-    session: Session,
-    case: Case,
-    before: Phase,
-    events: list[Event],
-    now: dt.datetime,
-    submitter: str,
-) -> None:
+    scope: RequestScope, case: Case, relation: Relation, before: Phase, events: list[Event]
+) -> CaseView:
     """End every step alike: bump the record's version and record its events (a phase change
-    first), all in the caller's transaction."""
+    first), all in the caller's transaction; the case as the caller may see it (what it
+    selected of it)."""
+    session, now, submitter = scope.session, scope.now, scope.principal.partner_id
     case.updated_at = now
     case.version += 1
     if case.phase is not before:
@@ -174,35 +168,31 @@ def _changed(
         logged = eviction_event(case, event) if event.logged_as is not None else None
         record(session, event, case.id, now, submitter=submitter, payload=logged)
     session.flush()
+    return scope.disclosure.case_view(case, relation, scope.selection)
 
 
-def move(
-    session: Session, disclosure: Disclosure, case_id: str, to: Phase, now: dt.datetime
-) -> CaseView:
+def move(scope: RequestScope, case_id: str, to: Phase) -> CaseView:
     """A plain move to the next phase (the early signal, collection, or back to collection
     when the court refused). Moves that record something have their own step."""
-    case, relation = _owned_open_case(session, disclosure, case_id)
+    case, relation = _owned_open_case(scope, case_id)
     step = TRANSITIONS.get((case.phase, to))
     if step is not None and step is not Step.MOVE:
         raise ConflictError(f"from {case.phase} to {to} is not a plain move: use {step}")
     _enter(case, Step.MOVE, to)
     before, case.phase = case.phase, to
-    _changed(session, case, before, [], now, disclosure.principal.partner_id)
-    return disclosure.case_view(case, relation)
+    return _changed(scope, case, relation, before, [])
 
 
-def _not_future(day: dt.date, name: str, now: dt.datetime) -> None:
-    if day > now.date():
+def _not_future(day: dt.date, name: str, scope: RequestScope) -> None:
+    if day > scope.today:
         raise InvalidInputError(f"{name} {day} lies in the future")
 
 
-def request_judgment(
-    session: Session, disclosure: Disclosure, case_id: str, requested_on: dt.date, now: dt.datetime
-) -> CaseView:
+def request_judgment(scope: RequestScope, case_id: str, requested_on: dt.date) -> CaseView:
     """The corporation asked the sub-district court to dissolve the lease: to court."""
-    case, relation = _owned_open_case(session, disclosure, case_id)
+    case, relation = _owned_open_case(scope, case_id)
     _enter(case, Step.REQUEST_JUDGMENT, P.COURT)
-    _not_future(requested_on, "requestedOn", now)
+    _not_future(requested_on, "requestedOn", scope)
     if case.early_signalled_on is not None and requested_on < case.early_signalled_on:
         raise InvalidInputError(
             f"requestedOn {requested_on} is before the early signal of {case.early_signalled_on}"
@@ -210,17 +200,14 @@ def request_judgment(
     before = case.phase
     case.judgment_requested_on, case.judgment_granted_on = requested_on, None
     case.phase = P.COURT
-    _changed(session, case, before, [], now, disclosure.principal.partner_id)
-    return disclosure.case_view(case, relation)
+    return _changed(scope, case, relation, before, [])
 
 
-def record_judgment(
-    session: Session, disclosure: Disclosure, case_id: str, granted_on: dt.date, now: dt.datetime
-) -> CaseView:
+def record_judgment(scope: RequestScope, case_id: str, granted_on: dt.date) -> CaseView:
     """The court granted the dissolution and the judgment was served."""
-    case, relation = _owned_open_case(session, disclosure, case_id)
+    case, relation = _owned_open_case(scope, case_id)
     _enter(case, Step.RECORD_JUDGMENT, P.JUDGMENT_SERVED)
-    _not_future(granted_on, "grantedOn", now)
+    _not_future(granted_on, "grantedOn", scope)
     if case.judgment_requested_on is not None and granted_on < case.judgment_requested_on:
         raise InvalidInputError(
             f"grantedOn {granted_on} is before the request of {case.judgment_requested_on}"
@@ -228,8 +215,7 @@ def record_judgment(
     before = case.phase
     case.judgment_granted_on = granted_on
     case.phase = P.JUDGMENT_SERVED
-    _changed(session, case, before, [], now, disclosure.principal.partner_id)
-    return disclosure.case_view(case, relation)
+    return _changed(scope, case, relation, before, [])
 
 
 def _bailiff(session: Session, case: Case, bailiff_id: str) -> Partner:
@@ -246,18 +232,13 @@ def _bailiff(session: Session, case: Case, bailiff_id: str) -> Partner:
 
 
 def schedule_eviction(
-    session: Session,
-    disclosure: Disclosure,
-    case_id: str,
-    date: dt.date,
-    bailiff_id: str,
-    now: dt.datetime,
+    scope: RequestScope, case_id: str, date: dt.date, bailiff_id: str
 ) -> CaseView:
     """Schedule the eviction (or move it to a new date) with the bailiff who carries it out.
     The bailiff is involved in the case if it was not already, so it is told as well."""
-    case, relation = _owned_open_case(session, disclosure, case_id)
+    case, relation = _owned_open_case(scope, case_id)
     _enter(case, Step.SCHEDULE_EVICTION, P.EVICTION)
-    if date < now.date():
+    if date < scope.today:
         raise InvalidInputError(f"the eviction date {date} lies in the past")
     if case.judgment_granted_on is None:
         raise ConflictError("no judgment is recorded: recordJudgment first")
@@ -265,7 +246,7 @@ def schedule_eviction(
         raise InvalidInputError(
             f"the eviction date {date} is before the judgment of {case.judgment_granted_on}"
         )
-    bailiff = _bailiff(session, case, bailiff_id)
+    bailiff = _bailiff(scope.session, case, bailiff_id)
     before = case.phase
     case.eviction_date, case.eviction_outcome, case.bailiff_id = date, None, bailiff.id
     if not any(i.partner_id == bailiff.id and i.released_at is None for i in case.involvements):
@@ -274,65 +255,43 @@ def schedule_eviction(
                 case_id=case.id,
                 partner_id=bailiff.id,
                 role=InvolvementRole.BAILIFF,
-                since=now,
-                involved_by=disclosure.principal.partner_id,
+                since=scope.now,
+                involved_by=scope.principal.partner_id,
             )
         )
     case.phase = P.EVICTION
-    _changed(
-        session, case, before, [Event.EVICTION_SCHEDULED], now, disclosure.principal.partner_id
-    )
-    return disclosure.case_view(case, relation)
+    return _changed(scope, case, relation, before, [Event.EVICTION_SCHEDULED])
 
 
-def call_off_eviction(
-    session: Session, disclosure: Disclosure, case_id: str, now: dt.datetime
-) -> CaseView:
+def call_off_eviction(scope: RequestScope, case_id: str) -> CaseView:
     """The eviction will not take place on its date; the judgment still stands."""
-    case, relation = _owned_open_case(session, disclosure, case_id)
+    case, relation = _owned_open_case(scope, case_id)
     _enter(case, Step.CALL_OFF_EVICTION, P.JUDGMENT_SERVED)
     before = case.phase
     # The date is cleared, not kept: a partner allowed only the date (ZOwonen's restriction)
     # must not go on seeing an eviction that will not happen.
     case.eviction_date, case.eviction_outcome = None, EvictionOutcome.CALLED_OFF
     case.phase = P.JUDGMENT_SERVED
-    _changed(
-        session, case, before, [Event.EVICTION_CALLED_OFF], now, disclosure.principal.partner_id
-    )
-    return disclosure.case_view(case, relation)
+    return _changed(scope, case, relation, before, [Event.EVICTION_CALLED_OFF])
 
 
-def carry_out_eviction(
-    session: Session,
-    disclosure: Disclosure,
-    case_id: str,
-    outcome: EvictionOutcome,
-    now: dt.datetime,
-) -> CaseView:
+def carry_out_eviction(scope: RequestScope, case_id: str, outcome: EvictionOutcome) -> CaseView:
     """What happened on the day: the eviction was executed, or the household was already gone
     ("noorderzon"). A called-off eviction is ``callOffEviction``."""
-    case, relation = _owned_open_case(session, disclosure, case_id)
+    case, relation = _owned_open_case(scope, case_id)
     _enter(case, Step.CARRY_OUT_EVICTION, P.AFTER_EVICTION)
     if outcome is EvictionOutcome.CALLED_OFF:
         raise InvalidInputError(
             "an eviction that did not take place is called off: callOffEviction"
         )
-    if case.eviction_date is not None and case.eviction_date > now.date():
+    if case.eviction_date is not None and case.eviction_date > scope.today:
         raise ConflictError(
             f"the eviction is scheduled for {case.eviction_date}: it cannot be carried out before"
         )
     before = case.phase
     case.eviction_outcome = outcome
     case.phase = P.AFTER_EVICTION
-    _changed(
-        session,
-        case,
-        before,
-        [Event.EVICTION_CARRIED_OUT],
-        now,
-        disclosure.principal.partner_id,
-    )
-    return disclosure.case_view(case, relation)
+    return _changed(scope, case, relation, before, [Event.EVICTION_CARRIED_OUT])
 
 
 @dataclass(frozen=True)
@@ -346,14 +305,15 @@ class Aftercare:
     housing_block_until_debt_settled: bool | None = None
 
 
-def record_aftercare(
-    session: Session, disclosure: Disclosure, case_id: str, aftercare: Aftercare, now: dt.datetime
-) -> CaseView:
+def record_aftercare(scope: RequestScope, case_id: str, aftercare: Aftercare) -> CaseView:
     """Record where the household went, who arranged it, whether children are involved, and
     the housing block (until a date, or until the debt is settled)."""
-    case, relation = _owned_open_case(session, disclosure, case_id)
+    case, relation = _owned_open_case(scope, case_id)
     _enter(case, Step.RECORD_AFTERCARE, P.AFTER_EVICTION)
-    if aftercare.arranged_by is not None and session.get(Partner, aftercare.arranged_by) is None:
+    if (
+        aftercare.arranged_by is not None
+        and scope.session.get(Partner, aftercare.arranged_by) is None
+    ):
         raise InvalidInputError(f"unknown partner {aftercare.arranged_by!r}")
     until = aftercare.housing_block_until
     if until is not None and case.eviction_date is not None and until <= case.eviction_date:
@@ -381,19 +341,12 @@ def record_aftercare(
         case.housing_block_until_debt_settled = aftercare.housing_block_until_debt_settled
         if aftercare.housing_block_until_debt_settled:
             case.housing_block_until = None
-    _changed(session, case, case.phase, [], now, disclosure.principal.partner_id)
-    return disclosure.case_view(case, relation)
+    return _changed(scope, case, relation, case.phase, [])
 
 
-def close(
-    session: Session,
-    disclosure: Disclosure,
-    case_id: str,
-    outcome: ClosureOutcome,
-    now: dt.datetime,
-) -> CaseView:
+def close(scope: RequestScope, case_id: str, outcome: ClosureOutcome) -> CaseView:
     """Close the case with its outcome; nothing follows a closed case."""
-    case, relation = _owned_open_case(session, disclosure, case_id)
+    case, relation = _owned_open_case(scope, case_id)
     if case.phase not in CLOSURES[outcome]:
         raise _refuse(case, f"{Step.CLOSE} as {outcome}")
     expected = _CLOSURE_AFTER.get(outcome)
@@ -402,6 +355,5 @@ def close(
             f"closing as {outcome} needs the eviction recorded as {expected}, "
             f"not {case.eviction_outcome}"
         )
-    case.closed_on, case.closure_outcome = now.date(), outcome
-    _changed(session, case, case.phase, [Event.CASE_CLOSED], now, disclosure.principal.partner_id)
-    return disclosure.case_view(case, relation)
+    case.closed_on, case.closure_outcome = scope.today, outcome
+    return _changed(scope, case, relation, case.phase, [Event.CASE_CLOSED])

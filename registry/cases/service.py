@@ -1,7 +1,7 @@
 """The case service: find, list, register and update cases, and involve partners in them.
 
-Every read goes through ``Disclosure``; every write checks ``policies.permits`` for the
-caller's kind and relation. A case the caller has no relation to raises ``NotFoundError``
+Every read goes through ``Disclosure``; every write checks the caller's kind and relation
+(``RequestScope.require``). A case the caller has no relation to raises ``NotFoundError``
 exactly like a case that does not exist.
 """
 
@@ -12,13 +12,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
-from policies import Permission, Relation, permits
-from registry.access.disclosure import Disclosure
+from policies import Permission, Relation
 from registry.cases import cursors
 from registry.cases.fields import CONTACT_FIELDS
 from registry.cases.relations import with_relation
@@ -36,6 +36,9 @@ from registry.models import (
     Phase,
     Reason,
 )
+
+if TYPE_CHECKING:
+    from registry.request import RequestScope
 
 MAX_PAGE = 500
 
@@ -83,14 +86,10 @@ def find(
     return row[0], Relation(row[1])
 
 
-def get(
-    session: Session, disclosure: Disclosure, case_id: str, requested: frozenset[str] | None
-) -> CaseView:
-    """One case as the caller may see it."""
-    case, relation = find(
-        session, disclosure.principal.partner_id, parse_case_id(case_id), requested
-    )
-    return disclosure.case_view(case, relation, requested)
+def get(scope: RequestScope, case_id: str) -> CaseView:
+    """One case as the caller may see it (what it selected of it)."""
+    case, relation = scope.find_case(case_id, fields=scope.selection)
+    return scope.disclosure.case_view(case, relation, scope.selection)
 
 
 @dataclass(frozen=True)
@@ -141,19 +140,14 @@ class CasePage:
 
 
 def list_cases(
-    session: Session,
-    disclosure: Disclosure,
-    case_filter: CaseFilter,
-    *,
-    first: int,
-    after: str | None,
-    requested: frozenset[str] | None,
+    scope: RequestScope, case_filter: CaseFilter, *, first: int, after: str | None
 ) -> CasePage:
-    """A page of the cases the caller relates to, filtered in SQL, keyset-paginated."""
+    """A page of the cases the caller relates to (what it selected of them), filtered in SQL,
+    keyset-paginated."""
     if not 1 <= first <= MAX_PAGE:
         raise InvalidInputError(f"first must be between 1 and {MAX_PAGE}")
-    partner_id = disclosure.principal.partner_id
-    base = case_filter.apply(with_relation(select(Case), partner_id))
+    session, disclosure, requested = scope.session, scope.disclosure, scope.selection
+    base = case_filter.apply(with_relation(select(Case), scope.principal.partner_id))
     base = _load_options(base, requested).order_by(Case.registered_at, Case.id)
     filtered = case_filter.fields_used()
     position = cursors.decode(after) if after else None
@@ -242,11 +236,15 @@ def _validate_money(amount: Decimal, months: int) -> None:
         raise InvalidInputError("arrearsMonths must be between 0 and 240")
 
 
-def register(session: Session, disclosure: Disclosure, new: NewCase, now: dt.datetime) -> CaseView:
+def register(scope: RequestScope, new: NewCase) -> CaseView:
     """Register a case as its owner. The statutory early-signal preconditions must all be met."""
-    principal = disclosure.principal
-    if not permits(principal.kind, Relation.NONE, Permission.CASE_REGISTER):
-        raise NotAllowedError("only a housing corporation registers cases")
+    session, principal, now = scope.session, scope.principal, scope.now
+    scope.require(
+        Permission.CASE_REGISTER,
+        Relation.NONE,
+        "register cases",
+        refusal="only a housing corporation registers cases",
+    )
     if session.get(Municipality, new.municipality) is None:
         raise InvalidInputError(f"unknown municipality {new.municipality!r}")
     if new.municipality not in principal.municipalities:
@@ -262,7 +260,7 @@ def register(session: Session, disclosure: Disclosure, new: NewCase, now: dt.dat
     if not new.contact.name.strip() or not new.contact.address.strip():
         raise InvalidInputError("contact name and address are required")
     _check_contact_lengths(new.contact)
-    if new.early_signalled_on and new.early_signalled_on > now.date():
+    if new.early_signalled_on and new.early_signalled_on > scope.today:
         raise InvalidInputError("earlySignalledOn lies in the future")
     case = Case(
         id=uuid.uuid4(),
@@ -278,7 +276,7 @@ def register(session: Session, disclosure: Disclosure, new: NewCase, now: dt.dat
         debt_help_referred=True,
         reminder_sent=True,
         tenant_did_not_object=True,
-        early_signalled_on=new.early_signalled_on or now.date(),
+        early_signalled_on=new.early_signalled_on or scope.today,
         registered_at=now,
         updated_at=now,
     )
@@ -288,7 +286,7 @@ def register(session: Session, disclosure: Disclosure, new: NewCase, now: dt.dat
     case.involvements = []
     session.add(case)
     session.flush()
-    return disclosure.case_view(case, Relation.OWNER)
+    return scope.disclosure.case_view(case, Relation.OWNER, scope.selection)
 
 
 @dataclass(frozen=True)
@@ -303,19 +301,10 @@ class CaseChanges:
     contact: NewContact | None = None
 
 
-def _require(disclosure: Disclosure, relation: Relation, permission: Permission, what: str) -> None:
-    if not permits(disclosure.principal.kind, relation, permission):
-        raise NotAllowedError(f"{disclosure.principal.partner_id} may not {what} of this case")
-
-
-def update(
-    session: Session, disclosure: Disclosure, case_id: str, changes: CaseChanges, now: dt.datetime
-) -> CaseView:
+def update(scope: RequestScope, case_id: str, changes: CaseChanges) -> CaseView:
     """Apply the owner's changes to a case."""
-    case, relation = find(
-        session, disclosure.principal.partner_id, parse_case_id(case_id), for_change=True
-    )
-    _require(disclosure, relation, Permission.CASE_UPDATE, "change the record")
+    case, relation = scope.find_case(case_id, for_change=True)
+    scope.require(Permission.CASE_UPDATE, relation, "change the record of this case")
     if changes.contact is not None:
         _check_contact_lengths(changes.contact)
     amount = changes.arrears_amount if changes.arrears_amount is not None else case.arrears_amount
@@ -334,26 +323,17 @@ def update(
         else:
             for name, value in vars(changes.contact).items():
                 setattr(case.contact, name, value)
-    case.updated_at = now
+    case.updated_at = scope.now
     case.version += 1
-    session.flush()
-    return disclosure.case_view(case, relation)
+    scope.session.flush()
+    return scope.disclosure.case_view(case, relation, scope.selection)
 
 
-def involve(
-    session: Session,
-    disclosure: Disclosure,
-    case_id: str,
-    partner_id: str,
-    role: InvolvementRole,
-    now: dt.datetime,
-) -> CaseView:
+def involve(scope: RequestScope, case_id: str, partner_id: str, role: InvolvementRole) -> CaseView:
     """List a partner as involved in a case (owner or municipality)."""
-    case, relation = find(
-        session, disclosure.principal.partner_id, parse_case_id(case_id), for_change=True
-    )
-    _require(disclosure, relation, Permission.INVOLVEMENT_MANAGE, "involve partners")
-    partner = session.get(Partner, partner_id)
+    case, relation = scope.find_case(case_id, for_change=True)
+    scope.require(Permission.INVOLVEMENT_MANAGE, relation, "involve partners of this case")
+    partner = scope.session.get(Partner, partner_id)
     if partner is None:
         raise InvalidInputError(f"unknown partner {partner_id!r}")
     if case.municipality_code not in partner.municipality_codes:
@@ -367,26 +347,22 @@ def involve(
             case_id=case.id,
             partner_id=partner_id,
             role=role,
-            since=now,
-            involved_by=disclosure.principal.partner_id,
+            since=scope.now,
+            involved_by=scope.principal.partner_id,
         )
     )
-    session.flush()
-    return disclosure.case_view(case, relation)
+    scope.session.flush()
+    return scope.disclosure.case_view(case, relation, scope.selection)
 
 
-def release(
-    session: Session, disclosure: Disclosure, case_id: str, partner_id: str, now: dt.datetime
-) -> CaseView:
+def release(scope: RequestScope, case_id: str, partner_id: str) -> CaseView:
     """End a partner's involvement (owner or municipality); its history stays."""
-    case, relation = find(
-        session, disclosure.principal.partner_id, parse_case_id(case_id), for_change=True
-    )
-    _require(disclosure, relation, Permission.INVOLVEMENT_MANAGE, "release partners")
+    case, relation = scope.find_case(case_id, for_change=True)
+    scope.require(Permission.INVOLVEMENT_MANAGE, relation, "release partners of this case")
     current = [i for i in case.involvements if i.partner_id == partner_id and i.released_at is None]
     if not current:
         raise ConflictError(f"{partner_id} is not involved in this case")
     for involvement in current:
-        involvement.released_at = now
-    session.flush()
-    return disclosure.case_view(case, relation)
+        involvement.released_at = scope.now
+    scope.session.flush()
+    return scope.disclosure.case_view(case, relation, scope.selection)

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Select
 
-from policies import Permission, Relation, permits
-from registry.access.disclosure import Disclosure
+from policies import Permission, Relation
 from registry.cases.relations import with_relation
-from registry.errors import InvalidInputError, NotAllowedError
+from registry.errors import InvalidInputError
 from registry.inventory import contacts as municipal_contacts
 from registry.inventory import periods as storage_periods
 from registry.inventory import service as inventory
@@ -31,6 +30,9 @@ from registry.models import (
     PickupStatus,
     StoredInventory,
 )
+
+if TYPE_CHECKING:
+    from registry.request import RequestScope
 
 #: How far ahead "reaching 13 weeks" looks by default, and at most.
 WITHIN_DAYS = 14
@@ -54,44 +56,36 @@ class InventoryClocks:
 
 
 def _views(
-    session: Session,
-    disclosure: Disclosure,
-    stmt: Select[Any],
-    needed: str,
-    now: dt.datetime,
-    requested: frozenset[str] | None,
+    scope: RequestScope, stmt: Select[Any], needed: str, requested: frozenset[str] | None
 ) -> list[InventoryView]:
     views = []
-    for case, rel, stored in session.execute(stmt.limit(MAX_LIST)):
+    for case, rel, stored in scope.session.execute(stmt.limit(MAX_LIST)):
         relation = Relation(rel)
-        if needed not in disclosure.readable_of(case, relation):
+        if needed not in scope.disclosure.readable_of(case, relation):
             continue
-        views.append(inventory.view(session, disclosure, stored, case, relation, now, requested))
+        views.append(inventory.view(scope, stored, case, relation, requested))
     return views
 
 
 def clocks(
-    session: Session,
-    disclosure: Disclosure,
-    now: dt.datetime,
+    scope: RequestScope,
     *,
     within_days: int = WITHIN_DAYS,
     requested: frozenset[str] | None = None,
 ) -> InventoryClocks:
     """The clocks for the caller (a municipality): ``within_days`` is how far ahead the end of
     the 13 weeks is looked for; ``requested`` names the inventory policy fields asked for."""
-    principal = disclosure.principal
-    if not permits(principal.kind, Relation.NONE, Permission.INVENTORY_CLOCKS_READ):
-        raise NotAllowedError(
-            f"{principal.partner_id} may not read the inventory clocks: the municipality that "
-            "stores the goods does"
-        )
+    scope.require(
+        Permission.INVENTORY_CLOCKS_READ,
+        Relation.NONE,
+        "read the inventory clocks: the municipality that stores the goods does",
+    )
     if not 0 <= within_days <= MAX_WITHIN_DAYS:
         raise InvalidInputError(f"withinDays must be between 0 and {MAX_WITHIN_DAYS}")
-    today = now.date()
+    today = scope.today
     horizon = today + dt.timedelta(days=within_days)
     base = (
-        with_relation(select(Case), principal.partner_id)
+        with_relation(select(Case), scope.principal.partner_id)
         .join(StoredInventory, StoredInventory.case_id == Case.id)
         .add_columns(StoredInventory)
         .where(StoredInventory.status == InventoryStatus.STORED)
@@ -108,11 +102,9 @@ def clocks(
     )
     return InventoryClocks(
         today=today,
-        reaching_thirteen_weeks=_views(
-            session, disclosure, reaching, "inventoryDates", now, requested
-        ),
+        reaching_thirteen_weeks=_views(scope, reaching, "inventoryDates", requested),
         overdue_contacts=municipal_contacts.list_contacts(
-            session, disclosure, now, overdue_only=True, first=municipal_contacts.MAX_LIST
+            scope, overdue_only=True, first=municipal_contacts.MAX_LIST
         ),
-        waiting_pickups=_views(session, disclosure, waiting, "inventoryPickup", now, requested),
+        waiting_pickups=_views(scope, waiting, "inventoryPickup", requested),
     )

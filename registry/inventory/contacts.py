@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from policies import Permission, Relation
 from registry import recording
-from registry.access.disclosure import Disclosure
-from registry.cases import service as cases
 from registry.cases.relations import with_relation
 from registry.errors import ConflictError, InvalidInputError, NotFoundError
 from registry.events import Event
@@ -39,6 +38,9 @@ from registry.models import (
 )
 from registry.notifications import outbox
 
+if TYPE_CHECKING:
+    from registry.request import RequestScope
+
 #: "Not reached" closes a contact only after real effort: three tries, as outreach teams
 #: commonly make on different days and at different times before they call a household
 #: unreachable. Fewer is refused, so the pickup is not released on one missed phone call.
@@ -54,14 +56,12 @@ def _parse_id(text: str) -> uuid.UUID:
         raise InvalidInputError(f"{text!r} is not a municipal contact id (a UUID)") from None
 
 
-def request_pickup(
-    session: Session, disclosure: Disclosure, case_id: str, now: dt.datetime
-) -> InventoryView:
+def request_pickup(scope: RequestScope, case_id: str) -> InventoryView:
     """The household (or someone for it) asks to pick up its goods: the pickup is put on hold,
     and the case's municipality gets a task to reach the household first."""
-    me = disclosure.principal.partner_id
+    session, me, now = scope.session, scope.principal.partner_id, scope.now
     case, relation, stored = inventory.stored(
-        session, disclosure, case_id, Permission.PICKUP_REQUEST, "request a pickup for this case"
+        scope, case_id, Permission.PICKUP_REQUEST, "request a pickup for this case"
     )
     inventory.require_stored(stored)
     pending = open_pickup(stored)
@@ -88,7 +88,7 @@ def request_pickup(
         assignee_id=authority,
         opened_at=now,
         due_on=storage_periods.add_working_days(
-            now.date(), storage_periods.CONTACT_DUE_WORKING_DAYS
+            scope.today, storage_periods.CONTACT_DUE_WORKING_DAYS
         ),
     )
     pickup.contact = contact
@@ -117,12 +117,13 @@ def request_pickup(
         now,
         addressee=authority,
     )
-    return inventory.view(session, disclosure, stored, case, relation, now)
+    return inventory.view(scope, stored, case, relation)
 
 
 def _find(
-    session: Session, partner_id: str, contact_id: str
+    scope: RequestScope, contact_id: str
 ) -> tuple[MunicipalContact, StoredInventory, Case, Relation]:
+    session = scope.session
     missing = NotFoundError(f"municipal contact {contact_id} not found")
     # Locked (PostgreSQL) so that two outcomes recorded at once cannot both find none yet.
     contact = session.get(
@@ -131,7 +132,7 @@ def _find(
     if contact is None:
         raise missing
     try:
-        case, relation = cases.find(session, partner_id, contact.case_id, frozenset())
+        case, relation = scope.find_case(contact.case_id, fields=frozenset())
     except NotFoundError:
         raise missing from None  # the same answer: no existence oracle
     stored = inventory.inventory_of(session, case.id)
@@ -144,7 +145,7 @@ def _check_outcome(
     outcome: ContactOutcome,
     attempts: int,
     contacted_on: dt.date,
-    now: dt.datetime,
+    scope: RequestScope,
 ) -> None:
     if not 1 <= attempts <= MAX_ATTEMPTS:
         raise InvalidInputError(f"attempts must be between 1 and {MAX_ATTEMPTS}")
@@ -153,7 +154,7 @@ def _check_outcome(
             f"a household counts as not reached after at least {NOT_REACHED_MIN_ATTEMPTS} "
             f"attempts, not {attempts}: try again first"
         )
-    inventory.not_future(contacted_on, "contactedOn", now)
+    inventory.not_future(contacted_on, "contactedOn", scope)
     if contacted_on < contact.opened_at.date():
         raise InvalidInputError(
             f"contactedOn {contacted_on} is before the pickup request of "
@@ -162,23 +163,20 @@ def _check_outcome(
 
 
 def record_outcome(
-    session: Session,
-    disclosure: Disclosure,
+    scope: RequestScope,
     contact_id: str,
     outcome: ContactOutcome,
     attempts: int,
     contacted_on: dt.date,
-    now: dt.datetime,
 ) -> MunicipalContactView:
     """The municipality records what came of its contact: the household was reached (help
     offered, accepted or declined), or not reached after its attempts. The pickup may then be
     released."""
-    me = disclosure.principal.partner_id
-    contact, stored, case, relation = _find(session, me, contact_id)
-    inventory.require(
-        disclosure,
-        relation,
+    session, me, now = scope.session, scope.principal.partner_id, scope.now
+    contact, stored, case, relation = _find(scope, contact_id)
+    scope.require(
         Permission.MUNICIPAL_CONTACT_RECORD,
+        relation,
         "record the outcome of this municipal contact",
     )
     if contact.recorded_at is not None:
@@ -186,7 +184,7 @@ def record_outcome(
             f"the outcome of this contact was recorded already on {contact.recorded_at:%Y-%m-%d}"
             f" ({contact.outcome})"
         )
-    _check_outcome(contact, outcome, attempts, contacted_on, now)
+    _check_outcome(contact, outcome, attempts, contacted_on, scope)
     contact.outcome, contact.attempts, contact.contacted_on = outcome, attempts, contacted_on
     contact.recorded_by, contact.recorded_at = me, now
     session.flush()
@@ -204,15 +202,15 @@ def record_outcome(
         me,
         now,
     )
-    found = disclosure.municipal_contact_view(contact, str(stored.id), case, relation, now.date())
+    found = scope.disclosure.municipal_contact_view(
+        contact, str(stored.id), case, relation, scope.today
+    )
     assert found is not None  # recorded by the municipality, which reads its contacts
     return found
 
 
 def list_contacts(
-    session: Session,
-    disclosure: Disclosure,
-    now: dt.datetime,
+    scope: RequestScope,
     *,
     open_only: bool = True,
     overdue_only: bool = False,
@@ -223,9 +221,9 @@ def list_contacts(
     polls this when it does not take webhooks."""
     if not 1 <= first <= MAX_LIST:
         raise InvalidInputError(f"first must be between 1 and {MAX_LIST}")
-    me = disclosure.principal.partner_id
+    today = scope.today
     stmt = (
-        with_relation(select(Case), me)
+        with_relation(select(Case), scope.principal.partner_id)
         .add_columns(MunicipalContact, PickupRequest.inventory_id)
         .join(MunicipalContact, MunicipalContact.case_id == Case.id)
         .join(PickupRequest, PickupRequest.id == MunicipalContact.pickup_id)
@@ -233,12 +231,12 @@ def list_contacts(
     if open_only or overdue_only:
         stmt = stmt.where(MunicipalContact.recorded_at.is_(None))
     if overdue_only:
-        stmt = stmt.where(MunicipalContact.due_on < now.date())
+        stmt = stmt.where(MunicipalContact.due_on < today)
     stmt = stmt.order_by(MunicipalContact.due_on, MunicipalContact.id)
     views = []
-    for case, rel, contact, inventory_id in session.execute(stmt):
-        found = disclosure.municipal_contact_view(
-            contact, str(inventory_id), case, Relation(rel), now.date()
+    for case, rel, contact, inventory_id in scope.session.execute(stmt):
+        found = scope.disclosure.municipal_contact_view(
+            contact, str(inventory_id), case, Relation(rel), today
         )
         if found is not None:
             views.append(found)

@@ -14,11 +14,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from policies import Permission
-from registry.access.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError
 from registry.events import Event
 from registry.inventory import periods as storage_periods
@@ -30,6 +28,9 @@ from registry.models import (
     PickupStatus,
     StoredInventory,
 )
+
+if TYPE_CHECKING:
+    from registry.request import RequestScope
 
 MAX_PROCEEDS = Decimal("1000000")
 
@@ -89,15 +90,12 @@ def _check_periods(stored: StoredInventory, disposed_on: dt.date) -> None:
     )
 
 
-def record_disposal(
-    session: Session, disclosure: Disclosure, new: NewDisposal, now: dt.datetime
-) -> InventoryView:
+def record_disposal(scope: RequestScope, new: NewDisposal) -> InventoryView:
     """Record what became of uncollected goods (the municipality). A released pickup nobody
     came for lapses; a pickup on hold refuses it: the household came forward."""
-    me = disclosure.principal.partner_id
+    session, me, now = scope.session, scope.principal.partner_id, scope.now
     case, relation, stored = inventory.stored(
-        session,
-        disclosure,
+        scope,
         new.case_id,
         Permission.DISPOSAL_RECORD,
         "record what became of this case's goods",
@@ -110,7 +108,7 @@ def record_disposal(
             "municipal contact: the goods are not uncollected"
         )
     proceeds = _check_proceeds(new)
-    inventory.not_future(new.disposed_on, "disposedOn", now)
+    inventory.not_future(new.disposed_on, "disposedOn", scope)
     _check_periods(stored, new.disposed_on)
     if pickup is not None:
         pickup.status = PickupStatus.LAPSED
@@ -136,4 +134,4 @@ def record_disposal(
     if pickup is not None:
         payload["lapsedPickup"] = str(pickup.id)
     inventory.record_step(session, Event.INVENTORY_DISPOSED, stored, payload, me, now)
-    return inventory.view(session, disclosure, stored, case, relation, now)
+    return inventory.view(scope, stored, case, relation)

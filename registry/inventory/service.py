@@ -5,7 +5,7 @@ request puts them on hold and makes the municipality reach out to the household 
 outcome, and the storage provider records the collection. Goods nobody collects are disposed
 of under the periods of ``storage_periods`` (``inventory_disposal``).
 
-Every step is checked with ``policies.permits`` for the caller's kind and relation to the case,
+Every step is checked for the caller's kind and relation to the case (``RequestScope.require``),
 appends its event to the signed audit log, and writes its notification to the outbox, all in
 the caller's transaction. Every read goes through ``Disclosure``. A case is addressed by its
 id, and one the caller has no relation to is answered as one that does not exist.
@@ -18,16 +18,15 @@ import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from policies import Permission, Relation, permits
 from registry import recording
-from registry.access.disclosure import Disclosure
 from registry.auditlog import proofs
-from registry.cases import service as cases
-from registry.errors import ConflictError, InvalidInputError, NotAllowedError
+from registry.errors import ConflictError, InvalidInputError
 from registry.events import Event
 from registry.inventory.views import InventoryView, open_pickup
 from registry.lengths import max_length
@@ -42,6 +41,9 @@ from registry.models import (
     PickupStatus,
     StoredInventory,
 )
+
+if TYPE_CHECKING:
+    from registry.request import RequestScope
 
 #: The eviction outcomes after which goods can have been removed: carried out, or the
 #: household was found gone ("noorderzon") and left its goods behind.
@@ -88,15 +90,8 @@ def inventory_of(
     return session.scalars(stmt).first()
 
 
-def require(disclosure: Disclosure, relation: Relation, permission: Permission, what: str) -> None:
-    """Refuse (``NotAllowedError``) unless the caller's kind and relation permit this."""
-    if not permits(disclosure.principal.kind, relation, permission):
-        raise NotAllowedError(f"{disclosure.principal.partner_id} may not {what}")
-
-
 def stored(
-    session: Session,
-    disclosure: Disclosure,
+    scope: RequestScope,
     case_id: str,
     permission: Permission,
     what: str,
@@ -105,11 +100,9 @@ def stored(
 ) -> tuple[Case, Relation, StoredInventory]:
     """The case, the caller's relation and the case's inventory, for a step the caller must be
     permitted; ``ConflictError`` when no inventory was recorded for the case."""
-    case, relation = cases.find(
-        session, disclosure.principal.partner_id, cases.parse_case_id(case_id), case_fields
-    )
-    require(disclosure, relation, permission, what)
-    inventory = inventory_of(session, case.id, for_update=True)
+    case, relation = scope.find_case(case_id, fields=case_fields)
+    scope.require(permission, relation, what)
+    inventory = inventory_of(scope.session, case.id, for_update=True)
     if inventory is None:
         raise ConflictError(
             f"case {case.id} has no stored inventory: recordInventory first (after the eviction)"
@@ -127,37 +120,30 @@ def require_stored(inventory: StoredInventory) -> None:
 
 
 def view(
-    session: Session,
-    disclosure: Disclosure,
+    scope: RequestScope,
     inventory: StoredInventory,
     case: Case,
     relation: Relation,
-    now: dt.datetime,
     requested: frozenset[str] | None = None,
 ) -> InventoryView:
     """The inventory as the caller may see it (``requested``: policy field names)."""
     wants_log = requested is None or "inventoryLog" in requested
-    indexes = proofs.indexes_of(session, log_subject(inventory)) if wants_log else ()
-    return disclosure.inventory_view(
-        inventory, case, relation, now.date(), requested, log_indexes=indexes
+    indexes = proofs.indexes_of(scope.session, log_subject(inventory)) if wants_log else ()
+    return scope.disclosure.inventory_view(
+        inventory, case, relation, scope.today, requested, log_indexes=indexes
     )
 
 
 def get(
-    session: Session,
-    disclosure: Disclosure,
-    case_id: str,
-    requested: frozenset[str] | None,
-    now: dt.datetime,
+    scope: RequestScope, case_id: str, requested: frozenset[str] | None
 ) -> InventoryView | None:
-    """A case's stored inventory, if one was recorded and the caller relates to the case."""
-    case, relation = cases.find(
-        session, disclosure.principal.partner_id, cases.parse_case_id(case_id), frozenset()
-    )
-    inventory = inventory_of(session, case.id)
+    """A case's stored inventory, if one was recorded and the caller relates to the case
+    (``requested``: policy field names)."""
+    case, relation = scope.find_case(case_id, fields=frozenset())
+    inventory = inventory_of(scope.session, case.id)
     if inventory is None:
         return None
-    return view(session, disclosure, inventory, case, relation, now, requested)
+    return view(scope, inventory, case, relation, requested)
 
 
 def record_step(
@@ -184,9 +170,9 @@ def record_step(
     )
 
 
-def not_future(day: dt.date, name: str, now: dt.datetime) -> None:
+def not_future(day: dt.date, name: str, scope: RequestScope) -> None:
     """Refuse a date after the request's day."""
-    if day > now.date():
+    if day > scope.today:
         raise InvalidInputError(f"{name} {day} lies in the future")
 
 
@@ -230,9 +216,9 @@ def _check_description(case: Case, text: str) -> str:
     return text
 
 
-def _check_dates(case: Case, new: NewInventory, now: dt.datetime) -> None:
-    not_future(new.removed_on, "removedOn", now)
-    not_future(new.record_copy_handed_over_on, "recordCopyHandedOverOn", now)
+def _check_dates(case: Case, new: NewInventory, scope: RequestScope) -> None:
+    not_future(new.removed_on, "removedOn", scope)
+    not_future(new.record_copy_handed_over_on, "recordCopyHandedOverOn", scope)
     if case.eviction_date is not None and new.removed_on < case.eviction_date:
         raise InvalidInputError(
             f"removedOn {new.removed_on} is before the eviction of {case.eviction_date}"
@@ -257,22 +243,16 @@ def _storage_provider(session: Session, case: Case, partner_id: str) -> Partner:
     return provider
 
 
-def record(
-    session: Session, disclosure: Disclosure, new: NewInventory, now: dt.datetime
-) -> InventoryView:
+def record(scope: RequestScope, new: NewInventory) -> InventoryView:
     """Record that a case's goods were removed at its eviction and stored with a storage
     provider. The provider is involved in the case (role storage) if it was not already, so it
     relates to the case, and sees of it what its covenant releases."""
-    me = disclosure.principal.partner_id
+    session, me, now = scope.session, scope.principal.partner_id, scope.now
     # The case is locked: two recordings at once must not both find no inventory yet.
-    case, relation = cases.find(
-        session,
-        me,
-        cases.parse_case_id(new.case_id),
-        frozenset({"involvements", "contactName"}),
-        for_change=True,
+    case, relation = scope.find_case(
+        new.case_id, fields=frozenset({"involvements", "contactName"}), for_change=True
     )
-    require(disclosure, relation, Permission.INVENTORY_RECORD, "record this case's inventory")
+    scope.require(Permission.INVENTORY_RECORD, relation, "record this case's inventory")
     if case.eviction_outcome not in CARRIED_OUT:
         raise ConflictError(
             f"no eviction was carried out for case {case.id} (eviction outcome: "
@@ -290,7 +270,7 @@ def record(
     description = _check_description(case, new.description)
     if new.volume_m3 is not None and not Decimal(0) < new.volume_m3 <= MAX_VOLUME_M3:
         raise InvalidInputError(f"volumeM3 must be above 0 and at most {MAX_VOLUME_M3}")
-    _check_dates(case, new, now)
+    _check_dates(case, new, scope)
     inventory = StoredInventory(
         id=uuid.uuid4(),
         case_id=case.id,
@@ -332,17 +312,15 @@ def record(
         me,
         now,
     )
-    return view(session, disclosure, inventory, case, relation, now)
+    return view(scope, inventory, case, relation)
 
 
-def release_pickup(
-    session: Session, disclosure: Disclosure, case_id: str, now: dt.datetime
-) -> InventoryView:
+def release_pickup(scope: RequestScope, case_id: str) -> InventoryView:
     """The municipality authorises the release of the goods for pickup: only once the contact
     the pickup triggered has its outcome."""
-    me = disclosure.principal.partner_id
+    session, me, now = scope.session, scope.principal.partner_id, scope.now
     case, relation, inventory = stored(
-        session, disclosure, case_id, Permission.PICKUP_RELEASE, "release this case's goods"
+        scope, case_id, Permission.PICKUP_RELEASE, "release this case's goods"
     )
     require_stored(inventory)
     pickup = open_pickup(inventory)
@@ -368,21 +346,14 @@ def release_pickup(
         me,
         now,
     )
-    return view(session, disclosure, inventory, case, relation, now)
+    return view(scope, inventory, case, relation)
 
 
-def record_collection(
-    session: Session,
-    disclosure: Disclosure,
-    case_id: str,
-    collected_on: dt.date,
-    now: dt.datetime,
-) -> InventoryView:
+def record_collection(scope: RequestScope, case_id: str, collected_on: dt.date) -> InventoryView:
     """The storage provider (or the municipality) handed the goods over on a released pickup."""
-    me = disclosure.principal.partner_id
+    session, me, now = scope.session, scope.principal.partner_id, scope.now
     case, relation, inventory = stored(
-        session,
-        disclosure,
+        scope,
         case_id,
         Permission.COLLECTION_RECORD,
         "record the collection of this case's goods",
@@ -394,7 +365,7 @@ def record_collection(
             "the goods may not be handed over: no pickup release is authorised"
             + ("" if pickup is None else " (the pickup is on hold for the municipal contact)")
         )
-    not_future(collected_on, "collectedOn", now)
+    not_future(collected_on, "collectedOn", scope)
     assert pickup.released_at is not None  # a released pickup has its time
     if collected_on < pickup.released_at.date():
         raise InvalidInputError(
@@ -416,4 +387,4 @@ def record_collection(
         me,
         now,
     )
-    return view(session, disclosure, inventory, case, relation, now)
+    return view(scope, inventory, case, relation)

@@ -7,11 +7,11 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from registry.access.disclosure import Disclosure
 from registry.errors import ConflictError, InvalidInputError, NotFoundError
 from registry.lengths import check_length
 from registry.models import (
@@ -23,6 +23,9 @@ from registry.models import (
 )
 from registry.notifications.signing import new_secret
 from registry.notifications.targets import TargetPolicy
+
+if TYPE_CHECKING:
+    from registry.request import RequestScope
 
 MAX_DELIVERIES = 500
 
@@ -52,34 +55,28 @@ def _check_event_types(names: Sequence[str]) -> list[str]:
     return sorted(set(names))
 
 
-def subscribe(
-    session: Session,
-    disclosure: Disclosure,
-    url: str,
-    event_types: Sequence[str],
-    now: dt.datetime,
-    *,
-    targets: TargetPolicy,
-) -> WebhookSubscription:
+def subscribe(scope: RequestScope, url: str, event_types: Sequence[str]) -> WebhookSubscription:
     """Subscribe the caller's endpoint; the new row carries the signing secret, which the
-    caller is shown this once. ``targets`` is the deployment's address policy: a URL it
-    refuses is an ``InvalidInputError`` and nothing is stored."""
+    caller is shown this once. The deployment's address policy (``scope.webhook_targets``)
+    refuses a URL with an ``InvalidInputError``, and nothing is stored."""
     subscription = WebhookSubscription(
         id=uuid.uuid4(),
-        partner_id=disclosure.principal.partner_id,
-        url=_check_url(url, targets),
+        partner_id=scope.principal.partner_id,
+        url=_check_url(url, scope.webhook_targets),
         event_types=_check_event_types(event_types),
         secret=new_secret(),
-        created_at=now,
+        created_at=scope.now,
     )
-    session.add(subscription)
-    session.flush()
+    scope.session.add(subscription)
+    scope.session.flush()
     return subscription
 
 
-def _own(session: Session, disclosure: Disclosure, subscription_id: str) -> WebhookSubscription:
-    subscription = session.get(WebhookSubscription, _parse_id(subscription_id, "subscription"))
-    if subscription is None or subscription.partner_id != disclosure.principal.partner_id:
+def _own(scope: RequestScope, subscription_id: str) -> WebhookSubscription:
+    subscription = scope.session.get(
+        WebhookSubscription, _parse_id(subscription_id, "subscription")
+    )
+    if subscription is None or subscription.partner_id != scope.principal.partner_id:
         raise NotFoundError(f"subscription {subscription_id} not found among yours")
     return subscription
 
@@ -101,24 +98,22 @@ def disable(
     session.flush()
 
 
-def unsubscribe(
-    session: Session, disclosure: Disclosure, subscription_id: str, now: dt.datetime
-) -> WebhookSubscription:
+def unsubscribe(scope: RequestScope, subscription_id: str) -> WebhookSubscription:
     """Stop one of the caller's subscriptions (kept, disabled, with its delivery history)."""
-    subscription = _own(session, disclosure, subscription_id)
+    subscription = _own(scope, subscription_id)
     if subscription.disabled_at is not None:
         raise ConflictError(
             f"subscription {subscription_id} is disabled already ({subscription.disabled_reason})"
         )
-    disable(session, subscription, "unsubscribed", now)
+    disable(scope.session, subscription, "unsubscribed", scope.now)
     return subscription
 
 
-def list_subscriptions(session: Session, disclosure: Disclosure) -> Sequence[WebhookSubscription]:
+def list_subscriptions(scope: RequestScope) -> Sequence[WebhookSubscription]:
     """The caller's subscriptions, oldest first, disabled ones included."""
-    return session.scalars(
+    return scope.session.scalars(
         select(WebhookSubscription)
-        .where(WebhookSubscription.partner_id == disclosure.principal.partner_id)
+        .where(WebhookSubscription.partner_id == scope.principal.partner_id)
         .order_by(WebhookSubscription.created_at, WebhookSubscription.id)
     ).all()
 
@@ -132,8 +127,7 @@ class DeliveryRecord:
 
 
 def list_deliveries(
-    session: Session,
-    disclosure: Disclosure,
+    scope: RequestScope,
     *,
     status: DeliveryStatus | None = None,
     subscription_id: str | None = None,
@@ -147,7 +141,7 @@ def list_deliveries(
         select(WebhookDelivery, OutboxEvent)
         .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
         .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
-        .where(WebhookSubscription.partner_id == disclosure.principal.partner_id)
+        .where(WebhookSubscription.partner_id == scope.principal.partner_id)
     )
     if status is not None:
         stmt = stmt.where(WebhookDelivery.status == status)
@@ -156,21 +150,20 @@ def list_deliveries(
             WebhookDelivery.subscription_id == _parse_id(subscription_id, "subscription")
         )
     stmt = stmt.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id).limit(first)
-    return [DeliveryRecord(d, e) for d, e in session.execute(stmt).all()]
+    return [DeliveryRecord(d, e) for d, e in scope.session.execute(stmt).all()]
 
 
-def redeliver(
-    session: Session, disclosure: Disclosure, delivery_id: str, now: dt.datetime
-) -> DeliveryRecord:
+def redeliver(scope: RequestScope, delivery_id: str) -> DeliveryRecord:
     """Try a failed delivery again from now (Standard Webhooks: manual retries after an
     outage). Same event, same ``webhook-id``: the receiver can still tell it apart."""
+    session = scope.session
     found = session.execute(
         select(WebhookDelivery, OutboxEvent, WebhookSubscription)
         .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
         .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
         .where(WebhookDelivery.id == _parse_id(delivery_id, "delivery"))
     ).first()
-    if found is None or found[2].partner_id != disclosure.principal.partner_id:
+    if found is None or found[2].partner_id != scope.principal.partner_id:
         raise NotFoundError(f"delivery {delivery_id} not found among yours")
     delivery, event, subscription = found
     if subscription.disabled_at is not None:
@@ -178,7 +171,7 @@ def redeliver(
     if delivery.status is not DeliveryStatus.FAILED:
         raise ConflictError(f"only a failed delivery is tried again; this one is {delivery.status}")
     delivery.status = DeliveryStatus.PENDING
-    delivery.next_attempt_at = now
+    delivery.next_attempt_at = scope.now
     delivery.lease_until = None
     delivery.claimed_by = None
     session.flush()

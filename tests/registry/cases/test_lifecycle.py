@@ -35,6 +35,7 @@ from registry.models import (
     OutboxEvent,
     Phase,
 )
+from registry.request import RequestScope
 from registry.tracing import TraceContext
 from tests.conftest import DEMO_TODAY, PG_URL, _pg_admin
 
@@ -80,37 +81,35 @@ EVENTS = {
 
 STATES: list[str] = [*Phase, CLOSED]
 
-Operation = Callable[[Session, Disclosure, str], object]
+Operation = Callable[[RequestScope, str], object]
 
 OPERATIONS: dict[str, Operation] = {
     **{
-        f"moveCase:{phase}": (lambda s, d, cid, to=phase: lifecycle.move(s, d, cid, to, NOW))
+        f"moveCase:{phase}": (lambda scope, cid, to=phase: lifecycle.move(scope, cid, to))
         for phase in Phase
     },
-    "requestJudgment": lambda s, d, cid: lifecycle.request_judgment(
-        s, d, cid, TODAY - dt.timedelta(days=1), NOW
+    "requestJudgment": lambda scope, cid: lifecycle.request_judgment(
+        scope, cid, TODAY - dt.timedelta(days=1)
     ),
-    "recordJudgment": lambda s, d, cid: lifecycle.record_judgment(
-        s, d, cid, TODAY - dt.timedelta(days=1), NOW
+    "recordJudgment": lambda scope, cid: lifecycle.record_judgment(
+        scope, cid, TODAY - dt.timedelta(days=1)
     ),
-    "scheduleEviction": lambda s, d, cid: lifecycle.schedule_eviction(
-        s, d, cid, TODAY + dt.timedelta(days=14), "flanderijn", NOW
+    "scheduleEviction": lambda scope, cid: lifecycle.schedule_eviction(
+        scope, cid, TODAY + dt.timedelta(days=14), "flanderijn"
     ),
-    "callOffEviction": lambda s, d, cid: lifecycle.call_off_eviction(s, d, cid, NOW),
-    "carryOutEviction": lambda s, d, cid: lifecycle.carry_out_eviction(
-        s, d, cid, EvictionOutcome.EXECUTED, NOW
+    "callOffEviction": lifecycle.call_off_eviction,
+    "carryOutEviction": lambda scope, cid: lifecycle.carry_out_eviction(
+        scope, cid, EvictionOutcome.EXECUTED
     ),
-    "recordAftercare": lambda s, d, cid: lifecycle.record_aftercare(
-        s,
-        d,
+    "recordAftercare": lambda scope, cid: lifecycle.record_aftercare(
+        scope,
         cid,
         lifecycle.Aftercare(
             destination=HouseholdDestination.CRISIS_SHELTER, arranged_by="gemeente-sittard-geleen"
         ),
-        NOW,
     ),
     **{
-        f"closeCase:{outcome}": (lambda s, d, cid, o=outcome: lifecycle.close(s, d, cid, o, NOW))
+        f"closeCase:{outcome}": (lambda scope, cid, o=outcome: lifecycle.close(scope, cid, o))
         for outcome in ClosureOutcome
     },
 }
@@ -164,9 +163,7 @@ def session(
             session.rollback()
 
 
-def _disclosure(
-    session: Session, partner: str = "zowonen", kind: str = "corporation"
-) -> Disclosure:
+def _scope(session: Session, partner: str = "zowonen", kind: str = "corporation") -> RequestScope:
     principal = Principal(
         partner,
         kind,
@@ -175,7 +172,9 @@ def _disclosure(
         "test",
         TraceContext("0" * 31 + "1", "0" * 15 + "1"),
     )
-    return Disclosure(session.info["policy_engine"], principal)
+    return RequestScope(
+        session, principal, Disclosure(session.info["policy_engine"], principal), NOW
+    )
 
 
 def _case_in(session: Session, state: str, operation: str) -> Case:
@@ -236,7 +235,7 @@ def test_transition_table(session: Session, state: str, operation: str) -> None:
     before = (case.phase, case.version)
     expected = LEGAL.get((state, operation))
     if expected is not None:
-        OPERATIONS[operation](session, _disclosure(session), str(case.id))
+        OPERATIONS[operation](_scope(session), str(case.id))
         assert case.phase is expected
         assert case.version == before[1] + 1
         wanted = set(EVENTS.get(operation.split(":")[0], set()))
@@ -246,7 +245,7 @@ def test_transition_table(session: Session, state: str, operation: str) -> None:
         assert (case.closed_on is not None) == operation.startswith("closeCase")
         return
     with pytest.raises(ConflictError) as refused:
-        OPERATIONS[operation](session, _disclosure(session), str(case.id))
+        OPERATIONS[operation](_scope(session), str(case.id))
     message = refused.value.message
     if state == CLOSED:
         assert "nothing follows a closed case" in message
@@ -283,7 +282,7 @@ def test_the_table_in_the_code_is_the_expected_table() -> None:
 
 def _refusal(session: Session, call: Callable[..., Any], *args: Any) -> str:
     with pytest.raises((InvalidInputError, ConflictError, NotAllowedError, NotFoundError)) as err:
-        call(session, _disclosure(session), *args)
+        call(_scope(session), *args)
     return f"{err.value.code}: {err.value.message}"
 
 
@@ -291,11 +290,11 @@ def test_eviction_dates_in_the_past_or_before_the_judgment_are_refused(session: 
     case = _case_in(session, Phase.JUDGMENT_SERVED, "scheduleEviction")
     cid = str(case.id)
     yesterday = TODAY - dt.timedelta(days=1)
-    assert _refusal(session, lifecycle.schedule_eviction, cid, yesterday, "flanderijn", NOW) == (
+    assert _refusal(session, lifecycle.schedule_eviction, cid, yesterday, "flanderijn") == (
         f"INVALID_INPUT: the eviction date {yesterday} lies in the past"
     )
     case.judgment_granted_on = TODAY + dt.timedelta(days=5)  # a judgment dated ahead, say
-    assert _refusal(session, lifecycle.schedule_eviction, cid, TODAY, "flanderijn", NOW) == (
+    assert _refusal(session, lifecycle.schedule_eviction, cid, TODAY, "flanderijn") == (
         f"INVALID_INPUT: the eviction date {TODAY} is before the judgment of "
         f"{TODAY + dt.timedelta(days=5)}"
     )
@@ -305,7 +304,6 @@ def test_eviction_dates_in_the_past_or_before_the_judgment_are_refused(session: 
         cid,
         TODAY + dt.timedelta(days=9),
         "partners-in-welzijn",
-        NOW,
     ) == ("INVALID_INPUT: partners-in-welzijn does not carry out evictions: name a bailiff")
     assert _refusal(
         session,
@@ -313,7 +311,6 @@ def test_eviction_dates_in_the_past_or_before_the_judgment_are_refused(session: 
         cid,
         TODAY + dt.timedelta(days=9),
         "kerckhoffs-lasonder",
-        NOW,
     ) == ("INVALID_INPUT: kerckhoffs-lasonder does not work in municipality 'sittard-geleen'")
     assert case.phase is Phase.JUDGMENT_SERVED
     assert case.eviction_date is None
@@ -323,16 +320,16 @@ def test_carrying_out_before_the_date_and_mismatched_closures_are_refused(sessio
     case = _case_in(session, Phase.EVICTION, "carryOutEviction")
     case.eviction_date = TODAY + dt.timedelta(days=3)
     assert _refusal(
-        session, lifecycle.carry_out_eviction, str(case.id), EvictionOutcome.EXECUTED, NOW
+        session, lifecycle.carry_out_eviction, str(case.id), EvictionOutcome.EXECUTED
     ) == (
         f"CONFLICT: the eviction is scheduled for {case.eviction_date}: it cannot be carried "
         "out before"
     )
     assert _refusal(
-        session, lifecycle.carry_out_eviction, str(case.id), EvictionOutcome.CALLED_OFF, NOW
+        session, lifecycle.carry_out_eviction, str(case.id), EvictionOutcome.CALLED_OFF
     ) == ("INVALID_INPUT: an eviction that did not take place is called off: callOffEviction")
     gone = _case_in(session, Phase.AFTER_EVICTION, "closeCase:household_gone")
-    assert _refusal(session, lifecycle.close, str(gone.id), C.EVICTED, NOW) == (
+    assert _refusal(session, lifecycle.close, str(gone.id), C.EVICTED) == (
         "CONFLICT: closing as evicted needs the eviction recorded as executed, not household_gone"
     )
 
@@ -340,32 +337,31 @@ def test_carrying_out_before_the_date_and_mismatched_closures_are_refused(sessio
 def test_judgment_dates_are_checked(session: Session) -> None:
     collection = _case_in(session, Phase.COLLECTION, "requestJudgment")
     tomorrow = TODAY + dt.timedelta(days=1)
-    assert _refusal(session, lifecycle.request_judgment, str(collection.id), tomorrow, NOW) == (
+    assert _refusal(session, lifecycle.request_judgment, str(collection.id), tomorrow) == (
         f"INVALID_INPUT: requestedOn {tomorrow} lies in the future"
     )
     court = _case_in(session, Phase.COURT, "recordJudgment")
     early = TODAY - dt.timedelta(days=61)
-    assert _refusal(session, lifecycle.record_judgment, str(court.id), early, NOW) == (
+    assert _refusal(session, lifecycle.record_judgment, str(court.id), early) == (
         f"INVALID_INPUT: grantedOn {early} is before the request of {TODAY - dt.timedelta(days=60)}"
     )
 
 
 def test_only_the_owner_moves_a_case(session: Session) -> None:
     case = _case_in(session, Phase.ARREARS, "moveCase:early_signal")
-    municipality = _disclosure(session, "gemeente-sittard-geleen", "municipality")
+    municipality = _scope(session, "gemeente-sittard-geleen", "municipality")
     with pytest.raises(NotAllowedError, match="only its owner does"):
-        lifecycle.move(session, municipality, str(case.id), Phase.EARLY_SIGNAL, NOW)
-    stranger = _disclosure(session, "nijestee", "corporation")
+        lifecycle.move(municipality, str(case.id), Phase.EARLY_SIGNAL)
+    stranger = _scope(session, "nijestee", "corporation")
     with pytest.raises(NotFoundError, match=f"case {case.id} not found"):
-        lifecycle.move(session, stranger, str(case.id), Phase.EARLY_SIGNAL, NOW)
+        lifecycle.move(stranger, str(case.id), Phase.EARLY_SIGNAL)
     assert case.phase is Phase.ARREARS
 
 
 def test_aftercare_records_where_the_household_went(session: Session) -> None:
     case = _case_in(session, Phase.AFTER_EVICTION, "recordAftercare")
     view = lifecycle.record_aftercare(
-        session,
-        _disclosure(session),
+        _scope(session),
         str(case.id),
         lifecycle.Aftercare(
             destination=HouseholdDestination.WAITING_ROOM_HOME,
@@ -373,7 +369,6 @@ def test_aftercare_records_where_the_household_went(session: Session) -> None:
             children_involved=True,
             housing_block_until_debt_settled=True,
         ),
-        NOW,
     )
     assert view.household_destination is HouseholdDestination.WAITING_ROOM_HOME
     assert view.destination_arranged_by == "gemeente-sittard-geleen"
@@ -384,10 +379,10 @@ def test_aftercare_records_where_the_household_went(session: Session) -> None:
     both = lifecycle.Aftercare(
         housing_block_until=TODAY + dt.timedelta(days=365), housing_block_until_debt_settled=True
     )
-    assert _refusal(session, lifecycle.record_aftercare, str(case.id), both, NOW) == (
+    assert _refusal(session, lifecycle.record_aftercare, str(case.id), both) == (
         "INVALID_INPUT: a housing block lasts until a date or until the debt is settled, not both"
     )
     before = lifecycle.Aftercare(housing_block_until=TODAY - dt.timedelta(days=20))
-    assert _refusal(session, lifecycle.record_aftercare, str(case.id), before, NOW).startswith(
+    assert _refusal(session, lifecycle.record_aftercare, str(case.id), before).startswith(
         "INVALID_INPUT: a housing block until"
     )

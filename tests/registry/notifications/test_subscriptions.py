@@ -22,6 +22,7 @@ from registry.errors import InvalidInputError
 from registry.models import WebhookSubscription
 from registry.notifications import subscriptions
 from registry.notifications.targets import REFUSED, TargetPolicy
+from registry.request import RequestScope
 from registry.tracing import trace_from_header
 from tests.conftest import AppClient, Clock
 from tests.helpers import error_codes
@@ -92,7 +93,7 @@ def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def _disclosure(session: Session) -> Disclosure:
+def _scope(session: Session, clock: Clock) -> RequestScope:
     principal = Principal(
         "partners-in-welzijn",
         "welfare",
@@ -101,13 +102,12 @@ def _disclosure(session: Session) -> Disclosure:
         "test",
         trace_from_header(None),
     )
-    return Disclosure(PolicyEngine(VOCABULARY, active_rows(session)), principal)
+    disclosure = Disclosure(PolicyEngine(VOCABULARY, active_rows(session)), principal)
+    return RequestScope(session, principal, disclosure, clock.now, webhook_targets=PRODUCTION)
 
 
 def _subscribe(session: Session, clock: Clock, url: str) -> WebhookSubscription:
-    return subscriptions.subscribe(
-        session, _disclosure(session), url, ["eviction.scheduled"], clock.now, targets=PRODUCTION
-    )
+    return subscriptions.subscribe(_scope(session, clock), url, ["eviction.scheduled"])
 
 
 def _stored(session: Session) -> int:
