@@ -26,7 +26,7 @@ from policies import PolicyEngine, PolicyRow
 from policies.decisions import PolicyEffect
 from registry.access import accesslog
 from registry.access.disclosure import Disclosure
-from registry.access.policystore import active_rows
+from registry.access.policystore import active_rows, policy_engine
 from registry.access.principal import Principal
 from registry.cases import service as case_service
 from registry.db import make_engine, make_session_factory
@@ -146,7 +146,7 @@ def main() -> None:
         # cold: a new policy engine per request (right after a policy change), so every
         # decision the request needs is taken and counted; warm: the engine the server keeps
         # between requests while the policy version stands.
-        warm = PolicyEngine(rows)
+        warm = policy_engine(rows)
         print("median of repeated runs, alternating; seconds per request")
         print(
             f"{'cases':>7} {'off':>8} {'on, cold':>9} {'on, warm':>9} {'cold/off':>9} "
@@ -157,7 +157,7 @@ def main() -> None:
             off, cold, hot, decisions = [], [], [], set()
             for _ in range(repeats):  # alternate, so drift hits every variant alike
                 off.append(_run(sessions, schema, warm, size, False)[0])
-                seconds, taken = _run(sessions, schema, PolicyEngine(rows), size, True)
+                seconds, taken = _run(sessions, schema, policy_engine(rows), size, True)
                 cold.append(seconds)
                 decisions.add(taken)
                 hot.append(_run(sessions, schema, warm, size, True)[0])

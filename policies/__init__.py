@@ -1,37 +1,25 @@
-"""Access policies: the Casbin model, the field vocabulary, and the one typed decision API.
+"""Access policies: the Casbin model, the field vocabulary's type, and the one typed decision
+API.
 
 Nothing outside this package imports casbin. It knows nothing of GraphQL or of the registry's
 models: callers hand it plain values (partner, kind, relation, municipality, owner, field) and
-get decisions back.
+the vocabulary of fields, and get decisions back.
 """
 
-from policies.decisions import (
-    UNNAMED,
-    AccessKey,
-    FieldDecision,
-    PolicyEngine,
-    PolicyRow,
-    Relation,
-)
-from policies.fields import (
-    FIELD_GROUPS,
-    FIELDS,
-    expand_fields,
-    is_known_field,
-)
+from policies.decisions import UNNAMED, AccessKey, FieldDecision, PolicyEngine, PolicyRow, Relation
 from policies.permissions import Permission, permits
+from policies.vocabulary import FieldTerm, Vocabulary, VocabularyError
 
 __all__ = [
-    "FIELDS",
-    "FIELD_GROUPS",
     "UNNAMED",
     "AccessKey",
     "FieldDecision",
+    "FieldTerm",
     "Permission",
     "PolicyEngine",
     "PolicyRow",
     "Relation",
-    "expand_fields",
-    "is_known_field",
+    "Vocabulary",
+    "VocabularyError",
     "permits",
 ]

@@ -1,9 +1,11 @@
 """The one typed decision API over Casbin for field access.
 
-Callers ask which fields of a case a partner may read, given its relation to the case. An
-answer is computed once per distinct ``AccessKey`` for the lifetime of a ``PolicyEngine`` (one
-engine per policy version), never once per field per record: a list of 10,000 cases in one
-municipality needs a handful of keys, each decided by one Casbin call per field.
+Callers ask which fields of a case a partner may read, given its relation to the case, in the
+words of the ``Vocabulary`` the engine is built with (the registry's, assembled from what each
+aggregate declares). An answer is computed once per distinct ``AccessKey`` for the lifetime of
+a ``PolicyEngine`` (one engine per policy version), never once per field per record: a list of
+10,000 cases in one municipality needs a handful of keys, each decided by one Casbin call per
+field.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import casbin
 
-from policies.fields import FIELD_GROUPS, FIELDS, expand_fields
+from policies.vocabulary import Vocabulary
 
 MODEL_PATH = Path(__file__).with_name("model.conf")
 
@@ -139,7 +141,7 @@ def _model_from_text(text: str) -> casbin.model.Model:
     return model
 
 
-def _casbin_rows(row: PolicyRow) -> list[list[str]]:
+def _casbin_rows(row: PolicyRow, vocabulary: Vocabulary) -> list[list[str]]:
     if row.effect is PolicyEffect.GRANT:
         return [
             [row.subject, row.relation, row.municipality, row.owner, name, "allow", row.id]
@@ -147,26 +149,30 @@ def _casbin_rows(row: PolicyRow) -> list[list[str]]:
         ]
     # A restriction names what may still be shared; Casbin gets a deny for everything else, so
     # that it can only take away what grants give and never add to it.
-    shared = expand_fields(row.fields)
+    shared = vocabulary.expand(row.fields)
     return [
         [row.subject, row.relation, row.municipality, row.owner, field, "deny", row.id]
-        for field in sorted(set(FIELDS) - shared)
+        for field in sorted(set(vocabulary.names) - shared)
     ]
 
 
 class PolicyEngine:
-    """Decisions for one set of policy rows (built-in rows are always added).
+    """Decisions for one set of policy rows (built-in rows are always added), in the words of
+    ``vocabulary``.
 
     Immutable once built: a policy change builds a new engine, so a cached decision can never
     outlive the rows it was made from.
     """
 
-    def __init__(self, rows: Iterable[PolicyRow] = ()) -> None:
+    def __init__(self, vocabulary: Vocabulary, rows: Iterable[PolicyRow] = ()) -> None:
+        self.vocabulary = vocabulary
         self.rows: tuple[PolicyRow, ...] = (*BUILTIN_ROWS, *rows)
         self._grouping = [
-            [field, group] for group, members in FIELD_GROUPS.items() for field in members
+            [field, group] for group, members in vocabulary.groups.items() for field in members
         ]
-        self._policy = [casbin_row for row in self.rows for casbin_row in _casbin_rows(row)]
+        self._policy = [
+            casbin_row for row in self.rows for casbin_row in _casbin_rows(row, vocabulary)
+        ]
         self._enforcer = self._new_enforcer(self._policy)
         self._shards: dict[tuple[str, str], casbin.Enforcer] = {}
         self._explainer: casbin.Enforcer | None = None
@@ -196,7 +202,7 @@ class PolicyEngine:
 
     def with_rows(self, extra: Sequence[PolicyRow]) -> PolicyEngine:
         """A new engine with ``extra`` rows added: how a draft policy is tried before issuing."""
-        return PolicyEngine((*self.rows[len(BUILTIN_ROWS) :], *extra))
+        return PolicyEngine(self.vocabulary, (*self.rows[len(BUILTIN_ROWS) :], *extra))
 
     @staticmethod
     def _request(key: AccessKey, field: str) -> tuple[str, ...]:
@@ -258,7 +264,7 @@ class PolicyEngine:
         with self._lock:
             cached = self._readable.get(key)
             if cached is None:
-                cached = frozenset(f for f in FIELDS if self._allowed(key, f))
+                cached = frozenset(f for f in self.vocabulary.names if self._allowed(key, f))
                 self._readable[key] = cached
         return cached
 
@@ -274,4 +280,4 @@ class PolicyEngine:
     def explain(self, key: AccessKey) -> list[FieldDecision]:
         """Per field: allowed or not, and the policy row (or default) that decided it."""
         with self._lock:
-            return [FieldDecision(f, *self._decide(key, f)) for f in FIELDS]
+            return [FieldDecision(f, *self._decide(key, f)) for f in self.vocabulary.names]

@@ -11,7 +11,7 @@ from registry.agreements import figures as agreement_figures
 from registry.agreements import proposals as agreement_proposals
 from registry.agreements import reviews as agreement_reviews
 from registry.agreements import service as agreements
-from registry.agreements.views import policy_fields_of
+from registry.agreements.fields import policy_fields_of
 from registry.partners.signatures import decode_signature
 from schema.context import Info, scope_of, selected_fields
 from schema.types.agreement import (

@@ -11,7 +11,7 @@ from registry.inventory import clocks as inventory_clocks
 from registry.inventory import contacts as municipal_contacts
 from registry.inventory import disposal as inventory_disposal
 from registry.inventory import service as inventory
-from registry.inventory.views import policy_fields_of
+from registry.inventory.fields import policy_fields_of
 from schema.context import Info, requested_fields, scope_of, selected_fields
 from schema.types.inventory import (
     ContactOutcomeType,

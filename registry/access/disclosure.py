@@ -3,7 +3,9 @@
 Every channel (GraphQL, notifications, exports) builds its case views here, so no channel can
 release what another withholds. Per request, a ``Disclosure`` asks ``policies`` which fields a
 (partner, relation, municipality, owner) combination may read, once per distinct combination,
-and remembers every case it released for the access log.
+and remembers every case it released for the access log. A case, its agreements and its
+stored inventory are released by one routine over what their aggregates declare
+(``registry.cases.fields``, ``registry.agreements.fields``, ``registry.inventory.fields``).
 
 Annotations are released per kind: each kind is a policy field. Two things reach a partner
 whatever the field policies say, because they are its own and release nothing of anyone
@@ -23,30 +25,18 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Generic
 
 from policies import AccessKey, PolicyEngine, Relation
+from registry.access.fields import Extra, Reader, ReleasedFields, Row
 from registry.access.principal import Principal
-from registry.agreements.views import (
-    AGREEMENT_FIELD_READERS,
-    ALL_AGREEMENT_FIELDS,
-    AgreementView,
-    DueReviewView,
-)
-from registry.cases.views import (
-    ANNOTATION_KIND_FIELDS,
-    CASE_FIELD_READERS,
-    ActionItemView,
-    AnnotationView,
-    CaseView,
-)
+from registry.agreements.fields import AGREEMENT_FIELDS
+from registry.agreements.views import AgreementView, DueReviewView
+from registry.cases.fields import ANNOTATION_KIND_FIELDS, CASE_FIELDS
+from registry.cases.views import ActionItemView, AnnotationView, CaseView
 from registry.events import LOG_EVENT_FIELDS
-from registry.inventory.views import (
-    ALL_INVENTORY_FIELDS,
-    INVENTORY_FIELD_READERS,
-    InventoryView,
-    MunicipalContactView,
-    contact_view,
-)
+from registry.inventory.fields import INVENTORY_FIELDS, MUNICIPAL_CONTACT, InventoryReading
+from registry.inventory.views import InventoryView, MunicipalContactView, contact_view
 from registry.models import (
     ActionItem,
     AgreementReview,
@@ -58,7 +48,7 @@ from registry.models import (
     StoredInventory,
 )
 
-ALL_CASE_FIELDS = frozenset(CASE_FIELD_READERS)
+ALL_CASE_FIELDS = CASE_FIELDS.names
 CASE_CONFERENCE_FIELD = ANNOTATION_KIND_FIELDS[AnnotationKind.CASE_CONFERENCE]
 
 
@@ -91,6 +81,17 @@ class DisclosedCase:
     withheld: set[str] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class _Release(Generic[Row, Extra]):
+    """What is released of every row of one aggregate, given what was asked for and what is
+    readable: worked out once per request and combination, not per row (lists are long)."""
+
+    released: frozenset[str]
+    refused: frozenset[str]  # asked for but not readable: access-logged as withheld
+    withheld: tuple[str, ...]  # the view's ``withheld``: every field not readable, sorted
+    readers: tuple[tuple[str, Reader[Row, Extra]], ...]
+
+
 class Disclosure:
     """Per-request disclosure for one principal.
 
@@ -103,6 +104,9 @@ class Disclosure:
         self.principal = principal
         self._enforce = enforce
         self._readable: dict[tuple[Relation, str, str], frozenset[str]] = {}
+        self._releases: dict[
+            tuple[object, frozenset[str] | None, frozenset[str]], _Release[Any, Any]
+        ] = {}
         self.released: dict[uuid.UUID, DisclosedCase] = {}
 
     def readable(self, relation: Relation, municipality: str, owner: str) -> frozenset[str]:
@@ -134,21 +138,42 @@ class Disclosure:
     ) -> CaseView:
         """The case as this principal may see it; ``requested`` limits what is read and logged
         to the fields the caller asked for (None: all fields)."""
+        withheld, values = self._release(CASE_FIELDS, case, None, case, relation, requested)
+        return CaseView(str(case.id), str(relation), withheld, values)
+
+    def _release(
+        self,
+        fields: ReleasedFields[Row, Extra],
+        row: Row,
+        extra: Extra,
+        case: Case,
+        relation: Relation,
+        requested: frozenset[str] | None,
+    ) -> tuple[list[str], dict[str, Any]]:
+        """The one release of a row of ``case`` (the case itself, its agreement, its
+        inventory): of the ``requested`` fields (None: all of them), those this principal
+        may read are read into the view's attributes, the others stay None; what was released
+        and what withheld goes into the case's access-log record. Returns the view's
+        ``withheld`` and its attributes."""
         readable = self.readable_of(case, relation)
-        wanted = ALL_CASE_FIELDS if requested is None else requested & ALL_CASE_FIELDS
-        released = wanted & readable
-        view = CaseView(
-            id=str(case.id),
-            relation=str(relation),
-            withheld=sorted(ALL_CASE_FIELDS - readable),
-        )
-        for name in released:
-            attr, read = CASE_FIELD_READERS[name]
-            setattr(view, attr, read(case))
+        key = (fields, requested, readable)
+        release: _Release[Row, Extra] | None = self._releases.get(key)
+        if release is None:
+            wanted = fields.names if requested is None else requested & fields.names
+            released = wanted & readable
+            release = self._releases[key] = _Release(
+                released,
+                wanted - readable,
+                tuple(sorted(fields.names - readable)),
+                fields.readers(released),
+            )
+        values = dict(fields.blank)
+        for attr, read in release.readers:
+            values[attr] = read(row, extra)
         record = self._record(case.id)
-        record.disclosed |= released
-        record.withheld |= wanted - readable
-        return view
+        record.disclosed |= release.released
+        record.withheld |= release.refused
+        return list(release.withheld), values
 
     def _record(self, case_id: uuid.UUID) -> DisclosedCase:
         record = self.released.get(case_id)
@@ -226,21 +251,10 @@ class Disclosure:
         """A case's agreement as this principal may see it. Agreement data is case data: what
         is released or withheld goes into the case's access-log record. ``requested`` names
         policy fields (None: all agreement fields)."""
-        readable = self.readable_of(case, relation)
-        wanted = ALL_AGREEMENT_FIELDS if requested is None else requested & ALL_AGREEMENT_FIELDS
-        released = wanted & readable
-        view = AgreementView(
-            id=str(agreement.id),
-            case_id=str(case.id),
-            withheld=sorted(ALL_AGREEMENT_FIELDS - readable),
+        withheld, values = self._release(
+            AGREEMENT_FIELDS, agreement, log_indexes, case, relation, requested
         )
-        for name in released:
-            for attr, value in AGREEMENT_FIELD_READERS[name](agreement, log_indexes).items():
-                setattr(view, attr, value)
-        record = self._record(case.id)
-        record.disclosed |= released
-        record.withheld |= wanted - readable
-        return view
+        return AgreementView(str(agreement.id), str(case.id), withheld, values)
 
     def due_review_view(
         self, review: AgreementReview, case: Case, relation: Relation, today: dt.date
@@ -270,22 +284,11 @@ class Disclosure:
         """A case's stored inventory as this principal may see it (pickups and their contacts
         loaded). Inventory data is case data: what is released or withheld goes into the
         case's access-log record. ``requested`` names policy fields (None: all of them)."""
-        readable = self.readable_of(case, relation)
-        wanted = ALL_INVENTORY_FIELDS if requested is None else requested & ALL_INVENTORY_FIELDS
-        released = wanted & readable
-        view = InventoryView(
-            id=str(inventory.id),
-            case_id=str(case.id),
-            withheld=sorted(ALL_INVENTORY_FIELDS - readable),
+        reading = InventoryReading(today, log_indexes)
+        withheld, values = self._release(
+            INVENTORY_FIELDS, inventory, reading, case, relation, requested
         )
-        for name in released:
-            values = INVENTORY_FIELD_READERS[name](inventory, today, log_indexes)
-            for attr, value in values.items():
-                setattr(view, attr, value)
-        record = self._record(case.id)
-        record.disclosed |= released
-        record.withheld |= wanted - readable
-        return view
+        return InventoryView(str(inventory.id), str(case.id), withheld, values)
 
     def municipal_contact_view(
         self,
@@ -300,10 +303,10 @@ class Disclosure:
         it."""
         record = self._record(case.id)
         me = self.principal.partner_id
-        if "municipalContact" not in self.readable_of(case, relation) and contact.assignee_id != me:
-            record.withheld.add("municipalContact")
+        if MUNICIPAL_CONTACT not in self.readable_of(case, relation) and contact.assignee_id != me:
+            record.withheld.add(MUNICIPAL_CONTACT)
             return None
-        record.disclosed.add("municipalContact")
+        record.disclosed.add(MUNICIPAL_CONTACT)
         return contact_view(contact, inventory_id, today)
 
     def log_opening(self, case: Case | None, relation: Relation, event_type: str) -> bool:

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from policies import FieldDecision, Permission, PolicyEngine, Relation, is_known_field
+from policies import FieldDecision, Permission, PolicyEngine, Relation
 from policies.decisions import AccessKey, PolicyEffect, PolicyRow
 from registry.access.policystore import bump_version
+from registry.access.vocabulary import VOCABULARY
 from registry.cases import service as cases
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from registry.events import Event
@@ -73,7 +74,7 @@ def _subject(session: Session, kind: str | None, partner: str | None) -> str:
 def _check_fields(names: Sequence[str]) -> list[str]:
     if not names:
         raise InvalidInputError("a policy names at least one field")
-    unknown = [n for n in names if not is_known_field(n)]
+    unknown = [n for n in names if not VOCABULARY.is_known(n)]
     if unknown:
         raise InvalidInputError(f"unknown field or field group: {', '.join(sorted(unknown))}")
     return sorted(set(names))

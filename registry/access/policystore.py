@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from policies import PolicyEngine, PolicyRow
 from policies.decisions import PolicyEffect
+from registry.access.vocabulary import VOCABULARY
 from registry.models import AccessPolicy, PolicyState
 
 _STATE_ID = 1
@@ -34,6 +36,11 @@ def policy_row(policy: AccessPolicy) -> PolicyRow:
         owner=policy.owner,
         fields=tuple(policy.fields),
     )
+
+
+def policy_engine(rows: Iterable[PolicyRow] = ()) -> PolicyEngine:
+    """The decision engine for ``rows`` (and the built-in rows), in the registry's vocabulary."""
+    return PolicyEngine(VOCABULARY, rows)
 
 
 def current_version(session: Session) -> int:
@@ -90,7 +97,7 @@ class PolicyCache:
         with self._lock:
             # Versions only grow: a lookup that raced a newer one never puts an older set back.
             if self._engine is None or self._version is None or version > self._version:
-                self._engine = PolicyEngine(active_rows(session))
+                self._engine = policy_engine(active_rows(session))
                 self._version = version
             if generation == self._generation:
                 self._checked_at = max(self._checked_at, checked_at)

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from policies import Permission, Relation
 from registry.cases import service as cases
+from registry.cases.fields import ANNOTATION_KIND_FIELDS
 from registry.cases.lists import MAX_PAGE
 from registry.cases.relations import with_relation
-from registry.cases.views import ANNOTATION_KIND_FIELDS, ActionItemView, AnnotationView
+from registry.cases.views import ActionItemView, AnnotationView
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from registry.events import Event
 from registry.lengths import max_length

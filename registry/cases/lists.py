@@ -29,7 +29,8 @@ from sqlalchemy.sql import Select
 
 from policies import UNNAMED, Relation
 from registry.cases import cursors
-from registry.cases.views import CONTACT_FIELDS, CaseView
+from registry.cases.fields import CONTACT_FIELDS
+from registry.cases.views import CaseView
 from registry.errors import InvalidInputError
 from registry.models import Case, Involvement, Municipality, Phase
 

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from policies import Permission, Relation
+from registry.cases.fields import CONTACT_FIELDS
 from registry.cases.relations import with_relation
-from registry.cases.views import CONTACT_FIELDS, CaseView
+from registry.cases.views import CaseView
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from registry.lengths import check_length
 from registry.models import (

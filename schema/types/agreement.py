@@ -6,9 +6,11 @@ import datetime as dt
 
 import strawberry
 
-from registry.models import AgreementKind, AgreementStatus, ConditionType, PartyKind
-from schema.types.case import PartnerKindType
+from registry.models import AgreementKind, AgreementStatus, ConditionType, PartnerKind, PartyKind
 
+# strawberry.enum decorates the registry's enum itself and returns it, and strawberry would
+# register an undecorated enum under its class name on first use anyway: fields are annotated
+# with the registry's enums. The names below are those same classes, for resolvers' imports.
 AgreementKindType = strawberry.enum(AgreementKind, name="AgreementKind")
 AgreementStatusType = strawberry.enum(AgreementStatus, name="AgreementStatus")
 ConditionTypeType = strawberry.enum(ConditionType, name="ConditionType")
@@ -22,7 +24,7 @@ PartyKindType = strawberry.enum(PartyKind, name="PartyKind")
     )
 )
 class AgreementParty:
-    kind: PartyKindType  # type: ignore[valid-type]
+    kind: PartyKind
     partner: str | None
     signed_at: dt.datetime | None
     key_id: str | None
@@ -35,8 +37,8 @@ class AgreementParty:
 @strawberry.type(description="A condition, and whether its latest recorded check found it met.")
 class AgreementCondition:
     number: int
-    type: ConditionTypeType  # type: ignore[valid-type]
-    support_kind: PartnerKindType | None  # type: ignore[valid-type]
+    type: ConditionType
+    support_kind: PartnerKind | None
     text: str | None
     last_check_met: bool | None
 
@@ -69,8 +71,8 @@ class Agreement:
     id: strawberry.ID
     case_id: strawberry.ID
     withheld: list[str]
-    kind: AgreementKindType | None  # type: ignore[valid-type]
-    status: AgreementStatusType | None  # type: ignore[valid-type]
+    kind: AgreementKind | None
+    status: AgreementStatus | None
     proposed_by: str | None
     proposed_at: dt.datetime | None
     activated_at: dt.datetime | None
@@ -125,8 +127,8 @@ class AgreementYearFigures:
 
 @strawberry.input(description="A condition: `supportKind` for accept_support, `text` for other.")
 class ConditionInput:
-    type: ConditionTypeType  # type: ignore[valid-type]
-    support_kind: PartnerKindType | None = None  # type: ignore[valid-type]
+    type: ConditionType
+    support_kind: PartnerKind | None = None
     text: str | None = None
 
 
@@ -138,7 +140,7 @@ class ConditionInput:
 )
 class ProposeAgreementInput:
     case_id: strawberry.ID
-    kind: AgreementKindType  # type: ignore[valid-type]
+    kind: AgreementKind
     parties: list[str]
     conditions: list[ConditionInput]
     term_start: dt.date

@@ -8,6 +8,9 @@ import strawberry
 
 from registry.models import AnnotationKind
 
+# strawberry.enum decorates the registry's enum itself and returns it, and strawberry would
+# register an undecorated enum under its class name on first use anyway: fields are annotated
+# with the registry's enums. The names below are those same classes, for resolvers' imports.
 AnnotationKindType = strawberry.enum(AnnotationKind, name="AnnotationKind")
 
 
@@ -33,7 +36,7 @@ class ActionItem:
 class Annotation:
     id: strawberry.ID
     case_id: strawberry.ID
-    kind: AnnotationKindType  # type: ignore[valid-type]
+    kind: AnnotationKind
     author: str
     actor: str | None = strawberry.field(description="Your staff member; only shown to the author.")
     occurred_on: dt.date
@@ -54,7 +57,7 @@ class ActionItemInput:
 @strawberry.input(description="An annotation on a case you may see.")
 class AnnotationInput:
     case_id: strawberry.ID
-    kind: AnnotationKindType  # type: ignore[valid-type]
+    kind: AnnotationKind
     occurred_on: dt.date
     note: str | None = None
     corrects: strawberry.ID | None = strawberry.field(

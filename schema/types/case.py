@@ -19,6 +19,9 @@ from registry.models import (
     Reason,
 )
 
+# strawberry.enum decorates the registry's enum itself and returns it, and strawberry would
+# register an undecorated enum under its class name on first use anyway: fields are annotated
+# with the registry's enums. The names below are those same classes, for resolvers' imports.
 PhaseType = strawberry.enum(Phase, name="Phase")
 ReasonType = strawberry.enum(Reason, name="Reason")
 HouseholdCompositionType = strawberry.enum(HouseholdComposition, name="HouseholdComposition")
@@ -33,7 +36,7 @@ RelationType = strawberry.enum(Relation, name="Relation")
 @strawberry.type(description="A partner working on the case.")
 class Involvement:
     partner: str
-    role: InvolvementRoleType  # type: ignore[valid-type]
+    role: InvolvementRole
     since: dt.datetime
 
 
@@ -59,9 +62,9 @@ class Case:
     )
     municipality: str | None
     owner: str | None
-    phase: PhaseType | None  # type: ignore[valid-type]
+    phase: Phase | None
     reasons: list[str] | None
-    household_composition: HouseholdCompositionType | None  # type: ignore[valid-type]
+    household_composition: HouseholdComposition | None
     children_involved: bool | None
     arrears_amount: Decimal | None
     arrears_months: int | None
@@ -70,15 +73,15 @@ class Case:
     judgment_requested_on: dt.date | None
     judgment_granted_on: dt.date | None
     eviction_date: dt.date | None
-    eviction_outcome: EvictionOutcomeType | None  # type: ignore[valid-type]
+    eviction_outcome: EvictionOutcome | None
     shelter_arranged: bool | None
     housing_block_until: dt.date | None
     housing_block_until_debt_settled: bool | None
     bailiff: str | None
-    household_destination: HouseholdDestinationType | None  # type: ignore[valid-type]
+    household_destination: HouseholdDestination | None
     destination_arranged_by: str | None
     closed_on: dt.date | None
-    closure_outcome: ClosureOutcomeType | None  # type: ignore[valid-type]
+    closure_outcome: ClosureOutcome | None
     involvements: list[Involvement] | None
     registered_at: dt.datetime | None
     contact_name: str | None
@@ -103,7 +106,7 @@ class CaseConnection:
 @strawberry.input
 class CaseFilterInput:
     municipality: str | None = None
-    phase: PhaseType | None = None  # type: ignore[valid-type]
+    phase: Phase | None = None
     owner: str | None = None
     eviction_from: dt.date | None = None
     eviction_to: dt.date | None = None
@@ -126,11 +129,11 @@ class ContactInput:
 )
 class RegisterCaseInput:
     municipality: str
-    household_composition: HouseholdCompositionType  # type: ignore[valid-type]
+    household_composition: HouseholdComposition
     children_involved: bool
     arrears_amount: Decimal
     arrears_months: int
-    reasons: list[ReasonType]  # type: ignore[valid-type]
+    reasons: list[Reason]
     contact: ContactInput
     contact_attempted: bool
     debt_help_referred: bool
@@ -141,8 +144,8 @@ class RegisterCaseInput:
 
 @strawberry.input(description="Corrections to a case; omitted fields stay as they are.")
 class UpdateCaseInput:
-    reasons: list[ReasonType] | None = None  # type: ignore[valid-type]
-    household_composition: HouseholdCompositionType | None = None  # type: ignore[valid-type]
+    reasons: list[Reason] | None = None
+    household_composition: HouseholdComposition | None = None
     children_involved: bool | None = None
     arrears_amount: Decimal | None = None
     arrears_months: int | None = None

@@ -10,6 +10,9 @@ import strawberry
 
 from registry.models import ContactOutcome, Disposition, InventoryStatus, PickupStatus
 
+# strawberry.enum decorates the registry's enum itself and returns it, and strawberry would
+# register an undecorated enum under its class name on first use anyway: fields are annotated
+# with the registry's enums. The names below are those same classes, for resolvers' imports.
 InventoryStatusType = strawberry.enum(InventoryStatus, name="InventoryStatus")
 PickupStatusType = strawberry.enum(PickupStatus, name="PickupStatus")
 ContactOutcomeType = strawberry.enum(ContactOutcome, name="ContactOutcome")
@@ -34,7 +37,7 @@ class MunicipalContact:
     opened_at: dt.datetime
     due_on: dt.date
     overdue: bool
-    outcome: ContactOutcomeType | None  # type: ignore[valid-type]
+    outcome: ContactOutcome | None
     attempts: int | None
     contacted_on: dt.date | None
     recorded_by: str | None
@@ -46,7 +49,7 @@ class Pickup:
     id: strawberry.ID
     requested_by: str
     requested_at: dt.datetime
-    status: PickupStatusType  # type: ignore[valid-type]
+    status: PickupStatus
     released_by: str | None
     released_at: dt.datetime | None
     collected_on: dt.date | None
@@ -64,7 +67,7 @@ class Inventory:
     id: strawberry.ID
     case_id: strawberry.ID
     withheld: list[str]
-    status: InventoryStatusType | None  # type: ignore[valid-type]
+    status: InventoryStatus | None
     storage_provider: str | None
     location_code: str | None
     description: str | None = strawberry.field(
@@ -92,7 +95,7 @@ class Inventory:
         description="Whether the goods may be handed over now: a released pickup, still stored."
     )
     contacts: list[MunicipalContact] | None
-    disposition: DispositionType | None  # type: ignore[valid-type]
+    disposition: Disposition | None
     disposed_on: dt.date | None
     proceeds: Decimal | None = strawberry.field(description="Proceeds of a sale, in euros.")
     claimable_until: dt.date | None = strawberry.field(
@@ -144,6 +147,6 @@ class RecordInventoryInput:
 @strawberry.input(description="What became of uncollected goods; `proceeds` only for SOLD.")
 class RecordDisposalInput:
     case_id: strawberry.ID
-    disposition: DispositionType  # type: ignore[valid-type]
+    disposition: Disposition
     disposed_on: dt.date
     proceeds: Decimal | None = None

@@ -6,22 +6,22 @@ import datetime as dt
 
 import strawberry
 
-from schema.types.case import HouseholdDestinationType, PhaseType
+from registry.models import HouseholdDestination, Phase
 
 
 @strawberry.type(
     description="A legal transition: from a phase, the operation that leads to a phase."
 )
 class LifecycleTransition:
-    source: PhaseType  # type: ignore[valid-type]
-    target: PhaseType  # type: ignore[valid-type]
+    source: Phase
+    target: Phase
     operation: str
 
 
 @strawberry.type(description="From which phases a case may be closed with an outcome.")
 class LifecycleClosure:
     outcome: str
-    phases: list[PhaseType]  # type: ignore[valid-type]
+    phases: list[Phase]
 
 
 @strawberry.input(
@@ -31,7 +31,7 @@ class LifecycleClosure:
     )
 )
 class AftercareInput:
-    destination: HouseholdDestinationType | None = None  # type: ignore[valid-type]
+    destination: HouseholdDestination | None = None
     arranged_by: str | None = strawberry.field(
         default=None, description="The partner who arranged where the household went."
     )

@@ -8,6 +8,9 @@ import strawberry
 
 from registry.models import DeliveryStatus
 
+# strawberry.enum decorates the registry's enum itself and returns it, and strawberry would
+# register an undecorated enum under its class name on first use anyway: fields are annotated
+# with the registry's enums. The names below are those same classes, for resolvers' imports.
 DeliveryStatusType = strawberry.enum(DeliveryStatus, name="DeliveryStatus")
 
 
@@ -46,7 +49,7 @@ class WebhookDelivery:
     event_type: str
     case_id: strawberry.ID
     occurred_at: dt.datetime
-    status: DeliveryStatusType  # type: ignore[valid-type]
+    status: DeliveryStatus
     attempts: int
     last_attempt_at: dt.datetime | None
     last_status_code: int | None

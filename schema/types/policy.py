@@ -6,7 +6,8 @@ import datetime as dt
 
 import strawberry
 
-from schema.types.case import PartnerKindType, RelationType
+from policies import Relation
+from registry.models import PartnerKind
 
 
 @strawberry.type(
@@ -39,7 +40,7 @@ class FieldDecision:
 class AccessExplanation:
     case_id: strawberry.ID
     partner: str
-    relation: RelationType  # type: ignore[valid-type]
+    relation: Relation
     decisions: list[FieldDecision]
 
 
@@ -60,9 +61,9 @@ class DryRunField:
 class GrantInput:
     municipality: str
     fields: list[str]
-    partner_kind: PartnerKindType | None = None  # type: ignore[valid-type]
+    partner_kind: PartnerKind | None = None
     partner: str | None = None
-    relation: RelationType = RelationType.INVOLVED  # type: ignore[valid-type]
+    relation: Relation = Relation.INVOLVED
     purpose: str | None = None
 
 
@@ -71,7 +72,7 @@ class GrantInput:
 )
 class RestrictionInput:
     shared_fields: list[str]
-    partner_kind: PartnerKindType | None = None  # type: ignore[valid-type]
+    partner_kind: PartnerKind | None = None
     partner: str | None = None
     purpose: str | None = None
 

@@ -8,6 +8,7 @@ import pytest
 
 from policies import PolicyEngine
 from registry.access.policystore import active_rows
+from registry.access.vocabulary import VOCABULARY
 from registry.db import make_engine, make_session_factory
 
 
@@ -20,7 +21,7 @@ def demo_engine(template: tuple[str, object]) -> Callable[[], PolicyEngine]:
             rows = active_rows(session)
     finally:
         db.dispose()
-    return lambda: PolicyEngine(rows)
+    return lambda: PolicyEngine(VOCABULARY, rows)
 
 
 @pytest.fixture(scope="module")

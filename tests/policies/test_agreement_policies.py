@@ -7,7 +7,11 @@ import pytest
 
 from policies import AccessKey, Permission, PolicyEngine, PolicyRow, Relation, permits
 from policies.decisions import PolicyEffect
-from policies.fields import AGREEMENT_FIELDS, FIELD_GROUPS
+from registry.access.vocabulary import VOCABULARY
+from registry.agreements.fields import AGREEMENT_FIELDS as AGREEMENT_DECLARED
+
+AGREEMENT_FIELDS = AGREEMENT_DECLARED.names
+FIELD_GROUPS = VOCABULARY.groups
 
 P = Permission
 ACTIONS = {
@@ -116,7 +120,7 @@ def test_agreement_fields_released_by_the_demo_covenant(
     owner: str,
     agreement_fields: frozenset[str],
 ) -> None:
-    readable = PolicyEngine(GRONINGEN).readable_fields(
+    readable = PolicyEngine(VOCABULARY, GRONINGEN).readable_fields(
         AccessKey(partner, kind, relation, municipality, owner)
     )
     assert readable & ALL_AGREEMENT == agreement_fields

@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from policies import AccessKey, Permission, PolicyEngine, Relation, permits
-from policies.fields import INVENTORY_FIELDS
+from registry.access.vocabulary import VOCABULARY
+from registry.inventory.fields import INVENTORY_FIELDS as INVENTORY_DECLARED
+
+INVENTORY_FIELDS = INVENTORY_DECLARED.names
 
 P = Permission
 KINDS = ("bailiff", "municipality", "storage", "corporation", "district_team", "woonkans")
@@ -100,5 +103,5 @@ def test_the_municipality_reads_the_inventory_by_a_built_in_rule() -> None:
     key = AccessKey(
         "gemeente-zaanstad", "municipality", Relation.MUNICIPALITY, "zaanstad", "parteon"
     )
-    decided = {d.field: d.decided_by for d in PolicyEngine([]).explain(key)}
+    decided = {d.field: d.decided_by for d in PolicyEngine(VOCABULARY, []).explain(key)}
     assert {decided[f] for f in INVENTORY_FIELDS} == {"builtin:statutory-storage"}

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from policies import FIELDS, AccessKey, PolicyEngine, Relation
+from policies import AccessKey, PolicyEngine, Relation
+from registry.access.vocabulary import VOCABULARY
 from registry.events import LOG_EVENT_FIELDS
+
+FIELDS = VOCABULARY.names
 
 AGREEMENT = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("agreement."))
 EVICTION = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("eviction."))

@@ -7,8 +7,11 @@ from collections.abc import Callable
 
 import pytest
 
-from policies import FIELDS, AccessKey, PolicyEngine, Relation
-from policies.fields import FIELD_GROUPS
+from policies import AccessKey, PolicyEngine, Relation
+from registry.access.vocabulary import VOCABULARY
+
+FIELDS = VOCABULARY.names
+FIELD_GROUPS = VOCABULARY.groups
 
 HOME_VISIT = FIELD_GROUPS["homeVisit"]
 EARLY_SIGNAL = FIELD_GROUPS["earlySignal"]
@@ -176,6 +179,6 @@ def test_decisions_are_taken_once_per_key(demo_engine: Callable[[], PolicyEngine
 
 
 def test_an_empty_policy_set_releases_only_the_built_in_rules() -> None:
-    engine = PolicyEngine([])
+    engine = PolicyEngine(VOCABULARY, [])
     involved = AccessKey("wij-groningen", "district_team", Relation.INVOLVED, "groningen", "x")
     assert engine.readable_fields(involved) == frozenset()

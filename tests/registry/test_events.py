@@ -7,13 +7,15 @@ import inspect
 
 import pytest
 
-from policies import FIELDS
 from registry.access.disclosure import CASE_CONFERENCE_FIELD
+from registry.access.vocabulary import VOCABULARY
 from registry.auditlog.events import EventClass, event_class, subject_key
-from registry.cases.views import ANNOTATION_KIND_FIELDS
+from registry.cases.fields import ANNOTATION_KIND_FIELDS
 from registry.events import LOG_EVENT_FIELDS, Event, LogEventType, WebhookEventType
 from registry.notifications.announcers import ANNOUNCERS
 from registry.notifications.delivery import DeliveryWorker
+
+FIELDS = VOCABULARY.fields
 
 NOTIFIED = [e for e in Event if e.notified_as is not None]
 LOGGED = [e for e in Event if e.logged_as is not None]

@@ -15,6 +15,7 @@ from policies import Permission, PolicyEngine, Relation
 from registry.access.disclosure import Disclosure
 from registry.access.policystore import active_rows
 from registry.access.principal import Principal, TraceContext
+from registry.access.vocabulary import VOCABULARY
 from registry.errors import InvalidInputError, NotAllowedError, NotFoundError
 from registry.models import Case
 from registry.request import RequestScope
@@ -43,7 +44,7 @@ def test_concurrent_mutations_all_succeed(gql: GraphQL, sessions: sessionmaker[S
 def _scope(session: Session, clock: Clock, partner: str, kind: str) -> RequestScope:
     trace = TraceContext("0" * 31 + "1", "0" * 15 + "1")
     principal = Principal(partner, kind, frozenset({"sittard-geleen"}), None, "test", trace)
-    disclosure = Disclosure(PolicyEngine(active_rows(session)), principal)
+    disclosure = Disclosure(PolicyEngine(VOCABULARY, active_rows(session)), principal)
     return RequestScope(session, principal, disclosure, clock.now)
 
 

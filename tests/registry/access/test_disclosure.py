@@ -7,20 +7,28 @@ from sqlalchemy import select
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from policies import FIELDS, PolicyEngine, Relation
-from policies.fields import CASE_FIELDS, IDENTITY_FIELDS
+from policies import PolicyEngine, Relation
 from registry.access.disclosure import Disclosure
 from registry.access.policystore import active_rows
 from registry.access.principal import Principal
-from registry.cases.views import CASE_FIELD_READERS, CaseView
+from registry.access.vocabulary import VOCABULARY
+from registry.cases.fields import CASE_FIELDS
 from registry.models import Case
 from registry.tracing import trace_from_header
+from schema.types.case import Case as CaseType
+
+FIELDS = VOCABULARY.names
+GROUPS = VOCABULARY.groups
+#: The case record's fields and the household's identity and contact details.
+CASE_AND_IDENTITY = (
+    GROUPS["all"] - GROUPS["annotations"] - GROUPS["agreement"] - GROUPS["inventory"]
+)
 
 
 def test_every_case_policy_field_is_a_view_field_and_back() -> None:
-    assert set(CASE_FIELD_READERS) == set(CASE_FIELDS) | set(IDENTITY_FIELDS)
-    attributes = set(CaseView.__dataclass_fields__)
-    assert {attr for attr, _ in CASE_FIELD_READERS.values()} <= attributes
+    assert set(CASE_FIELDS.names) == CASE_AND_IDENTITY
+    attributes = {f.python_name for f in CaseType.__strawberry_definition__.fields}
+    assert set(CASE_FIELDS.field_of_attribute) <= attributes
 
 
 def test_relationships_never_load_lazily(sessions: sessionmaker[Session]) -> None:
@@ -36,7 +44,7 @@ def test_a_list_takes_one_decision_per_field_per_distinct_key(
     sessions: sessionmaker[Session],
 ) -> None:
     with sessions() as session:
-        engine = PolicyEngine(active_rows(session))
+        engine = PolicyEngine(VOCABULARY, active_rows(session))
         cases = session.scalars(
             select(Case)
             .options(selectinload(Case.contact))

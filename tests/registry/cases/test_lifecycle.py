@@ -21,6 +21,7 @@ from policies import PolicyEngine
 from registry.access.disclosure import Disclosure
 from registry.access.policystore import active_rows
 from registry.access.principal import Principal
+from registry.access.vocabulary import VOCABULARY
 from registry.cases import lifecycle
 from registry.db import make_engine, make_session_factory
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
@@ -146,7 +147,7 @@ def module_sessions(
 def policy_engine(module_sessions: sessionmaker[Session]) -> PolicyEngine:
     """The demo's policies, decided once for the module (an engine never changes)."""
     with module_sessions() as session:
-        return PolicyEngine(active_rows(session))
+        return PolicyEngine(VOCABULARY, active_rows(session))
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from policies import AccessKey, PolicyEngine, Relation
 from registry.access.policystore import active_rows
+from registry.access.vocabulary import VOCABULARY
 from registry.cases.relations import with_relation
 from registry.demo.seed import PARTNERS
 from registry.models import Case
@@ -87,7 +88,7 @@ def test_every_partner_lists_what_a_case_by_case_check_allows(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
     with sessions() as session:
-        engine = PolicyEngine(active_rows(session))
+        engine = PolicyEngine(VOCABULARY, active_rows(session))
         compared = withheld_somewhere = 0
         for partner in PARTNERS:
             for name in (None, *FILTERS):

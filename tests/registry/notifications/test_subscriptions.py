@@ -15,6 +15,7 @@ from policies import PolicyEngine
 from registry.access.disclosure import Disclosure
 from registry.access.policystore import active_rows
 from registry.access.principal import Principal
+from registry.access.vocabulary import VOCABULARY
 from registry.app import create_app
 from registry.config import Settings
 from registry.errors import InvalidInputError
@@ -101,7 +102,7 @@ def _scope(session: Session, clock: Clock) -> RequestScope:
         "test",
         trace_from_header(None),
     )
-    disclosure = Disclosure(PolicyEngine(active_rows(session)), principal)
+    disclosure = Disclosure(PolicyEngine(VOCABULARY, active_rows(session)), principal)
     return RequestScope(session, principal, disclosure, clock.now, webhook_targets=PRODUCTION)
 
 

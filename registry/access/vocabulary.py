@@ -1,0 +1,70 @@
+"""The registry's one policy vocabulary, assembled from what each aggregate declares.
+
+Every field comes from its aggregate's declaration (``registry.cases.fields``,
+``registry.agreements.fields``, ``registry.inventory.fields``), in that order: the order
+decisions and explanations list fields in. A group is what the declarations put in it,
+composed here with the groups that follow from the aggregates themselves. The policy engine
+is built with this vocabulary (``registry.access.policystore``), and a policy may name nothing
+else (``registry.access.policy_admin``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policies import FieldTerm, Vocabulary
+from registry.access.fields import FieldGroup, ReleasedField, in_group
+from registry.agreements.fields import AGREEMENT_FIELDS
+from registry.cases.fields import ANNOTATION_FIELDS, CASE_FIELDS
+from registry.inventory.fields import INVENTORY_FIELDS, MUNICIPAL_CONTACT
+
+#: Every released field of every aggregate, in the vocabulary's order.
+DECLARATIONS: tuple[ReleasedField[Any, Any], ...] = (
+    *CASE_FIELDS,
+    *ANNOTATION_FIELDS.values(),
+    *AGREEMENT_FIELDS,
+    *INVENTORY_FIELDS,
+)
+
+
+def _groups() -> dict[str, frozenset[str]]:
+    every = frozenset(d.name for d in DECLARATIONS)
+    identity = in_group(DECLARATIONS, FieldGroup.IDENTITY)
+    annotations = frozenset(d.name for d in ANNOTATION_FIELDS.values())
+
+    def declared(group: FieldGroup) -> frozenset[str]:
+        return in_group(DECLARATIONS, group)
+
+    return {
+        "all": every,
+        # What the corporation reads of its own case (a built-in rule): everything but how the
+        # household answered the municipality's offer of help, which is the municipality's
+        # social-domain business and no landlord's.
+        "ownCase": every - {MUNICIPAL_CONTACT},
+        "identity": identity,
+        "annotations": annotations,
+        "eviction": declared(FieldGroup.EVICTION),
+        "aftercare": declared(FieldGroup.AFTERCARE),
+        # What the landlord must pass to the municipality in the statutory early signal
+        # (Wet gemeentelijke schuldhulpverlening, art. 3 lid 4 and the Besluit): who, where,
+        # how much. Every identity field, whatever else the declarations add.
+        "earlySignal": identity | declared(FieldGroup.EARLY_SIGNAL),
+        # What a district team, welfare organisation or credit bank needs for a home visit:
+        # who tried to reach the tenant, who visited, what was agreed (every annotation kind)
+        # is what the next visitor needs to know before knocking.
+        "homeVisit": declared(FieldGroup.HOME_VISIT) | annotations,
+        # Everything about a case's second-chance agreements (no contact details).
+        "agreement": AGREEMENT_FIELDS.names,
+        "agreementTerms": declared(FieldGroup.AGREEMENT_TERMS),
+        # Everything about a case's stored inventory, its pickups and the municipal contact
+        # (no contact details: whoever reaches out to the household needs a grant for those).
+        "inventory": INVENTORY_FIELDS.names,
+        # What Bureau Woonkans needs to decide on a second chance (no contact details).
+        "secondChance": declared(FieldGroup.SECOND_CHANCE),
+    }
+
+
+#: The vocabulary every policy of this registry speaks.
+VOCABULARY = Vocabulary(
+    (FieldTerm(d.name, d.description, d.sensitive) for d in DECLARATIONS), _groups()
+)

@@ -1,0 +1,271 @@
+"""The fields of a case a policy can release, each declared once: the shared case record
+(domain.md, "The minimal shared case record"), the household's identity and contact details,
+and the annotations partners add, one field per kind.
+
+A case field fills the view attribute of its own name (``arrearsAmount``: ``arrears_amount``),
+and the GraphQL ``Case`` type has one field per attribute (a test checks both).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.access.fields import (
+    FieldGroup,
+    Reader,
+    ReleasedField,
+    ReleasedFields,
+    attribute,
+    in_group,
+)
+from registry.cases.views import EarlySignalChecksView, InvolvementView
+from registry.models import Annotation, AnnotationKind, Case
+
+# Short names for the groups, so that each declaration below stays readable on a few lines.
+IDENTITY = FieldGroup.IDENTITY
+EARLY_SIGNAL = FieldGroup.EARLY_SIGNAL
+HOME_VISIT = FieldGroup.HOME_VISIT
+EVICTION = FieldGroup.EVICTION
+AFTERCARE = FieldGroup.AFTERCARE
+SECOND_CHANCE = FieldGroup.SECOND_CHANCE
+
+
+def _contact(attr: str) -> Reader[Case, None]:
+    def read(case: Case, _: None) -> Any:
+        return getattr(case.contact, attr) if case.contact is not None else None
+
+    return read
+
+
+def _involvements(case: Case, _: None) -> list[InvolvementView]:
+    return [
+        InvolvementView(i.partner_id, i.role, i.since)
+        for i in case.involvements
+        if i.released_at is None
+    ]
+
+
+def _checks(case: Case, _: None) -> EarlySignalChecksView:
+    return EarlySignalChecksView(
+        case.contact_attempted,
+        case.debt_help_referred,
+        case.reminder_sent,
+        case.tenant_did_not_object,
+    )
+
+
+#: The shared case record, then identity and contact details (kept apart: the contact row is
+#: loaded only when one of them may be released).
+CASE_FIELDS: ReleasedFields[Case, None] = ReleasedFields(
+    attribute(
+        "municipality",
+        "the municipality the case belongs to",
+        lambda c, _: c.municipality_code,
+        groups={EARLY_SIGNAL, HOME_VISIT, SECOND_CHANCE},
+    ),
+    attribute(
+        "owner",
+        "the corporation that registered the case (the data owner)",
+        lambda c, _: c.owner_id,
+        groups={EARLY_SIGNAL, SECOND_CHANCE},
+    ),
+    attribute(
+        "phase",
+        "the BZK phase, 0 (arrears) to 6 (after the eviction)",
+        lambda c, _: c.phase,
+        groups={HOME_VISIT, SECOND_CHANCE},
+    ),
+    attribute(
+        "reasons",
+        "why eviction threatens: rent arrears, nuisance, housing fraud, ...",
+        lambda c, _: list(c.reasons),
+        groups={SECOND_CHANCE},
+    ),
+    attribute(
+        "householdComposition",
+        "single, couple, single parent, family, other",
+        lambda c, _: c.household_composition,
+        groups={HOME_VISIT, SECOND_CHANCE},
+    ),
+    attribute(
+        "childrenInvolved",
+        "whether minor children live in the household",
+        lambda c, _: c.children_involved,
+        groups={HOME_VISIT, AFTERCARE, SECOND_CHANCE},
+    ),
+    attribute(
+        "arrearsAmount",
+        "rent arrears in euros",
+        lambda c, _: c.arrears_amount,
+        groups={EARLY_SIGNAL, HOME_VISIT, SECOND_CHANCE},
+    ),
+    attribute(
+        "arrearsMonths",
+        "months of rent in arrears",
+        lambda c, _: c.arrears_months,
+        groups={EARLY_SIGNAL, HOME_VISIT, SECOND_CHANCE},
+    ),
+    attribute(
+        "earlySignalChecks",
+        "the statutory preconditions met before the early signal",
+        _checks,
+        groups={EARLY_SIGNAL},
+    ),
+    attribute(
+        "earlySignalledOn",
+        "the date of the statutory early signal to the municipality",
+        lambda c, _: c.early_signalled_on,
+        groups={EARLY_SIGNAL},
+    ),
+    attribute(
+        "judgmentRequestedOn",
+        "the date the corporation asked the court for dissolution",
+        lambda c, _: c.judgment_requested_on,
+        groups={EVICTION},
+    ),
+    attribute(
+        "judgmentGrantedOn",
+        "the date the court granted it",
+        lambda c, _: c.judgment_granted_on,
+        groups={EVICTION, SECOND_CHANCE},
+    ),
+    attribute(
+        "evictionDate",
+        "the scheduled eviction date",
+        lambda c, _: c.eviction_date,
+        groups={EVICTION, HOME_VISIT, SECOND_CHANCE},
+    ),
+    attribute(
+        "evictionOutcome",
+        "executed, called off, or household already gone",
+        lambda c, _: c.eviction_outcome,
+        groups={EVICTION, AFTERCARE, SECOND_CHANCE},
+    ),
+    attribute(
+        "shelterArranged",
+        "whether shelter was arranged after the eviction",
+        lambda c, _: c.shelter_arranged,
+        groups={AFTERCARE},
+    ),
+    attribute(
+        "housingBlockUntil",
+        "until when the corporation blocks the household from renting",
+        lambda c, _: c.housing_block_until,
+        groups={AFTERCARE, SECOND_CHANCE},
+    ),
+    attribute(
+        "housingBlockUntilDebtSettled",
+        "whether the housing block lasts until the debt is settled",
+        lambda c, _: c.housing_block_until_debt_settled,
+        groups={AFTERCARE, SECOND_CHANCE},
+    ),
+    attribute(
+        "bailiff",
+        "the bailiff who is to carry out the scheduled eviction",
+        lambda c, _: c.bailiff_id,
+        groups={EVICTION},
+    ),
+    attribute(
+        "householdDestination",
+        "where the household went after the eviction, as far as known",
+        lambda c, _: c.household_destination,
+        groups={AFTERCARE, SECOND_CHANCE},
+    ),
+    attribute(
+        "destinationArrangedBy",
+        "the partner who arranged where the household went",
+        lambda c, _: c.destination_arranged_by,
+        groups={AFTERCARE},
+    ),
+    attribute("closedOn", "the date the case was closed", lambda c, _: c.closed_on),
+    attribute(
+        "closureOutcome",
+        "how the case ended: prevented (and how), evicted, or household gone",
+        lambda c, _: c.closure_outcome,
+        groups={SECOND_CHANCE},
+    ),
+    attribute(
+        "involvements",
+        "which partners are involved, and in what role",
+        _involvements,
+        groups={HOME_VISIT, SECOND_CHANCE},
+    ),
+    attribute("registeredAt", "when the case was registered", lambda c, _: c.registered_at),
+    # Identity and contact details: personal data, released least.
+    attribute(
+        "contactName",
+        "the tenant's name",
+        _contact("name"),
+        groups={IDENTITY, HOME_VISIT},
+        sensitive=True,
+    ),
+    attribute(
+        "contactAddress",
+        "the address of the home",
+        _contact("address"),
+        groups={IDENTITY, HOME_VISIT},
+        sensitive=True,
+    ),
+    attribute(
+        "contactPostalCode",
+        "the postal code of the home",
+        _contact("postal_code"),
+        groups={IDENTITY, HOME_VISIT},
+        sensitive=True,
+    ),
+    attribute(
+        "contactPhone",
+        "the tenant's phone number",
+        _contact("phone"),
+        groups={IDENTITY, HOME_VISIT},
+        sensitive=True,
+    ),
+    attribute(
+        "contactEmail",
+        "the tenant's e-mail address",
+        _contact("email"),
+        groups={IDENTITY},
+        sensitive=True,
+    ),
+)
+
+#: Fields whose data lives in related rows: load them only when they may be disclosed.
+CONTACT_FIELDS = in_group(CASE_FIELDS, IDENTITY)
+
+
+def _annotation(
+    name: str, description: str, *groups: FieldGroup
+) -> ReleasedField[Annotation, None]:
+    # An annotation kind fills no attribute of the case view: annotations are released by a
+    # rule of their own (per kind, and always to their author; ``Disclosure.annotations``).
+    return ReleasedField(name, description, {}, frozenset(groups))
+
+
+#: Annotations partners add to a case, one policy field per kind: a policy releases a kind of
+#: annotation like any other field.
+ANNOTATION_FIELDS: dict[AnnotationKind, ReleasedField[Annotation, None]] = {
+    AnnotationKind.CONTACT_ATTEMPT: _annotation(
+        "annotationContactAttempt", "partners' attempts to reach the tenant"
+    ),
+    AnnotationKind.HOME_VISIT: _annotation("annotationHomeVisit", "home visits made"),
+    # Whether help was accepted and arrangements kept weighs in a second chance.
+    AnnotationKind.HELP_ACCEPTED: _annotation(
+        "annotationHelpAccepted", "the tenant accepted help", SECOND_CHANCE
+    ),
+    AnnotationKind.HELP_REFUSED: _annotation(
+        "annotationHelpRefused", "the tenant refused help", SECOND_CHANCE
+    ),
+    AnnotationKind.PAYMENT_ARRANGEMENT: _annotation(
+        "annotationPaymentArrangement", "payment arrangements made", SECOND_CHANCE
+    ),
+    AnnotationKind.CASE_CONFERENCE: _annotation(
+        "annotationCaseConference",
+        "case-conference decisions and their action items",
+        SECOND_CHANCE,
+    ),
+}
+
+#: The policy field that releases each kind of annotation.
+ANNOTATION_KIND_FIELDS: dict[AnnotationKind, str] = {
+    kind: declared.name for kind, declared in ANNOTATION_FIELDS.items()
+}
