@@ -54,6 +54,7 @@ from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.demo import seed as demo
 from registry.migrate import upgrade
+from tests.scale import copy_cases
 
 AUDIENCE = "ketenregister-bench"
 DEFAULT_POSTGRES = "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
@@ -83,62 +84,6 @@ def _shapes(involved_partner: str) -> list[Shape]:
             {"evictionFrom": "2020-01-01", "evictionTo": "2030-12-31"},
         ),
     ]
-
-
-def _copy_cases(url: str, copies: int) -> int:
-    """Add ``copies`` copies of every case (contact details and involvements too)."""
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        columns = [
-            row[0]
-            for row in conn.execute(
-                text(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_name = 'case_record' ORDER BY ordinal_position"
-                )
-            )
-        ]
-        conn.execute(
-            text(
-                "CREATE TEMP TABLE copy_map AS SELECT c.id AS old_id, gen_random_uuid() AS new_id, "
-                "g AS n FROM case_record c, generate_series(1, :copies) g"
-            ),
-            {"copies": copies},
-        )
-        picked = ", ".join(
-            "m.new_id"
-            if c == "id"
-            else "c.registered_at - make_interval(mins => m.n)"
-            if c == "registered_at"
-            else f"c.{c}"
-            for c in columns
-        )
-        conn.execute(
-            text(
-                f"INSERT INTO case_record ({', '.join(columns)}) SELECT {picked} "  # noqa: S608
-                "FROM case_record c JOIN copy_map m ON m.old_id = c.id"
-            )
-        )
-        conn.execute(
-            text(
-                "INSERT INTO case_contact (case_id, name, address, postal_code, phone, email) "
-                "SELECT m.new_id, k.name, k.address, k.postal_code, k.phone, k.email "
-                "FROM case_contact k JOIN copy_map m ON m.old_id = k.case_id"
-            )
-        )
-        conn.execute(
-            text(
-                "INSERT INTO involvement (id, case_id, partner_id, role, since, involved_by, "
-                "released_at) SELECT gen_random_uuid(), m.new_id, i.partner_id, i.role, i.since, "
-                "i.involved_by, i.released_at FROM involvement i JOIN copy_map m "
-                "ON m.old_id = i.case_id"
-            )
-        )
-        total = int(conn.execute(text("SELECT count(*) FROM case_record")).scalar_one())
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("ANALYZE"))
-    engine.dispose()
-    return total
 
 
 def _prepare(url: str, keys: Path) -> None:
@@ -229,9 +174,9 @@ def main() -> int:
             (folder / "large").mkdir()
             _prepare(small_url, folder / "small")
             _prepare(large_url, folder / "large")
-            base = _copy_cases(small_url, 0)
+            base = copy_cases(small_url, 0)
             started = time.perf_counter()
-            total = _copy_cases(large_url, max(0, args.cases // base - 1))
+            total = copy_cases(large_url, max(0, args.cases // base - 1))
             print(
                 f"small: {base:,} cases; large: {total:,} cases "
                 f"(copied in {time.perf_counter() - started:.0f} s)"

@@ -23,12 +23,14 @@ from registry.partners import registration as partners
 def _transaction(settings: Settings) -> Iterator[Session]:
     """One transaction on the settings' database, committed at the end; a registry error rolls
     it back and ends the command with its message."""
-    sessions = make_session_factory(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
     try:
-        with sessions.begin() as session:
+        with make_session_factory(engine).begin() as session:
             yield session
     except RegistryError as exc:
         raise click.ClickException(exc.message) from None
+    finally:
+        engine.dispose()
 
 
 @click.group()

@@ -97,7 +97,11 @@ def revoke_key(session: Session, kid: str, now: dt.datetime) -> PartnerKey:
         NotFoundError: no key is registered as ``kid``.
         ConflictError: the key was revoked already (when is in the message).
     """
-    row = session.get(PartnerKey, kid, with_for_update=True)
+    # Locked, so two revocations at once are one revocation and one "revoked already". Only the
+    # key's own row: its partner comes with it by an outer join, which PostgreSQL cannot lock.
+    row = session.scalar(
+        select(PartnerKey).where(PartnerKey.kid == kid).with_for_update(of=PartnerKey)
+    )
     if row is None:
         raise NotFoundError(f"no key {kid!r} is registered")
     if row.revoked_at is not None:

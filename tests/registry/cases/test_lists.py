@@ -9,8 +9,7 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from policies import AccessKey, PolicyEngine, Relation
@@ -20,6 +19,7 @@ from registry.cases.relations import with_relation
 from registry.demo.seed import PARTNERS
 from registry.models import Case
 from tests.conftest import PG_URL, GraphQL
+from tests.scale import copy_cases
 
 LIST = """query($f: CaseFilterInput, $after: String) {
   cases(filter: $f, first: 100, after: $after) {
@@ -104,50 +104,6 @@ def test_every_partner_lists_what_a_case_by_case_check_allows(
     assert withheld_somewhere >= 2
 
 
-def _copy_cases(engine: Engine, copies: int) -> None:
-    with engine.begin() as conn:
-        columns = [
-            r[0]
-            for r in conn.execute(
-                text(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_name = 'case_record' ORDER BY ordinal_position"
-                )
-            )
-        ]
-        conn.execute(
-            text(
-                "CREATE TEMP TABLE copy_map AS SELECT id AS old_id, gen_random_uuid() AS new_id, "
-                "g AS n FROM case_record, generate_series(1, :copies) g"
-            ),
-            {"copies": copies},
-        )
-        picked = ", ".join(
-            "m.new_id"
-            if c == "id"
-            else "c.registered_at - make_interval(mins => m.n)"
-            if c == "registered_at"
-            else f"c.{c}"
-            for c in columns
-        )
-        conn.execute(
-            text(
-                f"INSERT INTO case_record ({', '.join(columns)}) SELECT {picked} "  # noqa: S608
-                "FROM case_record c JOIN copy_map m ON m.old_id = c.id"
-            )
-        )
-        conn.execute(
-            text(
-                "INSERT INTO involvement (id, case_id, partner_id, role, since, involved_by) "
-                "SELECT gen_random_uuid(), m.new_id, i.partner_id, i.role, i.since, i.involved_by "
-                "FROM involvement i JOIN copy_map m ON m.old_id = i.case_id "
-                "WHERE i.released_at IS NULL"
-            )
-        )
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("ANALYZE"))
-
-
 @pytest.mark.skipif(not PG_URL, reason="query plans are PostgreSQL's")
 @pytest.mark.parametrize(
     ("partner", "f", "index"),
@@ -166,7 +122,7 @@ def test_a_list_page_is_read_by_an_index_range_at_scale(
     gql: GraphQL, sessions: sessionmaker[Session], partner: str, f: Any, index: str
 ) -> None:
     engine = sessions.kw["bind"]
-    _copy_cases(engine, 40)  # about 25,000 cases
+    copy_cases(str(engine.url.render_as_string(hide_password=False)), 40)  # ~25,000 cases
     statements: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
