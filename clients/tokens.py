@@ -9,12 +9,13 @@ registry accepts only once, and optionally ``act`` (the staff member) and ``purp
 from __future__ import annotations
 
 import base64
+import hashlib
 import secrets
 import time
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from joserfc import jwt
 from joserfc.jwk import OKPKey
 
@@ -54,6 +55,24 @@ def load_private_key(pem: str | bytes) -> Ed25519PrivateKey:
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"private key is not an Ed25519 key (got {type(key).__name__})")
     return key
+
+
+def key_id_of(partner_id: str, public_key_pem: str) -> str:
+    """The key id the registry gives a public key when it is registered: ``<partner>-<the first
+    8 hex digits of the SHA-256 of the raw 32-byte key>``, so a partner that makes its key on
+    its own side knows the id before registering it.
+
+    Example:
+        >>> _, public_pem = generate_key_pair()
+        >>> kid = key_id_of("zowonen", public_pem)
+        >>> kid.startswith("zowonen-") and len(kid) == len("zowonen-") + 8
+        True
+    """
+    key = serialization.load_pem_public_key(public_key_pem.encode())
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("partner keys are Ed25519 keys")
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return f"{partner_id}-{hashlib.sha256(raw).hexdigest()[:8]}"
 
 
 def generate_key_pair() -> tuple[str, str]:

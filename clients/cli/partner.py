@@ -11,12 +11,16 @@ import click
 
 from clients.cli.context import Options, one_line, print_json, registry_client, reported
 from clients.keyfile import KeyFile, KeyFileError, load_key_file, write_key_file
-from clients.tokens import generate_key_pair, sign_token
+from clients.tokens import generate_key_pair, key_id_of, sign_token
 
 
 @click.command()
 @click.option("--partner", required=True, help="Partner id (slug).")
-@click.option("--kid", required=True, help="Key id to register the public key under.")
+@click.option(
+    "--kid",
+    default=None,
+    help="Key id; by default the one the registry gives this key when it is registered.",
+)
 @click.option("--registry", required=True, metavar="URL", help="The registry's base URL.")
 @click.option("--audience", required=True, help="The registry's audience string.")
 @click.option(
@@ -26,9 +30,13 @@ from clients.tokens import generate_key_pair, sign_token
     help="Key file to write (mode 0600).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing key file.")
-def keygen(partner: str, kid: str, registry: str, audience: str, out: Path, force: bool) -> None:
+def keygen(
+    partner: str, kid: str | None, registry: str, audience: str, out: Path, force: bool
+) -> None:
     """Generate a key pair, write the key file, print the public key to register."""
     private_pem, public_pem = generate_key_pair()
+    if kid is None:
+        kid = key_id_of(partner, public_pem)
     key_file = KeyFile(
         partner=partner, kid=kid, private_key=private_pem, registry=registry, audience=audience
     )

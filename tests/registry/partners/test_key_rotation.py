@@ -121,3 +121,36 @@ def test_revoking_twice_or_an_unknown_key_is_one_line_and_changes_nothing(
 
     nobody = cli.invoke(main, ["partner", "keys", "--database-url", database_url, "nobody"])
     assert (nobody.exit_code, nobody.output) == (1, "Error: unknown partner 'nobody'\n")
+
+
+def test_a_key_made_with_the_partner_client_is_registered_under_the_id_in_its_key_file(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    from clients.cli import main as client_main
+    from clients.keyfile import load_key_file
+
+    out = tmp_path / "zaanstad.json"
+    made = CliRunner().invoke(
+        client_main,
+        [
+            *("keygen", "--partner", PARTNER, "--registry", "http://testserver"),
+            *("--audience", AUDIENCE, "--out", str(out)),
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    public = tmp_path / "public.pem"
+    public.write_text(made.stdout)
+    key_file = load_key_file(out)
+
+    added = CliRunner().invoke(
+        main, ["partner", "add-key", "--database-url", database_url, PARTNER, str(public)]
+    )
+    # The registry names the key exactly as the partner's key file already does.
+    assert added.output == f"key {key_file.kid} registered for {PARTNER}\n"
+    client = AppClient(create_app(settings, clock=clock, session_factory=sessions))
+    status, body = _ask(client, key_file.kid, key_file.private_key, clock)
+    assert status == 200 and "errors" not in body
