@@ -120,6 +120,7 @@ def history(scope: RequestScope, case_id: str) -> Sequence[AccessLogRecord]:
         "read this case's access history",
         refusal="only the owner and the municipality read a case's access history",
     )
+    scope.disclosure.processed(case)  # reading who saw a case is processing of it too
     return for_case(scope.session, case.id)
 
 

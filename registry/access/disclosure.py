@@ -92,6 +92,10 @@ class _Release(Generic[Row, Extra]):
     readers: tuple[tuple[str, Reader[Row, Extra]], ...]
 
 
+#: The field that tells which partners are involved in a case, and so another partner's relation.
+INVOLVEMENTS = "involvements"
+
+
 class Disclosure:
     """Per-request disclosure for one principal.
 
@@ -308,6 +312,21 @@ class Disclosure:
             return None
         record.disclosed.add(MUNICIPAL_CONTACT)
         return contact_view(contact, inventory_id, today)
+
+    def explanation(self, case: Case, relation: Relation, *, of_another: bool) -> None:
+        """Record an explanation of access to ``case`` (``explainAccess``, ``dryRunGrant``):
+        processing of the case, access-logged like a read. One of another partner's access
+        tells that partner's relation to the case (involved or not): the record says
+        ``involvements`` was disclosed, since it was, whatever the policies release to the
+        caller (whether it should be is an open question of the policy officer's tools)."""
+        record = self._record(case.id)
+        if of_another:
+            record.disclosed.add(INVOLVEMENTS)
+
+    def processed(self, case: Case) -> None:
+        """Record that this request processed ``case`` without releasing a field of it (an
+        access history read, for one): access-logged as ``identified``."""
+        self._record(case.id)
 
     def log_opening(self, case: Case | None, relation: Relation, event_type: str) -> bool:
         """Whether this principal is shown the event of a signed-log entry about ``case``: only

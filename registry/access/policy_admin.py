@@ -255,6 +255,7 @@ def _key_for(scope: RequestScope, case_id: str, as_partner: str | None) -> tuple
     session, principal = scope.session, scope.principal
     case, relation = scope.find_case(case_id, fields=frozenset())
     if as_partner is None or as_partner == principal.partner_id:
+        scope.disclosure.explanation(case, relation, of_another=False)
         return AccessKey(
             principal.partner_id, principal.kind, relation, case.municipality_code, case.owner_id
         ), str(case.id)
@@ -267,6 +268,7 @@ def _key_for(scope: RequestScope, case_id: str, as_partner: str | None) -> tuple
     other = session.get(Partner, as_partner)
     if other is None:
         raise InvalidInputError(f"unknown partner {as_partner!r}")
+    scope.disclosure.explanation(case, relation, of_another=True)
     try:
         _, other_relation = cases.find(session, other.id, case.id, frozenset())
     except NotFoundError:

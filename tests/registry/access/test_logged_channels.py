@@ -1,0 +1,85 @@
+"""Explanations, draft tries and access-history reads are processing of a case too: each
+writes an access-log record, which the case's history (and the caller's own) then shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from registry.models import Case, Involvement
+from tests.conftest import GraphQL
+
+HISTORY = """query History($id: ID!) {
+  accessHistory(caseId: $id) { partner operation fieldsDisclosed outcome } }"""
+MINE = "{ myDisclosures(limit: 5) { caseId operation fieldsDisclosed outcome } }"
+
+
+def _case(sessions: sessionmaker[Session], partner: str, owner: str) -> str:
+    with sessions() as session:
+        return str(
+            session.scalars(
+                select(Case.id)
+                .join(Involvement, Involvement.case_id == Case.id)
+                .where(Involvement.partner_id == partner, Case.owner_id == owner)
+                .order_by(Case.registered_at)
+            ).first()
+        )
+
+
+def _by(history: list[dict[str, Any]], partner: str) -> list[dict[str, Any]]:
+    return [r for r in history if r["partner"] == partner]
+
+
+def test_explaining_another_partners_access_is_logged_as_telling_its_involvement(
+    gql: GraphQL, sessions: sessionmaker[Session]
+) -> None:
+    case_id = _case(sessions, "partners-in-welzijn", "zowonen")
+    body = gql(
+        "zowonen",
+        """query ExplainOther($id: ID!) {
+        explainAccess(caseId: $id, partner: "partners-in-welzijn") {
+        relation } }""",
+        {"id": case_id},
+    )
+    assert body["data"]["explainAccess"]["relation"] == "INVOLVED"
+    history = gql("zowonen", HISTORY, {"id": case_id})["data"]["accessHistory"]
+    (record,) = _by(history, "zowonen")  # the owner has not read this copy's case before
+    assert (record["fieldsDisclosed"], record["outcome"]) == (["involvements"], "disclosed")
+
+
+def test_explaining_ones_own_access_and_trying_a_draft_are_logged(
+    gql: GraphQL, sessions: sessionmaker[Session]
+) -> None:
+    case_id = _case(sessions, "wij-groningen", "nijestee")
+    gql(
+        "wij-groningen",
+        "query ExplainMine($id: ID!) { explainAccess(caseId: $id) { relation } }",
+        {"id": case_id},
+    )
+    (own,) = gql("wij-groningen", MINE)["data"]["myDisclosures"][:1]
+    assert own["caseId"] == case_id
+    assert (own["fieldsDisclosed"], own["outcome"]) == ([], "identified")
+
+    gql(
+        "gemeente-groningen",
+        """query TryDraft($id: ID!) { dryRunGrant(caseId: $id, partner: "wij-groningen",
+        grant: {municipality: "groningen", partnerKind: DISTRICT_TEAM, fields: ["reasons"]}) {
+        field } }""",
+        {"id": case_id},
+    )
+    (tried,) = gql("gemeente-groningen", MINE)["data"]["myDisclosures"][:1]
+    assert tried["caseId"] == case_id
+    assert tried["fieldsDisclosed"] == ["involvements"]
+
+
+def test_reading_a_cases_access_history_is_itself_in_the_history(
+    gql: GraphQL, sessions: sessionmaker[Session]
+) -> None:
+    case_id = _case(sessions, "partners-in-welzijn", "zowonen")
+    first = gql("zowonen", HISTORY, {"id": case_id})["data"]["accessHistory"]
+    assert _by(first, "zowonen") == []  # a record is written when its request commits
+    second = gql("zowonen", HISTORY, {"id": case_id})["data"]["accessHistory"]
+    (read,) = _by(second, "zowonen")
+    assert (read["fieldsDisclosed"], read["outcome"]) == ([], "identified")
