@@ -12,11 +12,11 @@ from registry.agreements import proposals as agreement_proposals
 from registry.agreements import reviews as agreement_reviews
 from registry.agreements import service as agreements
 from registry.agreements.fields import policy_fields_of
+from registry.models import AgreementStatus
 from registry.partners.signatures import decode_signature
 from schema.context import Info, scope_of, selected_fields
 from schema.types.agreement import (
     Agreement,
-    AgreementStatusType,
     AgreementYearFigures,
     ConditionCheckInput,
     DueReview,
@@ -44,7 +44,7 @@ class AgreementQuery:
         self,
         info: Info,
         case_id: strawberry.ID | None = None,
-        status: AgreementStatusType | None = None,  # type: ignore[valid-type]
+        status: AgreementStatus | None = None,
         broken_only: bool = False,
         first: int = 50,
     ) -> list[Agreement]:
@@ -137,6 +137,6 @@ class AgreementMutation:
         self,
         info: Info,
         id: strawberry.ID,
-        outcome: AgreementStatusType,  # type: ignore[valid-type]
+        outcome: AgreementStatus,
     ) -> Agreement:
         return cast(Agreement, scope_of(info).mutate(agreements.close, id, outcome))

@@ -9,14 +9,13 @@ import strawberry
 from registry.access import accesslog
 from registry.cases import lists
 from registry.cases import service as cases
-from registry.models import AccessLogRecord
+from registry.models import AccessLogRecord, InvolvementRole
 from schema.context import Info, scope_of
 from schema.types.case import (
     Case,
     CaseConnection,
     CaseFilterInput,
     ContactInput,
-    InvolvementRoleType,
     PageInfo,
     RegisterCaseInput,
     UpdateCaseInput,
@@ -129,7 +128,7 @@ class CaseMutation:
         info: Info,
         case_id: strawberry.ID,
         partner: str,
-        role: InvolvementRoleType,  # type: ignore[valid-type]
+        role: InvolvementRole,
     ) -> Case:
         return cast(Case, scope_of(info).mutate(cases.involve, case_id, partner, role))
 

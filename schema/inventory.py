@@ -12,9 +12,9 @@ from registry.inventory import contacts as municipal_contacts
 from registry.inventory import disposal as inventory_disposal
 from registry.inventory import service as inventory
 from registry.inventory.fields import policy_fields_of
+from registry.models import ContactOutcome
 from schema.context import Info, requested_fields, scope_of, selected_fields
 from schema.types.inventory import (
-    ContactOutcomeType,
     Inventory,
     InventoryClocks,
     MunicipalContact,
@@ -108,7 +108,7 @@ class InventoryMutation:
         self,
         info: Info,
         id: strawberry.ID,
-        outcome: ContactOutcomeType,  # type: ignore[valid-type]
+        outcome: ContactOutcome,
         attempts: int,
         contacted_on: dt.date,
     ) -> MunicipalContact:

@@ -8,8 +8,9 @@ from typing import cast
 import strawberry
 
 from registry.cases import lifecycle
+from registry.models import ClosureOutcome, EvictionOutcome, Phase
 from schema.context import Info, scope_of
-from schema.types.case import Case, ClosureOutcomeType, EvictionOutcomeType, PhaseType
+from schema.types.case import Case, PhaseType
 from schema.types.lifecycle import AftercareInput, LifecycleClosure, LifecycleTransition
 
 
@@ -33,7 +34,7 @@ class LifecycleQuery:
 @strawberry.type
 class LifecycleMutation:
     @strawberry.mutation(description="A plain move to the next phase (owner).")
-    def move_case(self, info: Info, id: strawberry.ID, to: PhaseType) -> Case:  # type: ignore[valid-type]
+    def move_case(self, info: Info, id: strawberry.ID, to: Phase) -> Case:
         return cast(Case, scope_of(info).mutate(lifecycle.move, id, to))
 
     @strawberry.mutation(description="The court was asked to dissolve the lease: to court (owner).")
@@ -63,7 +64,7 @@ class LifecycleMutation:
         self,
         info: Info,
         id: strawberry.ID,
-        outcome: EvictionOutcomeType,  # type: ignore[valid-type]
+        outcome: EvictionOutcome,
     ) -> Case:
         return cast(Case, scope_of(info).mutate(lifecycle.carry_out_eviction, id, outcome))
 
@@ -83,6 +84,6 @@ class LifecycleMutation:
         self,
         info: Info,
         id: strawberry.ID,
-        outcome: ClosureOutcomeType,  # type: ignore[valid-type]
+        outcome: ClosureOutcome,
     ) -> Case:
         return cast(Case, scope_of(info).mutate(lifecycle.close, id, outcome))

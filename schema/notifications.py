@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from registry.models import EventType
+from registry.models import DeliveryStatus, EventType
 from registry.models import WebhookSubscription as SubscriptionRow
 from registry.notifications import subscriptions
 from schema.context import Info, scope_of
 from schema.types.notification import (
-    DeliveryStatusType,
     NewWebhookSubscription,
     WebhookDelivery,
     WebhookSubscription,
@@ -61,7 +60,7 @@ class NotificationQuery:
     def webhook_deliveries(
         self,
         info: Info,
-        status: DeliveryStatusType | None = None,  # type: ignore[valid-type]
+        status: DeliveryStatus | None = None,
         subscription_id: strawberry.ID | None = None,
         first: int = 50,
     ) -> list[WebhookDelivery]:
