@@ -15,8 +15,8 @@ large ÷ small. A flat page cost means a ratio near 1.
 - ``owner``: a corporation's own cases;
 - ``municipality``: a municipality's cases;
 - ``involved``: the cases a district team is involved in;
-- ``withheld filter``: a partner filtering on a field the policies withhold from it (the filter
-  then matches nothing: the page must still be cheap);
+- ``withheld filter``: a municipality filtering on the phase, which the policies withhold from
+  it (the filter then matches nothing: the page must still be cheap);
 - ``eviction range``: a corporation's evictions in a date range.
 
 The machine is shared and noisy: read the ratios, with the load average printed next to them::
@@ -75,9 +75,9 @@ def _shapes(involved_partner: str) -> list[Shape]:
         Shape("owner", "zowonen"),
         Shape("municipality", "gemeente-zaanstad"),
         Shape("involved", involved_partner),
-        # Zaanstad's covenant withholds evictionDate from the municipality (issue 12 measured
-        # it): its filter on that date matches nothing, however many cases there are.
-        Shape("withheld filter", "gemeente-zaanstad", {"evictionFrom": "2000-01-01"}),
+        # No rule releases a case's phase to the municipality: its filter on the phase
+        # matches nothing, however many cases there are.
+        Shape("withheld filter", "gemeente-zaanstad", {"phase": "EVICTION"}),
         Shape(
             "eviction range",
             "zowonen",

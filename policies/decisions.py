@@ -79,7 +79,11 @@ class FieldDecision:
 
 #: Rules that hold in every municipality; ids start with "builtin:" so explanations say so.
 BUILTIN_ROWS: tuple[PolicyRow, ...] = (
+    # The corporation registered the case and owns its data: it reads all of it but how the
+    # household answered the municipality's offer of help (the ``ownCase`` group).
     PolicyRow("builtin:owner", PolicyEffect.GRANT, "*", Relation.OWNER, "*", "*", ("ownCase",)),
+    # The landlord's early signal to the municipality (Wet gemeentelijke schuldhulpverlening,
+    # art. 3 lid 4 and the Besluit gemeentelijke schuldhulpverlening): who, where, how much.
     PolicyRow(
         "builtin:statutory-early-signal",
         PolicyEffect.GRANT,
@@ -100,6 +104,21 @@ BUILTIN_ROWS: tuple[PolicyRow, ...] = (
         "*",
         "*",
         ("inventory",),
+    ),
+    # The bailiff informs the municipality of the time of an eviction (art. 556 lid 3 Rv), so
+    # that it can remove and store the goods and arrange shelter (the report's section 4.2):
+    # the municipality reads the eviction date and the bailiff of every case in its
+    # municipality, whatever its covenant says and whatever an owner restricts, and so is also
+    # told of ``eviction.scheduled``. Both are empty until an eviction is scheduled, and a
+    # called-off eviction's date is cleared.
+    PolicyRow(
+        "builtin:statutory-eviction-notice",
+        PolicyEffect.GRANT,
+        "*",
+        Relation.MUNICIPALITY,
+        "*",
+        "*",
+        ("evictionDate", "bailiff"),
     ),
 )
 

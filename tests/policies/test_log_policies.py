@@ -29,8 +29,16 @@ TABLE = [
         "parteon",
         AGREEMENT | EVICTION | INVENTORY - CONTACT,
     ),
-    # The municipality is shown the inventory by statute, not (yet) the eviction itself.
-    ("gemeente-zaanstad", "municipality", Relation.MUNICIPALITY, "zaanstad", "parteon", INVENTORY),
+    # The municipality is shown the inventory and the scheduled eviction by statute (art. 556
+    # lid 3 Rv: the bailiff tells it when), not what came of the eviction.
+    (
+        "gemeente-zaanstad",
+        "municipality",
+        Relation.MUNICIPALITY,
+        "zaanstad",
+        "parteon",
+        INVENTORY | {"eviction.scheduled"},
+    ),
     # The bailiff: the goods it recorded and the pickups, not the release, contact or disposal,
     # and not the eviction events, which name the bailiff field it is not granted.
     ("kerckhoffs-lasonder", "bailiff", Relation.INVOLVED, "zaanstad", "parteon", GOODS),

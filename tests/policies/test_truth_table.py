@@ -17,6 +17,7 @@ HOME_VISIT = FIELD_GROUPS["homeVisit"]
 EARLY_SIGNAL = FIELD_GROUPS["earlySignal"]
 INVENTORY = FIELD_GROUPS["inventory"]
 SECOND_CHANCE = FIELD_GROUPS["secondChance"]
+EVICTION_NOTICE = frozenset({"evictionDate", "bailiff"})
 
 
 # (partner, kind, relation, municipality, owner) → exactly the fields it reads
@@ -81,15 +82,15 @@ TABLE: list[tuple[str, str, Relation, str, str, frozenset[str]]] = [
         "nijestee",
         frozenset(FIELDS) - {"municipalContact"},
     ),
-    # The municipality reads the statutory early-signal fields and the inventory it must store
-    # (art. 556 lid 3 Rv); a restriction cannot touch them.
+    # The municipality reads the statutory early-signal fields, the eviction's date and bailiff
+    # and the inventory it must store (art. 556 lid 3 Rv); a restriction cannot touch them.
     (
         "gemeente-sittard-geleen",
         "municipality",
         Relation.MUNICIPALITY,
         "sittard-geleen",
         "zowonen",
-        EARLY_SIGNAL | INVENTORY,
+        EARLY_SIGNAL | INVENTORY | EVICTION_NOTICE,
     ),
     (
         "gemeente-groningen",
@@ -97,7 +98,7 @@ TABLE: list[tuple[str, str, Relation, str, str, frozenset[str]]] = [
         Relation.MUNICIPALITY,
         "groningen",
         "nijestee",
-        EARLY_SIGNAL | INVENTORY,
+        EARLY_SIGNAL | INVENTORY | EVICTION_NOTICE,
     ),
     # Groningen lets Bureau Woonkans see what a second-chance decision needs, and the
     # agreements it monitors: no contact data.

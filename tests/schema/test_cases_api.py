@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.models import AccessLogRecord, Case
+from registry.models import AccessLogRecord, Case, Phase
 from tests.conftest import GraphQL
 from tests.helpers import error_codes
 
@@ -72,3 +72,30 @@ def test_every_disclosure_is_logged_once_per_request_per_case(
     assert record.actor == "medewerker-17"
     assert record.partner_id == "gemeente-sittard-geleen"
     assert "contactName" in record.fields_disclosed and "phase" in record.fields_withheld
+
+
+def test_the_municipality_reads_a_scheduled_evictions_date_and_bailiff_by_statute(
+    gql: GraphQL, sessions: sessionmaker[Session]
+) -> None:
+    # Zaanstad's covenant releases neither to the municipality; art. 556 lid 3 Rv does.
+    with sessions() as session:
+        case_id = str(
+            session.scalars(
+                select(Case.id)
+                .where(Case.owner_id == "parteon", Case.phase == Phase.JUDGMENT_SERVED)
+                .order_by(Case.registered_at)
+            ).first()
+        )
+    query = "query($id: ID!) { case(id: $id) { evictionDate bailiff phase withheld } }"
+    before = gql("gemeente-zaanstad", query, {"id": case_id})["data"]["case"]
+    assert before["bailiff"] is None  # no bailiff named yet
+    scheduled = gql(
+        "parteon",
+        """mutation($id: ID!) { scheduleEviction(id: $id, date: "2027-01-20",
+        bailiff: "kerckhoffs-lasonder") { evictionDate } }""",
+        {"id": case_id},
+    )
+    assert scheduled["data"]["scheduleEviction"]["evictionDate"] == "2027-01-20"
+    read = gql("gemeente-zaanstad", query, {"id": case_id})["data"]["case"]
+    assert (read["evictionDate"], read["bailiff"]) == ("2027-01-20", "kerckhoffs-lasonder")
+    assert "evictionDate" not in read["withheld"] and "phase" in read["withheld"]
