@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from policies import FieldDecision, Permission, PolicyEngine, Relation
@@ -25,6 +25,7 @@ from registry.errors import ConflictError, InvalidInputError, NotAllowedError, N
 from registry.events import Event
 from registry.lengths import check_length
 from registry.models import AccessPolicy, Municipality, Partner, PartnerKind, PolicyKind
+from registry.models.partner import partner_municipality
 from registry.recording import record
 
 if TYPE_CHECKING:
@@ -226,13 +227,26 @@ def list_policies(
     scope: RequestScope, *, municipality: str | None, include_revoked: bool
 ) -> Sequence[AccessPolicy]:
     """The policies the caller issued, and the grants of a municipality the caller works in
-    (a covenant is known to its partners)."""
+    (a covenant is known to its partners). The municipality itself, whose policy officer must
+    see the whole picture, is also shown the restrictions of the corporations working in it:
+    they override its covenant on those corporations' cases."""
     principal = scope.principal
     visible = [AccessPolicy.issuer_id == principal.partner_id]
     if municipality is not None:
         if municipality not in principal.municipalities:
             raise NotAllowedError(f"{principal.partner_id} does not work in {municipality!r}")
         visible.append(AccessPolicy.municipality == municipality)
+        speaks_for = scope.session.get(Municipality, municipality)
+        if speaks_for is not None and speaks_for.authority_id == principal.partner_id:
+            working_there = select(partner_municipality.c.partner_id).where(
+                partner_municipality.c.municipality_code == municipality
+            )
+            visible.append(
+                and_(
+                    AccessPolicy.kind == PolicyKind.RESTRICTION,
+                    AccessPolicy.issuer_id.in_(working_there),
+                )
+            )
     stmt = select(AccessPolicy).where(or_(*visible))
     if municipality is not None:
         stmt = stmt.where(AccessPolicy.municipality.in_([municipality, "*"]))

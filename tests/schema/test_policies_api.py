@@ -269,3 +269,24 @@ def test_a_partner_reads_its_own_side_of_the_access_log(gql: GraphQL) -> None:
     assert all(
         e["partner"] == "wij-groningen" and e["fieldsDisclosed"] == ["phase"] for e in entries
     )
+
+
+def test_the_municipality_sees_the_owners_restrictions_that_override_its_covenant(
+    gql: GraphQL,
+) -> None:
+    query = (
+        """{ policies(municipality: "sittard-geleen") { id kind issuer municipality fields } }"""
+    )
+    officer = gql("gemeente-sittard-geleen", query)["data"]["policies"]
+    restrictions = [p for p in officer if p["kind"] == "restriction"]
+    # ZOwonen's "share only the eviction date", with its text: what explainAccess names.
+    assert [(p["issuer"], p["municipality"], p["fields"]) for p in restrictions] == [
+        ("zowonen", "*", ["evictionDate"])
+    ]
+    assert any(p["kind"] == "grant" for p in officer)
+    # A partner working there sees the covenant, not another corporation's restriction.
+    welfare = gql("partners-in-welzijn", query)["data"]["policies"]
+    assert [p for p in welfare if p["kind"] == "restriction"] == []
+    # Nor does another municipality's officer see it through its own list.
+    other = gql("gemeente-groningen", '{ policies(municipality: "groningen") { issuer kind } }')
+    assert {"issuer": "zowonen", "kind": "restriction"} not in other["data"]["policies"]
