@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from registry.access import policy_admin
+from registry.access import policy_admin, vocabulary
 from registry.models import AccessPolicy as PolicyRowModel
 from schema.context import Info, scope_of
 from schema.types.policy import (
@@ -13,6 +13,7 @@ from schema.types.policy import (
     DryRunField,
     FieldDecision,
     GrantInput,
+    PolicyField,
     RestrictionInput,
 )
 
@@ -46,6 +47,18 @@ def _grant(value: GrantInput) -> policy_admin.GrantDraft:
 
 @strawberry.type
 class PolicyQuery:
+    @strawberry.field(
+        description="Every field policies may name, with what it releases, whether it is "
+        "sensitive, and its groups (the vocabulary a grant or restriction speaks)."
+    )
+    def field_catalogue(self) -> list[PolicyField]:
+        return [
+            PolicyField(
+                name=e.name, description=e.description, sensitive=e.sensitive, groups=list(e.groups)
+            )
+            for e in vocabulary.catalogue()
+        ]
+
     @strawberry.field(
         description=(
             "Policies you issued; with `municipality`, also that municipality's grants "

@@ -10,6 +10,7 @@ else (``registry.access.policy_admin``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from policies import FieldTerm, Vocabulary
@@ -68,3 +69,27 @@ def _groups() -> dict[str, frozenset[str]]:
 VOCABULARY = Vocabulary(
     (FieldTerm(d.name, d.description, d.sensitive) for d in DECLARATIONS), _groups()
 )
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One field as a policy officer looks it up: what it releases, whether it is sensitive
+    personal data, and the groups that name it."""
+
+    name: str
+    description: str
+    sensitive: bool
+    groups: tuple[str, ...]
+
+
+def catalogue() -> list[CatalogueEntry]:
+    """Every field policies may name, in the vocabulary's order, with the groups it is in."""
+    return [
+        CatalogueEntry(
+            term.name,
+            term.description,
+            term.sensitive,
+            tuple(sorted(g for g, members in VOCABULARY.groups.items() if term.name in members)),
+        )
+        for term in VOCABULARY.fields.values()
+    ]

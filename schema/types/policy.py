@@ -89,3 +89,14 @@ class AccessLogEntry:
     fields_withheld: list[str]
     occurred_at: dt.datetime
     outcome: str
+
+
+@strawberry.type(description="A field policies may name: what it releases and its groups.")
+class PolicyField:
+    name: str
+    description: str
+    sensitive: bool = strawberry.field(
+        description="Personal data released least: identity, contact details, the household's "
+        "answers to the municipality."
+    )
+    groups: list[str] = strawberry.field(description="The groups that name this field.")

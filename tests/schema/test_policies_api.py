@@ -290,3 +290,23 @@ def test_the_municipality_sees_the_owners_restrictions_that_override_its_covenan
     # Nor does another municipality's officer see it through its own list.
     other = gql("gemeente-groningen", '{ policies(municipality: "groningen") { issuer kind } }')
     assert {"issuer": "zowonen", "kind": "restriction"} not in other["data"]["policies"]
+
+
+def test_the_field_catalogue_lists_every_field_with_its_groups_and_sensitivity(
+    gql: GraphQL,
+) -> None:
+    catalogue = gql(
+        "gemeente-zaanstad", "{ fieldCatalogue { name description sensitive groups } }"
+    )["data"]["fieldCatalogue"]
+    by_name = {f["name"]: f for f in catalogue}
+    assert len(by_name) == len(catalogue)
+    contact = by_name["contactPhone"]
+    assert contact["sensitive"] and {"identity", "earlySignal", "homeVisit"} <= set(
+        contact["groups"]
+    )
+    assert contact["description"] == "the tenant's phone number"
+    eviction = by_name["evictionDate"]
+    assert not eviction["sensitive"] and "eviction" in eviction["groups"]
+    assert "ownCase" not in by_name["municipalContact"]["groups"]
+    # What an officer may name in a grant: every field here is accepted, nothing else is.
+    assert {"evictionDate", "annotationHomeVisit", "agreementText", "inventoryLog"} <= set(by_name)
