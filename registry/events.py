@@ -33,8 +33,10 @@ class WebhookEventType(StrEnum):
     Stored by value as a plain string in the outbox, so adding one needs no migration.
     """
 
+    CASE_REGISTERED = "case.registered"
     CASE_PHASE_CHANGED = "case.phase_changed"
     CASE_CLOSED = "case.closed"
+    CASE_PARTNER_INVOLVED = "case.partner_involved"
     EVICTION_SCHEDULED = "eviction.scheduled"
     EVICTION_CALLED_OFF = "eviction.called_off"
     EVICTION_CARRIED_OUT = "eviction.carried_out"
@@ -132,6 +134,12 @@ class Event(Enum):
 
     _value_: EventSpec
 
+    # A new early signal: the municipality, which must offer help (Wet gemeentelijke
+    # schuldhulpverlening), learns of it when it is registered instead of polling.
+    CASE_REGISTERED = _told(_W.CASE_REGISTERED, "earlySignalledOn")
+    # A partner brought into a case: addressed to that partner as well, which learns of its
+    # new case whatever else it may read; others are told if they may read the involvements.
+    CASE_PARTNER_INVOLVED = _told(_W.CASE_PARTNER_INVOLVED, "involvements")
     # The case lifecycle.
     CASE_PHASE_CHANGED = _told(_W.CASE_PHASE_CHANGED, "phase")
     CASE_CLOSED = _told(_W.CASE_CLOSED, "closureOutcome")

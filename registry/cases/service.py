@@ -23,6 +23,7 @@ from registry.cases.fields import CONTACT_FIELDS
 from registry.cases.relations import with_relation
 from registry.cases.views import CaseView
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.events import Event
 from registry.lengths import check_length
 from registry.models import (
     Case,
@@ -35,6 +36,7 @@ from registry.models import (
     Phase,
     Reason,
 )
+from registry.recording import record
 
 if TYPE_CHECKING:
     from registry.request import RequestScope
@@ -194,6 +196,7 @@ def register(scope: RequestScope, new: NewCase) -> CaseView:
     case.involvements = []
     session.add(case)
     session.flush()
+    record(session, Event.CASE_REGISTERED, case.id, now)
     return scope.disclosure.case_view(case, Relation.OWNER, scope.selection)
 
 
@@ -260,6 +263,7 @@ def involve(scope: RequestScope, case_id: str, partner_id: str, role: Involvemen
         )
     )
     scope.session.flush()
+    record(scope.session, Event.CASE_PARTNER_INVOLVED, case.id, scope.now, addressee=partner_id)
     return scope.disclosure.case_view(case, relation, scope.selection)
 
 

@@ -29,7 +29,7 @@ from registry.notifications import outbox
 from registry.notifications.delivery import DeliveryWorker
 from registry.notifications.retry import RetryPolicy
 from registry.notifications.targets import TargetPolicy
-from tests.arrange import case_in
+from tests.arrange import NEW_CASE, REGISTER_CASE, case_in
 from tests.conftest import Clock, GraphQL
 from tests.receiver import Receiver, Silent
 
@@ -710,3 +710,33 @@ def test_an_attempt_that_hangs_ends_at_the_deadline_and_is_tried_again(
     [delivery] = gql("partners-in-welzijn", DELIVERIES)["data"]["webhookDeliveries"]
     assert (delivery["status"], delivery["attempts"]) == ("PENDING", 1)
     assert delivery["lastError"] == "ReadTimeout: no answer within 0.5 s"
+
+
+def test_the_municipality_is_told_of_a_new_early_signal_and_a_partner_of_its_new_case(
+    gql: GraphQL,
+    receiver: Receiver,
+    subscribe: Subscribe,
+    worker: DeliveryWorker,
+) -> None:
+    for partner in ("gemeente-sittard-geleen", "gebiedsteam-sittard-geleen", "nijestee"):
+        subscribe(partner, "case.registered", "case.partner_involved")
+    registered = gql("zowonen", REGISTER_CASE, {"input": NEW_CASE})
+    case_id = registered["data"]["registerCase"]["id"]
+    worker.run_once()
+    # The municipality reads the early signal's date by statute; no one else relates yet.
+    assert _types(receiver, "gemeente-sittard-geleen") == ["case.registered"]
+    assert receiver.at("gebiedsteam-sittard-geleen") == receiver.at("nijestee") == []
+
+    involved = gql(
+        "zowonen",
+        """mutation($id: ID!) { involvePartner(caseId: $id, partner: "gebiedsteam-sittard-geleen",
+        role: HOME_VISITS) { id } }""",
+        {"id": case_id},
+    )
+    assert "errors" not in involved
+    worker.run_once()
+    # Addressed to the partner brought in, though ZOwonen shares only the eviction date with
+    # it; the municipality is not told (its statutory fields do not include involvements).
+    assert _types(receiver, "gebiedsteam-sittard-geleen") == ["case.partner_involved"]
+    assert _types(receiver, "gemeente-sittard-geleen") == ["case.registered"]
+    assert all(r.verified for r in receiver.requests)
