@@ -15,6 +15,7 @@ from typing import Any, Self
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from clients.auth import PartnerAuth
 from clients.errors import (
     NotFoundError,
     RateLimitedError,
@@ -25,7 +26,6 @@ from clients.errors import (
     error_from_graphql,
 )
 from clients.keyfile import load_key_file
-from clients.tokens import load_private_key, sign_token
 
 __all__ = ["DEFAULT_TIMEOUT", "RegistryClient", "new_traceparent"]
 
@@ -127,11 +127,16 @@ class RegistryClient:
         self.audience = audience
         self.act = act
         self.purpose = purpose
-        # Parsed once, so a bad key fails here rather than on the first request.
-        if isinstance(private_key, Ed25519PrivateKey):
-            self._private_key = private_key
-        else:
-            self._private_key = load_private_key(private_key)
+        # Signs a fresh one-time token into every attempt (the registry accepts each token
+        # once); it parses the key now, so a bad key fails here rather than on first use.
+        self._auth = PartnerAuth(
+            partner_id=partner_id,
+            key_id=key_id,
+            private_key=private_key,
+            audience=audience,
+            act=act,
+            purpose=purpose,
+        )
         # Redirects are not followed (httpx's default): the token is for this registry only.
         self._http = httpx.Client(base_url=url, timeout=timeout, transport=transport)
 
@@ -204,19 +209,8 @@ class RegistryClient:
             headers["Idempotency-Key"] = f'"{idempotency_key}"'
         attempt = 0
         while True:
-            # A fresh token every attempt: the registry accepts each token once.
-            token = sign_token(
-                partner_id=self.partner_id,
-                key_id=self.key_id,
-                private_key=self._private_key,
-                audience=self.audience,
-                act=self.act,
-                purpose=self.purpose,
-            )
             try:
-                response = self._http.post(
-                    "/graphql", json=body, headers={**headers, "Authorization": f"Bearer {token}"}
-                )
+                response = self._http.post("/graphql", json=body, headers=headers, auth=self._auth)
                 return _data_of(response)
             except (UnavailableError, RateLimitedError, httpx.TransportError) as exc:
                 if attempt >= self.retries:
