@@ -108,3 +108,16 @@ def evicted_case(
             )
         )
     return case_id
+
+
+def involved_case(sessions: sessionmaker[Session], partner: str, owner: str) -> str:
+    """The id of the first-registered case of ``owner`` that ``partner`` is involved in."""
+    with sessions() as session:
+        return str(
+            session.scalars(
+                select(Case.id)
+                .join(Involvement, Involvement.case_id == Case.id)
+                .where(Involvement.partner_id == partner, Case.owner_id == owner)
+                .order_by(Case.registered_at)
+            ).first()
+        )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.models import Case, Involvement
+from tests.arrange import involved_case
 from tests.conftest import GraphQL
 from tests.helpers import error_codes
 
@@ -15,22 +14,10 @@ REVOKE = "mutation($id: ID!) { revokePolicy(id: $id) { id revokedAt } }"
 CASE = "query($id: ID!) { case(id: $id) { id phase reasons withheld } }"
 
 
-def _involved_case(sessions: sessionmaker[Session], partner: str, owner: str) -> str:
-    with sessions() as session:
-        return str(
-            session.scalars(
-                select(Case.id)
-                .join(Involvement, Involvement.case_id == Case.id)
-                .where(Involvement.partner_id == partner, Case.owner_id == owner)
-                .order_by(Case.registered_at)
-            ).first()
-        )
-
-
 def test_a_grant_takes_effect_on_the_next_request_and_a_revoke_too(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
-    case_id = _involved_case(sessions, "ehbg-groningen", "nijestee")
+    case_id = involved_case(sessions, "ehbg-groningen", "nijestee")
     before = gql("ehbg-groningen", CASE, {"id": case_id})["data"]["case"]
     assert before["reasons"] is None and "reasons" in before["withheld"]
 
@@ -134,7 +121,7 @@ def test_an_unknown_partner_kind_is_refused_by_the_schema(gql: GraphQL) -> None:
 def test_a_restriction_narrows_the_owners_own_cases(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
-    case_id = _involved_case(sessions, "wij-groningen", "nijestee")
+    case_id = involved_case(sessions, "wij-groningen", "nijestee")
     visible = gql("wij-groningen", CASE, {"id": case_id})["data"]["case"]
     assert visible["phase"]
     issued = gql(
@@ -146,7 +133,7 @@ def test_a_restriction_narrows_the_owners_own_cases(
     narrowed = gql("wij-groningen", CASE, {"id": case_id})["data"]["case"]
     assert narrowed["phase"] is None and "phase" in narrowed["withheld"]
     # Other involved partners are not affected by a restriction aimed at district teams.
-    woonkans_case = _involved_case(sessions, "bureau-woonkans", "nijestee")
+    woonkans_case = involved_case(sessions, "bureau-woonkans", "nijestee")
     assert gql("bureau-woonkans", CASE, {"id": woonkans_case})["data"]["case"]["phase"]
 
 
@@ -188,7 +175,7 @@ def test_a_malformed_policy_id_is_invalid_input(gql: GraphQL) -> None:
 def test_explain_access_names_the_deciding_policy(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
-    case_id = _involved_case(sessions, "partners-in-welzijn", "zowonen")
+    case_id = involved_case(sessions, "partners-in-welzijn", "zowonen")
     body = gql(
         "partners-in-welzijn",
         """query($id: ID!) { explainAccess(caseId: $id) {
@@ -206,7 +193,7 @@ def test_explain_access_names_the_deciding_policy(
 def test_the_owner_explains_for_another_partner_but_that_partner_cannot_ask_for_others(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
-    case_id = _involved_case(sessions, "partners-in-welzijn", "zowonen")
+    case_id = involved_case(sessions, "partners-in-welzijn", "zowonen")
     query = """query($id: ID!, $p: String) { explainAccess(caseId: $id, partner: $p) {
         partner decisions { field allowed } } }"""
     owner_view = gql("zowonen", query, {"id": case_id, "p": "partners-in-welzijn"})
@@ -219,7 +206,7 @@ def test_the_owner_explains_for_another_partner_but_that_partner_cannot_ask_for_
 def test_dry_run_shows_the_effect_of_a_draft_without_issuing_it(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
-    case_id = _involved_case(sessions, "wij-groningen", "nijestee")
+    case_id = involved_case(sessions, "wij-groningen", "nijestee")
     body = gql(
         "gemeente-groningen",
         """query($id: ID!) { dryRunGrant(caseId: $id,
@@ -237,7 +224,7 @@ def test_dry_run_shows_the_effect_of_a_draft_without_issuing_it(
 def test_access_history_is_for_the_owner_and_the_municipality(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
-    case_id = _involved_case(sessions, "partners-in-welzijn", "zowonen")
+    case_id = involved_case(sessions, "partners-in-welzijn", "zowonen")
     gql(
         "partners-in-welzijn",
         "query($id: ID!) { case(id: $id) { evictionDate contactName } }",

@@ -5,27 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.models import Case, Involvement
+from tests.arrange import involved_case
 from tests.conftest import GraphQL
 
 HISTORY = """query History($id: ID!) {
   accessHistory(caseId: $id) { partner operation fieldsDisclosed outcome } }"""
 MINE = "{ myDisclosures(limit: 5) { caseId operation fieldsDisclosed outcome } }"
-
-
-def _case(sessions: sessionmaker[Session], partner: str, owner: str) -> str:
-    with sessions() as session:
-        return str(
-            session.scalars(
-                select(Case.id)
-                .join(Involvement, Involvement.case_id == Case.id)
-                .where(Involvement.partner_id == partner, Case.owner_id == owner)
-                .order_by(Case.registered_at)
-            ).first()
-        )
 
 
 def _by(history: list[dict[str, Any]], partner: str) -> list[dict[str, Any]]:
@@ -35,7 +22,7 @@ def _by(history: list[dict[str, Any]], partner: str) -> list[dict[str, Any]]:
 def test_explaining_another_partners_access_is_logged_as_telling_its_involvement(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
-    case_id = _case(sessions, "partners-in-welzijn", "zowonen")
+    case_id = involved_case(sessions, "partners-in-welzijn", "zowonen")
     body = gql(
         "zowonen",
         """query ExplainOther($id: ID!) {
@@ -52,7 +39,7 @@ def test_explaining_another_partners_access_is_logged_as_telling_its_involvement
 def test_explaining_ones_own_access_and_trying_a_draft_are_logged(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
-    case_id = _case(sessions, "wij-groningen", "nijestee")
+    case_id = involved_case(sessions, "wij-groningen", "nijestee")
     gql(
         "wij-groningen",
         "query ExplainMine($id: ID!) { explainAccess(caseId: $id) { relation } }",
@@ -77,7 +64,7 @@ def test_explaining_ones_own_access_and_trying_a_draft_are_logged(
 def test_reading_a_cases_access_history_is_itself_in_the_history(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
-    case_id = _case(sessions, "partners-in-welzijn", "zowonen")
+    case_id = involved_case(sessions, "partners-in-welzijn", "zowonen")
     first = gql("zowonen", HISTORY, {"id": case_id})["data"]["accessHistory"]
     assert _by(first, "zowonen") == []  # a record is written when its request commits
     second = gql("zowonen", HISTORY, {"id": case_id})["data"]["accessHistory"]
