@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from policies import Permission, Relation, permits
+from policies import Permission, Relation
 from registry.cases.views import CaseView
 from registry.errors import ConflictError, InvalidInputError
 from registry.events import Event
@@ -34,6 +34,7 @@ from registry.models import (
     Partner,
     Phase,
 )
+from registry.partners.registration import partner_in
 from registry.recording import record
 
 if TYPE_CHECKING:
@@ -219,16 +220,13 @@ def record_judgment(scope: RequestScope, case_id: str, granted_on: dt.date) -> C
 
 
 def _bailiff(session: Session, case: Case, bailiff_id: str) -> Partner:
-    bailiff = session.get(Partner, bailiff_id)
-    if bailiff is None:
-        raise InvalidInputError(f"unknown partner {bailiff_id!r}")
-    if not permits(str(bailiff.kind), Relation.NONE, Permission.EVICTION_CARRY_OUT):
-        raise InvalidInputError(f"{bailiff_id} does not carry out evictions: name a bailiff")
-    if case.municipality_code not in bailiff.municipality_codes:
-        raise InvalidInputError(
-            f"{bailiff_id} does not work in municipality {case.municipality_code!r}"
-        )
-    return bailiff
+    return partner_in(
+        session,
+        bailiff_id,
+        case.municipality_code,
+        able_to=Permission.EVICTION_CARRY_OUT,
+        refusal="does not carry out evictions: name a bailiff",
+    )
 
 
 def schedule_eviction(

@@ -32,10 +32,10 @@ from registry.models import (
     Involvement,
     InvolvementRole,
     Municipality,
-    Partner,
     Phase,
     Reason,
 )
+from registry.partners.registration import partner_in
 from registry.recording import record
 
 if TYPE_CHECKING:
@@ -244,13 +244,7 @@ def involve(scope: RequestScope, case_id: str, partner_id: str, role: Involvemen
     """List a partner as involved in a case (owner or municipality)."""
     case, relation = scope.find_case(case_id, for_change=True)
     scope.require(Permission.INVOLVEMENT_MANAGE, relation, "involve partners of this case")
-    partner = scope.session.get(Partner, partner_id)
-    if partner is None:
-        raise InvalidInputError(f"unknown partner {partner_id!r}")
-    if case.municipality_code not in partner.municipality_codes:
-        raise InvalidInputError(
-            f"{partner_id} does not work in municipality {case.municipality_code!r}"
-        )
+    partner_in(scope.session, partner_id, case.municipality_code)
     if any(i.partner_id == partner_id and i.released_at is None for i in case.involvements):
         raise ConflictError(f"{partner_id} is already involved in this case")
     case.involvements.append(

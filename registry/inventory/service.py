@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from policies import Permission, Relation, permits
+from policies import Permission, Relation
 from registry import recording
 from registry.auditlog import proofs
 from registry.errors import ConflictError, InvalidInputError
@@ -41,6 +41,7 @@ from registry.models import (
     PickupStatus,
     StoredInventory,
 )
+from registry.partners.registration import partner_in
 
 if TYPE_CHECKING:
     from registry.request import RequestScope
@@ -231,16 +232,13 @@ def _check_dates(case: Case, new: NewInventory, scope: RequestScope) -> None:
 
 
 def _storage_provider(session: Session, case: Case, partner_id: str) -> Partner:
-    provider = session.get(Partner, partner_id)
-    if provider is None:
-        raise InvalidInputError(f"unknown partner {partner_id!r}")
-    if not permits(str(provider.kind), Relation.NONE, Permission.INVENTORY_KEEP):
-        raise InvalidInputError(f"{partner_id} does not keep stored goods: name a storage provider")
-    if case.municipality_code not in provider.municipality_codes:
-        raise InvalidInputError(
-            f"{partner_id} does not work in municipality {case.municipality_code!r}"
-        )
-    return provider
+    return partner_in(
+        session,
+        partner_id,
+        case.municipality_code,
+        able_to=Permission.INVENTORY_KEEP,
+        refusal="does not keep stored goods: name a storage provider",
+    )
 
 
 def record(scope: RequestScope, new: NewInventory) -> InventoryView:

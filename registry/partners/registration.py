@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from policies import Permission, Relation, permits
 from registry.errors import ConflictError, InvalidInputError, NotFoundError
 from registry.models import Municipality, Partner, PartnerKey, PartnerKind
 
@@ -157,3 +158,28 @@ def write_key_file(
         json.dump(document, handle, indent=2)
         handle.write("\n")
     os.chmod(path, 0o600)
+
+
+def partner_in(
+    session: Session,
+    partner_id: str,
+    municipality: str,
+    *,
+    able_to: Permission | None = None,
+    refusal: str = "",
+) -> Partner:
+    """The partner a caller names for a case in ``municipality`` (a bailiff to schedule, a
+    storage provider, a partner to involve): it must exist, work there, and, with ``able_to``,
+    be of a kind the permissions let do that (else: ``<partner> <refusal>``).
+
+    Raises:
+        InvalidInputError: naming which of these fails.
+    """
+    partner = session.get(Partner, partner_id)
+    if partner is None:
+        raise InvalidInputError(f"unknown partner {partner_id!r}")
+    if able_to is not None and not permits(str(partner.kind), Relation.NONE, able_to):
+        raise InvalidInputError(f"{partner_id} {refusal}")
+    if municipality not in partner.municipality_codes:
+        raise InvalidInputError(f"{partner_id} does not work in municipality {municipality!r}")
+    return partner
