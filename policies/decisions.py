@@ -186,6 +186,11 @@ class PolicyEngine:
     def __init__(self, vocabulary: Vocabulary, rows: Iterable[PolicyRow] = ()) -> None:
         self.vocabulary = vocabulary
         self.rows: tuple[PolicyRow, ...] = (*BUILTIN_ROWS, *rows)
+        # Once per engine (its rows never change), not once per list request.
+        self._named = (
+            frozenset(r.municipality for r in self.rows) - {"*"},
+            frozenset(r.owner for r in self.rows) - {"*"},
+        )
         self._grouping = [
             [field, group] for group, members in vocabulary.groups.items() for field in members
         ]
@@ -292,9 +297,7 @@ class PolicyEngine:
         municipality or owner, decisions are those of ``UNNAMED`` in its place: how a list asks
         in SQL for the cases whose filtered fields a partner may read, without deciding per
         case."""
-        municipalities = frozenset(r.municipality for r in self.rows) - {"*"}
-        owners = frozenset(r.owner for r in self.rows) - {"*"}
-        return municipalities, owners
+        return self._named
 
     def explain(self, key: AccessKey) -> list[FieldDecision]:
         """Per field: allowed or not, and the policy row (or default) that decided it."""
