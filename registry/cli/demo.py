@@ -53,12 +53,15 @@ def demo_command(
         settings, log_key_file=str(log_key), log_origin=LogSigner.from_file(log_key).origin
     )
     upgrade(settings.database_url)
-    sessions = make_session_factory(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
     keys = data_dir / "keys"
-    with sessions.begin() as session:
-        if demo.seed(session):
-            demo.write_keys(session, keys, registry_url=url, audience=settings.audience)
-            click.echo(f"demo registry created in {data_dir}")
+    try:
+        with make_session_factory(engine).begin() as session:
+            if demo.seed(session):
+                demo.write_keys(session, keys, registry_url=url, audience=settings.audience)
+                click.echo(f"demo registry created in {data_dir}")
+    finally:
+        engine.dispose()  # the server it starts next has its own pool
     verifier_key = LogSigner.from_file(log_key).verifier_key
     with contextlib.ExitStack() as running:
         witnesses = (

@@ -57,12 +57,14 @@ def log_verify(database_url: str | None) -> None:
         witnesses = [witness.key for witness in parse_witnesses(settings.witnesses)]
     except WitnessConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    sessions = make_session_factory(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
     try:
-        with sessions() as session:
+        with make_session_factory(engine)() as session:
             report = audit.verify_log(session, signer, witnesses)
     except RegistryError as exc:
         raise click.ClickException(f"the log does not check out: {exc.message}") from None
+    finally:
+        engine.dispose()
     click.echo(
         f"log ok: {report.entries} entries, {report.nodes} tree nodes, "
         f"{report.checkpoints} checkpoints, root {report.root.hex()}"
