@@ -15,6 +15,8 @@
     ketenregister-client witness keygen --name NAME --out FILE
     ketenregister-client witness serve --secret-key FILE --state-file FILE --log-key VKEY
         [--host 127.0.0.1] [--port 7380]
+    ketenregister-client [--key-file FILE] webhooks listen [--port 9000] [--path /hook]
+        (--secret WHSEC | --subscribe EVENT ...)
 
 Registry and network errors, and failed log checks, end in a one-line message on stderr and
 exit code 1; ``monitor`` exits with 3 when the log rolled back, forked or was truncated.
@@ -42,7 +44,7 @@ from pathlib import Path
 
 import click
 
-from clients.cli import log, partner, witness
+from clients.cli import log, partner, webhooks, witness
 from clients.cli.context import Options
 
 __all__ = ["main"]
@@ -72,5 +74,6 @@ for command in (
     log.verify_entry_command,
     log.monitor,
     witness.witness,
+    webhooks.webhooks,
 ):
     main.add_command(command)

@@ -121,10 +121,10 @@ Query as a partner, in a second terminal:
       query '{{ cases(first: 3) {{ nodes {{ id contactName arrearsAmount withheld }} }} }}'
 
 Have a partner system told of events (webhooks, Standard Webhooks signatures; the delivery
-worker runs in this process):
+worker runs in this process). This receiver subscribes itself, checks each signature, prints
+each event as a JSON line, and unsubscribes on Ctrl-C:
   .venv/bin/ketenregister-client --key-file {keys}/partners-in-welzijn.json \\
-      query 'mutation {{ subscribeWebhook(url: "http://127.0.0.1:9000/hook",
-        eventTypes: ["eviction.scheduled"]) {{ secret }} }}'
+      webhooks listen --port 9000 --subscribe eviction.scheduled
 
 Bureau Woonkans's agreements and the signed audit log (log key: {log_key}):
   .venv/bin/ketenregister-client --key-file {keys}/bureau-woonkans.json \\

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,50 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from clients import RegistryClient
 from clients.cli import main
 from clients.errors import NotAllowedError, UnauthenticatedError
-from clients.keyfile import KeyFile, write_key_file
-from registry.app import create_app
-from registry.config import Settings
 from registry.models import Case, Involvement
-from tests.conftest import AUDIENCE, Clock, DemoKey
-
-
-@pytest.fixture
-def registry_url(
-    settings: Settings, sessions: sessionmaker[Session], clock: Clock
-) -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, session_factory=sessions),
-            host="127.0.0.1",
-            port=0,
-            log_level="warning",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "registry did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-def _key_file(tmp_path: Path, key: DemoKey, url: str) -> Path:
-    path = tmp_path / f"{key.partner}.json"
-    write_key_file(
-        path,
-        KeyFile(
-            partner=key.partner,
-            kid=key.kid,
-            private_key=key.private_key,
-            registry=url,
-            audience=AUDIENCE,
-        ),
-    )
-    return path
+from tests.clients.conftest import key_file_for
+from tests.conftest import AUDIENCE, DemoKey
 
 
 def _zowonen_case_with_welfare(sessions: sessionmaker[Session]) -> str:
@@ -84,7 +39,7 @@ def test_the_sdk_reads_a_case_as_the_policies_allow(
     sessions: sessionmaker[Session],
 ) -> None:
     case_id = _zowonen_case_with_welfare(sessions)
-    path = _key_file(tmp_path, demo_keys["partners-in-welzijn"], registry_url)
+    path = key_file_for(tmp_path, demo_keys["partners-in-welzijn"], registry_url)
     with RegistryClient.from_key_file(path, act="outreach-worker-3") as client:
         case = client.case(case_id)
         assert case is not None
@@ -128,7 +83,7 @@ def test_the_command_line_queries_and_prints_tokens(
     sessions: sessionmaker[Session],
 ) -> None:
     case_id = _zowonen_case_with_welfare(sessions)
-    path = _key_file(tmp_path, demo_keys["partners-in-welzijn"], registry_url)
+    path = key_file_for(tmp_path, demo_keys["partners-in-welzijn"], registry_url)
     runner = CliRunner()
     shown = runner.invoke(main, ["--key-file", str(path), "case", case_id])
     assert shown.exit_code == 0, shown.output

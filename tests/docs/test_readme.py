@@ -79,7 +79,7 @@ README_RUN = (
 #: first four whether it serves or not, then its witnesses, running or to be run by hand.
 DEMO_RUN = (
     "gemeente-sittard-geleen.json",
-    "subscribeWebhook",
+    "webhooks listen",
     "agreementFigures",
     "KETENREGISTER_WITNESS_KEYS=",
     "witness keygen",
@@ -294,12 +294,22 @@ def test_the_demo_s_queries_show_each_partner_what_the_policies_release(
         assert not {"contactName", "arrearsAmount"} & set(case["withheld"])
 
 
-def test_the_demo_s_webhook_subscription_shows_its_secret(
+def test_the_demo_s_webhook_receiver_subscribes_itself_and_unsubscribes_when_stopped(
     served: ServedDemo, reader: Terminal
 ) -> None:
-    [subscribe] = demo_commands(served.printed, "subscribeWebhook")
-    answer = json.loads(reader.run(subscribe).stdout)
-    assert answer["subscribeWebhook"]["secret"].startswith("whsec_")
+    [listen] = demo_commands(served.printed, "webhooks listen")
+    port = free_port()  # the demo prints 9000, which need not be free here
+    url = f"http://127.0.0.1:{port}/hook"
+    subscriptions = (
+        ".venv/bin/ketenregister-client --key-file var/demo/keys/partners-in-welzijn.json "
+        "query '{ webhookSubscriptions { url active } }'"
+    )
+    with reader.started(listen, {"--port 9000": f"--port {port}"}, ready=url) as running:
+        assert f"subscribed {url} to eviction.scheduled" in running.printed()
+        listed = json.loads(reader.run(subscriptions).stdout)["webhookSubscriptions"]
+        assert {"url": url, "active": True} in listed
+    listed = json.loads(reader.run(subscriptions).stdout)["webhookSubscriptions"]
+    assert {"url": url, "active": False} in listed
 
 
 def test_the_demo_s_agreement_figures_and_log_commands_work(
