@@ -12,7 +12,7 @@ either signed data or checked here. Operators run it as ``ketenregister log veri
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +60,23 @@ def _check_subject(opened: Opened, subject: str | None, position: int) -> None:
         f"entry {position} is filed under {subject!r}, but its event is about {expected!r}: "
         "the subject column was edited"
     )
+
+
+#: How many entries ``verify_log`` checks between two calls of its ``progress``.
+PROGRESS_EVERY = 1_000
+
+
+def _reported(rows: Iterable[Any], progress: Callable[[int], None]) -> Iterator[Any]:
+    """``rows``, calling ``progress`` with each ``PROGRESS_EVERY`` rows passed (and the rest)."""
+    passed = 0
+    for row in rows:
+        yield row
+        passed += 1
+        if passed == PROGRESS_EVERY:
+            progress(passed)
+            passed = 0
+    if passed:
+        progress(passed)
 
 
 def _check_entries(rows: Iterable[Any], rebuilt: merkle.InMemoryNodeStore) -> None:
@@ -171,10 +188,17 @@ def _check_cosignatures(
 
 
 def verify_log(
-    session: Session, signer: LogSigner | None = None, witnesses: Sequence[WitnessKey] = ()
+    session: Session,
+    signer: LogSigner | None = None,
+    witnesses: Sequence[WitnessKey] = (),
+    *,
+    progress: Callable[[int], None] | None = None,
 ) -> AuditReport:
     """Re-check the whole stored log; ``signer`` also checks each checkpoint's signature and
     that nothing but cosignatures follows it, and those by ``witnesses`` verify.
+    ``progress`` is called with the number of entries checked since its last call (for a
+    progress bar: a million entries take a while), every ``PROGRESS_EVERY`` entries and at
+    the end.
 
     Raises:
         LogIntegrityError: naming the first thing that broke.
@@ -199,7 +223,7 @@ def verify_log(
         .execution_options(yield_per=10_000)
     )
     with closing(session.execute(with_openings)) as rows:
-        _check_entries(rows, rebuilt)
+        _check_entries(rows if progress is None else _reported(rows, progress), rebuilt)
     orphan = session.scalar(
         select(opening.log_index)
         .where(~select(entry.log_index).where(entry.log_index == opening.log_index).exists())

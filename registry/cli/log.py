@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from registry.auditlog import audit
+from registry.auditlog.sequencer import read_state
 from registry.auditlog.signer import LogKeyError, LogSigner
 from registry.auditlog.witnesses import WitnessConfigError, parse_witnesses
 from registry.cli.options import database_option, settings_from
@@ -60,7 +62,11 @@ def log_verify(database_url: str | None) -> None:
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine)() as session:
-            report = audit.verify_log(session, signer, witnesses)
+            size = read_state(session).size
+            # Shown only on a terminal (click hides a bar on a pipe), on stderr: the result line
+            # on stdout stays the one line a script reads.
+            with click.progressbar(length=size, label="checking entries", file=sys.stderr) as bar:
+                report = audit.verify_log(session, signer, witnesses, progress=bar.update)
     except RegistryError as exc:
         raise click.ClickException(f"the log does not check out: {exc.message}") from None
     finally:

@@ -281,3 +281,16 @@ def test_log_key_files(tmp_path: Any) -> None:
         LogSigner.from_file(path)
     with pytest.raises(LogKeyError, match="cannot read the log key file"):
         LogSigner.from_file(tmp_path / "missing.key")
+
+
+def test_a_full_check_reports_its_progress_over_every_entry(
+    sessions: sessionmaker[Session], log_signer: LogSigner
+) -> None:
+    with sessions.begin() as session:
+        for number in range(audit.PROGRESS_EVERY + 5):
+            _append(session, number)
+    steps: list[int] = []
+    with sessions() as session:
+        report = audit.verify_log(session, log_signer, progress=steps.append)
+    assert sum(steps) == report.entries > audit.PROGRESS_EVERY
+    assert set(steps[:-1]) == {audit.PROGRESS_EVERY}  # a step per thousand, then the rest
