@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
+from registry import tracing
 from registry.access import auth
 from registry.access.disclosure import Disclosure
 from registry.access.policystore import PolicyCache
@@ -147,7 +148,9 @@ class Registry:
         records, the spent token and, under an ``Idempotency-Key``, its stored answer.
         """
         now = self.clock()
-        with self.sessions() as session:
+        # The request's trace is current while it runs: what it causes later (its webhooks)
+        # continues it.
+        with tracing.within(request.trace), self.sessions() as session:
             try:
                 who = auth.authenticate(
                     session, request.authorization, self.settings, request.trace, now, self.keyring

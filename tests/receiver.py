@@ -34,6 +34,8 @@ class Received:
     answered: int
     #: The Host header, as the sender named the endpoint.
     host: str = ""
+    #: The W3C traceparent header the sender passed on, if any.
+    traceparent: str | None = None
 
     @property
     def document(self) -> dict[str, Any]:
@@ -105,6 +107,7 @@ class Receiver:
                 verified,
                 status,
                 headers.get("host", ""),
+                headers.get("traceparent"),
             )
             self.requests.append(received)
             if verified and 200 <= status < 300:

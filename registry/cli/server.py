@@ -3,16 +3,19 @@ webhooks in processes of their own."""
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
 
-from registry import serverlog
+from registry import serverlog, tracing
 from registry.cli.options import database_option, settings_from, worker_option
 from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.migrate import upgrade
 from registry.serverlog import LogFormat
+
+log = logging.getLogger(__name__)
 
 
 @click.group()
@@ -45,6 +48,8 @@ def serve_app(settings: Settings, host: str, port: int, *, worker: bool = True) 
     # ones hundreds of times slower; switching more often keeps them near their own cost.
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     configure_log(settings)
+    if tracing.configure_from_environment():
+        log.info("exporting OpenTelemetry spans over OTLP/HTTP")
     app = create_app(settings, delivery_worker=worker)
     # log_config=None: uvicorn's lines go through the server log's one handler, not its own.
     uvicorn.run(

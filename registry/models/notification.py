@@ -70,6 +70,9 @@ class OutboxEvent(Base):
     #: item's assignee, to whom the item itself is released).
     addressee_id: Mapped[str | None] = mapped_column(String(64))
     occurred_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    #: The W3C ``traceparent`` of the request that caused the event (NULL for a timed one):
+    #: its webhooks continue that trace, so a partner can follow a change to its notices.
+    traceparent: Mapped[str | None] = mapped_column(String(55))
     #: When a worker turned it into deliveries; NULL until then (the worker's to-do list).
     fanned_out_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), index=True)
 

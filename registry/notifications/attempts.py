@@ -21,6 +21,7 @@ import httpcore
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from registry import tracing
 from registry.errors import InvalidInputError
 from registry.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from registry.notifications import pinned, signing, subscriptions
@@ -87,17 +88,24 @@ def send(
     body = payload(delivery)
     stamp = int(clock().timestamp())
     headers = signing.headers(delivery.secret, delivery.webhook_id, stamp, body)
-    try:
-        answer = pinned.post(
-            target,
-            body,
-            headers,
-            connect_timeout=connect_timeout,
-            deadline=timeout,
-            ssl_context=ssl_context,
-        )
-    except pinned.TRANSPORT_ERRORS as exc:
-        return AttemptResult(None, _describe(exc, connect_timeout, timeout))
+    # Each attempt is a span of the trace of the request that caused the event; the receiver
+    # gets it as its parent, so the partner's trace runs from its request to its notice.
+    with tracing.span(
+        f"webhook {delivery.event_type}", delivery.traceparent, kind="client"
+    ) as trace:
+        headers["traceparent"] = trace.traceparent
+        try:
+            answer = pinned.post(
+                target,
+                body,
+                headers,
+                connect_timeout=connect_timeout,
+                deadline=timeout,
+                ssl_context=ssl_context,
+            )
+        except pinned.TRANSPORT_ERRORS as exc:
+            return AttemptResult(None, _describe(exc, connect_timeout, timeout))
+        tracing.annotate(**{"http.response.status_code": answer.status})
     code = answer.status
     error = None if 200 <= code < 300 else f"HTTP {code}"
     return AttemptResult(code, error, _retry_after(answer.headers))

@@ -36,6 +36,8 @@ class ClaimedDelivery:
     secret: str
     #: Attempts made before this one (nobody else changes it while the lease is held).
     attempts: int
+    #: The trace of the request that caused the event, which each attempt continues.
+    traceparent: str | None = None
 
 
 def _lease_free(now: dt.datetime) -> ColumnElement[bool]:
@@ -133,6 +135,7 @@ def claim(
             url=s.url,
             secret=s.secret,
             attempts=d.attempts,
+            traceparent=e.traceparent,
         )
         for d, e, s in rows
     ]

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from policies import PolicyEngine, Relation
+from registry import tracing
 from registry.access.disclosure import may_be_told
 from registry.access.principal import DEFAULT_PURPOSE
 from registry.cases import service as cases
@@ -65,6 +66,7 @@ def emit(
         reveals=field,
         addressee_id=addressee,
         occurred_at=now,
+        traceparent=None if (trace := tracing.current()) is None else trace.traceparent,
     )
     session.add(row)
     return row

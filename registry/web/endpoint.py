@@ -18,9 +18,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from registry import tracing
 from registry.db import is_transient
 from registry.errors import RateLimitedError, RegistryError
-from registry.tracing import TraceContext, trace_from_header
+from registry.tracing import TraceContext
 from registry.web import idempotency, request_body
 from registry.web.exchange import NO_OPERATION, Answer, GraphQLRequest
 from registry.web.metrics import Metrics, answer_code, status_code
@@ -101,7 +102,12 @@ class GraphQLEndpoint:
             if self.ide_html is not None:
                 return HTMLResponse(self.ide_html)
             return JSONResponse(self.error_body("BAD_REQUEST", "use POST"), status_code=405)
-        trace = trace_from_header(request.headers.get("traceparent"))
+        with tracing.span("POST /graphql", request.headers.get("traceparent")) as trace:
+            response = await self._answer(request, trace)
+            tracing.annotate(**{"http.response.status_code": response.status_code})
+            return response
+
+    async def _answer(self, request: Request, trace: TraceContext) -> Response:
         headers = {"traceparent": trace.traceparent}
         read = await self._read(request, trace, headers)
         if isinstance(read, Response):
@@ -125,6 +131,7 @@ class GraphQLEndpoint:
             log.exception("request failed")
             return self._refusal(500, "INTERNAL_ERROR", self.masked, headers)
         request.state.measured = (answer.operation, answer_code(answer))
+        tracing.annotate(**{"graphql.operation.name": answer.operation})
         if answer.replayed:
             headers["Idempotent-Replayed"] = "true"
         if answer.retry_after is not None:
