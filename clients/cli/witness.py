@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from clients import witness as witness_server
 from clients.cli.context import one_line
 from clients.cosignature import WitnessSigner
 from clients.errors import VerificationError
@@ -70,7 +69,17 @@ def witness_serve(
     """Serve POST /add-checkpoint: cosign each checkpoint that extends the last one."""
     import logging
 
-    import uvicorn
+    # The server's libraries come with the SDK's ``witness`` extra (the server package has
+    # them anyway): a partner that only reads and checks the log needs neither.
+    try:
+        import uvicorn
+
+        from clients import witness as witness_server
+    except ImportError:
+        raise click.ClickException(
+            "serving a witness needs the SDK's 'witness' extra: "
+            "pip install 'ketenregister-client[witness]'"
+        ) from None
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
