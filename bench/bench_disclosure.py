@@ -28,7 +28,7 @@ from registry.access import accesslog
 from registry.access.disclosure import Disclosure
 from registry.access.policystore import active_rows, policy_engine
 from registry.access.principal import Principal
-from registry.cases import service as case_service
+from registry.cases import lists as case_lists
 from registry.db import make_engine, make_session_factory
 from registry.demo import seed as demo
 from registry.migrate import upgrade
@@ -125,7 +125,7 @@ def _run(sessions, schema, engine: PolicyEngine, size: int, enforce: bool) -> tu
 
 
 def main() -> None:
-    case_service.MAX_PAGE = 10_000
+    case_lists.MAX_PAGE = 10_000
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         upgrade(url)
