@@ -111,7 +111,7 @@ def _run(sessions, schema, engine: PolicyEngine, size: int, enforce: bool) -> tu
         principal = Principal(
             PARTNER, "bailiff", frozenset(), None, "bench", trace_from_header(None)
         )
-        disclosure = Disclosure(engine, principal, enforce=enforce)
+        disclosure = Disclosure(engine, principal, today=dt.date.today(), enforce=enforce)
         scope = RequestScope(session, principal, disclosure, dt.datetime.now(dt.UTC))
         began = time.perf_counter()
         result = schema.execute_sync(ALL_FIELDS % size, context_value=scope)
