@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from registry.access import approvals, policy_admin, purposes, vocabulary
+from registry.access import approvals, impact, policy_admin, purposes, vocabulary
 from registry.access.conditions import Conditions
 from registry.models import AccessPolicy as PolicyRowModel
 from registry.models import ProcessingPurpose as PurposeRow
@@ -14,6 +14,7 @@ from schema.types.policy import (
     AccessPolicy,
     DryRunField,
     FieldDecision,
+    FieldImpact,
     GrantInput,
     PolicyField,
     ProcessingPurpose,
@@ -123,6 +124,22 @@ class PolicyQuery:
                 for d in result.decisions
             ],
         )
+
+    @strawberry.field(
+        description="What a draft grant would change over all of its municipality's cases, "
+        "per field (only fields that change), for the purposes it names; issues nothing."
+    )
+    def grant_impact(self, info: Info, grant: GrantInput) -> list[FieldImpact]:
+        return [
+            FieldImpact(
+                field=i.field,
+                cases_gaining=i.cases_gaining,
+                partners_gaining=i.partners_gaining,
+                cases_losing=i.cases_losing,
+                partners_losing=i.partners_losing,
+            )
+            for i in impact.grant_impact(scope_of(info), _grant(grant))
+        ]
 
     @strawberry.field(
         description="The processing purposes registered in a municipality you work in."

@@ -142,6 +142,11 @@ def _grant(scope: RequestScope, draft: GrantDraft) -> AccessPolicy:
     )
 
 
+def draft_grant(scope: RequestScope, draft: GrantDraft) -> AccessPolicy:
+    """``draft`` checked as ``issue_grant`` checks it, as an unsaved policy: to be tried."""
+    return _grant(scope, draft)
+
+
 def _condition_columns(conditions: Conditions) -> dict[str, Any]:
     return {
         "phases": list(conditions.phases),

@@ -144,3 +144,15 @@ class PolicyField:
         "answers to the municipality."
     )
     groups: list[str] = strawberry.field(description="The groups that name this field.")
+
+
+@strawberry.type(
+    description="What a draft grant would change of one field over all of its municipality's "
+    "cases: the cases and partners gaining it, or losing it."
+)
+class FieldImpact:
+    field: str
+    cases_gaining: int
+    partners_gaining: int
+    cases_losing: int
+    partners_losing: int
