@@ -202,8 +202,15 @@ class Disclosure:
     def readable_of(self, case: Case, relation: Relation) -> frozenset[str]:
         """The fields this principal may read of ``case``, in its phase."""
         roles: tuple[str, ...] = ()
-        if relation is Relation.INVOLVED and self.engine.uses_roles and self._roles_of:
+        if relation is Relation.INVOLVED and self._roles_of and self.engine.uses_roles:
             roles = self._roles_of(case.id)
+        # Called for every case of a list: the cached answer first, without building a key.
+        # A ``Phase`` is a str: it hashes and compares as its value does.
+        fields = self._readable.get(
+            (relation, case.municipality_code, case.owner_id, case.phase, roles)
+        )
+        if fields is not None:
+            return fields
         return self._decided(
             relation, case.municipality_code, case.owner_id, str(case.phase), roles
         )
