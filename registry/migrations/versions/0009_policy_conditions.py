@@ -79,7 +79,7 @@ def upgrade() -> None:
     )
     op.execute(
         sa.text("UPDATE access_policy SET purposes = :purposes WHERE kind = 'grant'").bindparams(
-            purposes=f'["{_LEGACY_PURPOSE}"]'
+            sa.bindparam("purposes", value=[_LEGACY_PURPOSE], type_=sa.JSON())
         )
     )
 
