@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from registry.access import approvals, impact, policy_admin, purposes, vocabulary
+from registry.access import approvals, impact, matrix, policy_admin, purposes, vocabulary
 from registry.access.conditions import Conditions
 from registry.models import AccessPolicy as PolicyRowModel
 from registry.models import ProcessingPurpose as PurposeRow
@@ -12,6 +12,7 @@ from schema.context import Info, scope_of
 from schema.types.policy import (
     AccessExplanation,
     AccessPolicy,
+    CovenantCell,
     DryRunField,
     FieldDecision,
     FieldImpact,
@@ -139,6 +140,35 @@ class PolicyQuery:
                 partners_losing=i.partners_losing,
             )
             for i in impact.grant_impact(scope_of(info), _grant(grant))
+        ]
+
+    @strawberry.field(
+        description="The covenant of a municipality you work in as a matrix: per partner kind "
+        "(and the municipality) × relation × phase × field group, for one purpose, what is "
+        "released and withheld and which rows decided; `owner` shows its restrictions too."
+    )
+    def covenant_matrix(
+        self,
+        info: Info,
+        municipality: str,
+        purpose: str,
+        owner: str | None = None,
+        groups: list[str] | None = None,
+    ) -> list[CovenantCell]:
+        cells = matrix.covenant_matrix(
+            scope_of(info), municipality, purpose, owner=owner, groups=tuple(groups or ())
+        )
+        return [
+            CovenantCell(
+                subject=c.subject,
+                relation=c.relation,
+                phase=c.phase,
+                group=c.group,
+                released=list(c.released),
+                withheld=list(c.withheld),
+                decided_by=list(c.decided_by),
+            )
+            for c in cells
         ]
 
     @strawberry.field(

@@ -156,3 +156,17 @@ class FieldImpact:
     partners_gaining: int
     cases_losing: int
     partners_losing: int
+
+
+@strawberry.type(
+    description="One cell of a covenant matrix: a partner kind (or the municipality) in a "
+    "relation, in a phase, and a field group: what is released, withheld, and by which rows."
+)
+class CovenantCell:
+    subject: str
+    relation: Relation
+    phase: str
+    group: str
+    released: list[str]
+    withheld: list[str]
+    decided_by: list[str]
