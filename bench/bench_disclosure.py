@@ -32,7 +32,7 @@ from registry.cases import lists as case_lists
 from registry.db import make_engine, make_session_factory
 from registry.demo import seed as demo
 from registry.migrate import upgrade
-from registry.models import Case, CaseContact, Involvement
+from registry.models import Case, CaseContact, Involvement, Phase
 from registry.request import RequestScope
 from registry.tracing import trace_from_header
 from schema.build import build_schema
@@ -44,7 +44,9 @@ ALL_FIELDS = """{ cases(first: %d) { nodes { id relation withheld municipality o
   shelterArranged housingBlockUntil involvements { partner role since } registeredAt
   contactName contactAddress contactPostalCode contactPhone contactEmail } } }"""
 
-OWNERS = ("zowonen", "nijestee", "ieder1", "parteon")  # four owners: four decision keys
+OWNERS = ("zowonen", "nijestee", "ieder1", "parteon")  # four owners x seven phases: 28 keys
+PHASES = tuple(str(p) for p in Phase)
+PURPOSE = "eviction_prevention"  # what the bench partner's request names
 PARTNER = "flanderijn"  # a bailiff working everywhere, involved in every bench case
 
 
@@ -62,7 +64,8 @@ def _fill(url: str, count: int) -> None:
                     "id": case_id,
                     "municipality_code": municipality,
                     "owner_id": OWNERS[n % 4],
-                    "phase": "judgment_served",
+                    # Every phase: decisions are keyed by phase too (policy conditions).
+                    "phase": PHASES[n % len(PHASES)],
                     "reasons": ["rent_arrears"],
                     "household_composition": "single",
                     "children_involved": False,
@@ -109,9 +112,9 @@ def _run(sessions, schema, engine: PolicyEngine, size: int, enforce: bool) -> tu
     gc.collect()  # start every run with the same heap, so the collector's pauses fall alike
     with sessions() as session:
         principal = Principal(
-            PARTNER, "bailiff", frozenset(), None, "bench", trace_from_header(None)
+            PARTNER, "bailiff", frozenset(), None, PURPOSE, trace_from_header(None)
         )
-        disclosure = Disclosure(engine, principal, enforce=enforce)
+        disclosure = Disclosure(engine, principal, today=dt.date.today(), enforce=enforce)
         scope = RequestScope(session, principal, disclosure, dt.datetime.now(dt.UTC))
         began = time.perf_counter()
         result = schema.execute_sync(ALL_FIELDS % size, context_value=scope)
@@ -138,7 +141,15 @@ def main() -> None:
             rows = [r for r in active_rows(session) if r.effect is PolicyEffect.GRANT]
         rows.append(
             PolicyRow(
-                "bench", PolicyEffect.GRANT, f"partner:{PARTNER}", "involved", "*", "*", ("all",)
+                "bench",
+                PolicyEffect.GRANT,
+                f"partner:{PARTNER}",
+                "involved",
+                "*",
+                "*",
+                ("all",),
+                purposes=(PURPOSE,),
+                valid_until="2099-12-31",
             )
         )
         # One request for 10,000 cases, on purpose: far over the production cost limit.

@@ -6,11 +6,20 @@ models: callers hand it plain values (partner, kind, relation, municipality, own
 the vocabulary of fields, and get decisions back.
 """
 
-from policies.decisions import UNNAMED, AccessKey, FieldDecision, PolicyEngine, PolicyRow, Relation
+from policies.decisions import (
+    NO_PURPOSE,
+    UNNAMED,
+    AccessKey,
+    FieldDecision,
+    PolicyEngine,
+    PolicyRow,
+    Relation,
+)
 from policies.permissions import Permission, permits
 from policies.vocabulary import FieldTerm, Vocabulary, VocabularyError
 
 __all__ = [
+    "NO_PURPOSE",
     "UNNAMED",
     "AccessKey",
     "FieldDecision",

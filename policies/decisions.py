@@ -44,8 +44,11 @@ class PolicyEffect(StrEnum):
 class PolicyRow:
     """A policy as Casbin needs it: plain values, no registry types.
 
-    ``subject`` is ``"*"``, ``"kind:<kind>"`` or ``"partner:<id>"``; ``municipality`` and
-    ``owner`` are a code/id or ``"*"``; ``fields`` are field or group names.
+    ``subject`` is ``"*"``, ``"kind:<kind>"``, ``"partner:<id>"`` or ``"role:<role>"`` (an
+    involvement role); ``municipality`` and ``owner`` are a code/id or ``"*"``; ``fields`` are
+    field or group names. The conditions: ``phases`` (case phases; empty: every phase),
+    ``purposes`` (registered processing activities; empty: any purpose, which only built-in
+    rules and restrictions have), and a validity period of ISO dates (None: open).
     """
 
     id: str
@@ -55,17 +58,31 @@ class PolicyRow:
     municipality: str
     owner: str
     fields: tuple[str, ...]
+    phases: tuple[str, ...] = ()
+    purposes: tuple[str, ...] = ()
+    valid_from: str | None = None
+    valid_until: str | None = None
 
 
 @dataclass(frozen=True)
 class AccessKey:
-    """Everything a field decision depends on; decisions are cached per distinct key."""
+    """Everything a field decision depends on; decisions are cached per distinct key.
+
+    ``phase`` is the case's phase, ``purpose`` the processing activity the request names
+    (``NO_PURPOSE`` when it names none), ``day`` the request's day (ISO), ``role`` the
+    partner's involvement role in the case ("" when it has none). A request meets few
+    distinct keys however many cases it reads: phases, relations and owners are few.
+    """
 
     partner: str
     kind: str
     relation: Relation
     municipality: str
     owner: str
+    phase: str
+    purpose: str
+    day: str
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,6 +141,14 @@ BUILTIN_ROWS: tuple[PolicyRow, ...] = (
 
 DEFAULT_DENY = "default:deny"
 
+#: The purpose of a request that names none: no grant names it, so it releases only what the
+#: built-in (statutory) rules release. No registered purpose may have this id.
+NO_PURPOSE = "unspecified"
+
+#: An open end of a validity period, as the matcher compares it (ISO dates order as strings).
+OPEN_FROM = "0001-01-01"
+OPEN_UNTIL = "9999-12-31"
+
 #: Stands, in an ``AccessKey``, for any municipality or owner that no policy row names: the
 #: matcher compares a row's municipality and owner only with "*" and by equality, so every
 #: such municipality (owner) is decided alike. No partner or municipality id has this form.
@@ -160,19 +185,50 @@ def _model_from_text(text: str) -> casbin.model.Model:
     return model
 
 
-def _casbin_rows(row: PolicyRow, vocabulary: Vocabulary) -> list[list[str]]:
+def casbin_rows(row: PolicyRow, vocabulary: Vocabulary) -> list[list[str]]:
+    """The Casbin p rows of ``row``: one per phase x purpose x field (or group) it names."""
     if row.effect is PolicyEffect.GRANT:
-        return [
-            [row.subject, row.relation, row.municipality, row.owner, name, "allow", row.id]
-            for name in row.fields
-        ]
-    # A restriction names what may still be shared; Casbin gets a deny for everything else, so
-    # that it can only take away what grants give and never add to it.
-    shared = vocabulary.expand(row.fields)
+        effect, names = "allow", list(row.fields)
+    else:
+        # A restriction names what may still be shared; Casbin gets a deny for everything
+        # else, so that it can only take away what grants give and never add to it.
+        effect = "deny"
+        names = sorted(set(vocabulary.names) - vocabulary.expand(row.fields))
+    start, end = row.valid_from or OPEN_FROM, row.valid_until or OPEN_UNTIL
     return [
-        [row.subject, row.relation, row.municipality, row.owner, field, "deny", row.id]
-        for field in sorted(set(vocabulary.names) - shared)
+        [
+            row.subject,
+            row.relation,
+            row.municipality,
+            row.owner,
+            phase,
+            purpose,
+            start,
+            end,
+            name,
+            effect,
+            row.id,
+        ]
+        for phase in row.phases or ("*",)
+        for purpose in row.purposes or ("*",)
+        for name in names
     ]
+
+
+def casbin_request(key: AccessKey, field: str) -> tuple[str, ...]:
+    """The Casbin request for one field of ``key`` (``r`` of ``model.conf``)."""
+    return (
+        f"partner:{key.partner}",
+        f"kind:{key.kind}",
+        f"role:{key.role}",
+        str(key.relation),
+        key.municipality,
+        key.owner,
+        key.phase,
+        key.purpose,
+        key.day,
+        field,
+    )
 
 
 class PolicyEngine:
@@ -191,11 +247,15 @@ class PolicyEngine:
             frozenset(r.municipality for r in self.rows) - {"*"},
             frozenset(r.owner for r in self.rows) - {"*"},
         )
+        #: Whether any row names an involvement role: only then is a partner's role looked up.
+        self.uses_roles = any(r.subject.startswith("role:") for r in self.rows)
+        #: Every purpose some row names.
+        self.purposes = frozenset(p for r in self.rows for p in r.purposes)
         self._grouping = [
             [field, group] for group, members in vocabulary.groups.items() for field in members
         ]
         self._policy = [
-            casbin_row for row in self.rows for casbin_row in _casbin_rows(row, vocabulary)
+            casbin_row for row in self.rows for casbin_row in casbin_rows(row, vocabulary)
         ]
         self._enforcer = self._new_enforcer(self._policy)
         self._shards: dict[tuple[str, str], casbin.Enforcer] = {}
@@ -230,14 +290,7 @@ class PolicyEngine:
 
     @staticmethod
     def _request(key: AccessKey, field: str) -> tuple[str, ...]:
-        return (
-            f"partner:{key.partner}",
-            f"kind:{key.kind}",
-            str(key.relation),
-            key.municipality,
-            key.owner,
-            field,
-        )
+        return casbin_request(key, field)
 
     def _allowed(self, key: AccessKey, field: str) -> bool:
         if key.relation is Relation.NONE:
@@ -273,7 +326,7 @@ class PolicyEngine:
             )
             explainer = _Enforcer(_model_from_text(text))
             explainer.add_named_grouping_policies("g", self._grouping)
-            allows = [r for r in self._policy if r[5] == "allow"]
+            allows = [r for r in self._policy if r[9] == "allow"]
             if allows:
                 explainer.add_named_policies("p", allows)
             self._explainer = explainer
@@ -291,6 +344,11 @@ class PolicyEngine:
                 cached = frozenset(f for f in self.vocabulary.names if self._allowed(key, f))
                 self._readable[key] = cached
         return cached
+
+    def casbin_rules(self) -> tuple[list[list[str]], list[list[str]]]:
+        """The p rows and g rows this engine hands Casbin: what another Casbin implementation
+        needs, with ``model.conf``, to decide the same requests (``casbin_request``)."""
+        return [list(r) for r in self._policy], [list(g) for g in self._grouping]
 
     def named(self) -> tuple[frozenset[str], frozenset[str]]:
         """The municipalities and the owners some row names (not ``"*"``). For any other

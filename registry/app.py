@@ -31,6 +31,7 @@ from registry import tracing
 from registry.access import auth
 from registry.access.disclosure import Disclosure
 from registry.access.policystore import PolicyCache
+from registry.access.roles import InvolvementRoles
 from registry.auditlog.signer import LogSigner
 from registry.auditlog.witnesses import Cosigner, parse_witnesses
 from registry.coltypes import utcnow
@@ -184,7 +185,12 @@ class Registry:
     ) -> tuple[Answer, Disclosure]:
         """Execute the GraphQL document in the partner's request scope: the answer, and what
         it disclosed (for the access log)."""
-        disclosure = Disclosure(self.policies.engine(session), who.principal)
+        disclosure = Disclosure(
+            self.policies.engine(session),
+            who.principal,
+            today=now.date(),
+            roles_of=InvolvementRoles(session, who.principal.partner_id),
+        )
         scope = RequestScope(
             session, who.principal, disclosure, now, self.log_signer, self.webhook_targets
         )

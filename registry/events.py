@@ -63,6 +63,8 @@ class LogEventType(StrEnum):
     POLICY_GRANT_ISSUED = "policy.grant_issued"
     POLICY_RESTRICTION_ISSUED = "policy.restriction_issued"
     POLICY_REVOKED = "policy.revoked"
+    POLICY_GRANT_APPROVED = "policy.grant_approved"
+    POLICY_FOUR_EYES_SET = "policy.four_eyes_set"
     # Second-chance agreements (woonkansovereenkomsten).
     AGREEMENT_PROPOSED = "agreement.proposed"
     AGREEMENT_SIGNED = "agreement.signed"
@@ -217,6 +219,8 @@ class Event(Enum):
     POLICY_GRANT_ISSUED = _logged(_L.POLICY_GRANT_ISSUED)
     POLICY_RESTRICTION_ISSUED = _logged(_L.POLICY_RESTRICTION_ISSUED)
     POLICY_REVOKED = _logged(_L.POLICY_REVOKED)
+    POLICY_GRANT_APPROVED = _logged(_L.POLICY_GRANT_APPROVED)
+    POLICY_FOUR_EYES_SET = _logged(_L.POLICY_FOUR_EYES_SET)
 
     @property
     def notified_as(self) -> WebhookEventType | None:

@@ -110,14 +110,19 @@ def evicted_case(
     return case_id
 
 
-def involved_case(sessions: sessionmaker[Session], partner: str, owner: str) -> str:
-    """The id of the first-registered case of ``owner`` that ``partner`` is involved in."""
-    with sessions() as session:
-        return str(
-            session.scalars(
-                select(Case.id)
-                .join(Involvement, Involvement.case_id == Case.id)
-                .where(Involvement.partner_id == partner, Case.owner_id == owner)
-                .order_by(Case.registered_at)
-            ).first()
-        )
+def involved_case(
+    sessions: sessionmaker[Session], partner: str, owner: str, *, phase: Phase | None = None
+) -> str:
+    """The id of the first-registered case of ``owner`` that ``partner`` is involved in; with
+    ``phase``, moved to that phase first (what a partner may read depends on it)."""
+    with sessions.begin() as session:
+        case = session.scalars(
+            select(Case)
+            .join(Involvement, Involvement.case_id == Case.id)
+            .where(Involvement.partner_id == partner, Case.owner_id == owner)
+            .order_by(Case.registered_at)
+        ).first()
+        assert case is not None, f"no case of {owner} that {partner} is involved in"
+        if phase is not None:
+            case.phase = phase
+        return str(case.id)

@@ -35,6 +35,8 @@ LOG_ORIGIN = "ketenregister.test/log"
 #: The demo's cases are dated relative to this day; tests run on a fixed clock near it.
 DEMO_TODAY = dt.date(2026, 11, 2)
 PG_URL = os.environ.get("KETENREGISTER_TEST_DATABASE_URL")
+#: The purpose a test's request names unless it says otherwise.
+DEMO_PURPOSE = "eviction_prevention"
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,9 @@ def token_for(demo_keys: dict[str, DemoKey], clock: Clock) -> Callable[..., str]
     def make(partner: str, **options: Any) -> str:
         key = demo_keys[partner]
         options.setdefault("now", clock.now.timestamp())
+        # Every request names its purpose (a grant releases data only for the purposes it
+        # names): the demo covenants' own, unless a test names another (or None: none).
+        options.setdefault("purpose", DEMO_PURPOSE)
         return sign_token(
             partner_id=partner,
             key_id=key.kid,

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from clients import RegistryClient
+from policies import AccessKey, Relation
 from tests.conftest import AUDIENCE, DemoKey
 
 
@@ -44,3 +45,20 @@ def partner_client(key: DemoKey, transport: httpx.BaseTransport, **options: Any)
         transport=transport,
         **options,
     )
+
+
+def access_key(
+    partner: str,
+    kind: str,
+    relation: Relation,
+    municipality: str,
+    owner: str,
+    *,
+    phase: str = "early_signal",
+    purpose: str = "eviction_prevention",
+    day: str = "2026-11-02",
+    role: str = "",
+) -> AccessKey:
+    """An access key as a request of the demo's day makes it, naming the demo covenants'
+    purpose, for a case in the early-signal phase unless told otherwise."""
+    return AccessKey(partner, kind, relation, municipality, owner, phase, purpose, day, role)

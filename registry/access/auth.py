@@ -32,7 +32,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry.access.principal import DEFAULT_PURPOSE, Principal
+from policies import NO_PURPOSE
+from registry.access.principal import Principal
 from registry.config import Settings
 from registry.errors import AuthenticationError
 from registry.lengths import max_length
@@ -203,7 +204,8 @@ def authenticate(
         kind=known.kind,
         municipalities=known.municipalities,
         actor=actor,
-        purpose=purpose if isinstance(purpose, str) and purpose else DEFAULT_PURPOSE,
+        # No purpose named: only the built-in (statutory) rules release anything.
+        purpose=purpose if isinstance(purpose, str) and purpose else NO_PURPOSE,
         trace=trace,
     )
     token_use = TokenUse(

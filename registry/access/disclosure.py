@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic
 
-from policies import AccessKey, PolicyEngine, Relation
+from policies import NO_PURPOSE, AccessKey, PolicyEngine, Relation
 from registry.access.fields import Extra, Reader, ReleasedFields, Row
 from registry.access.principal import Principal
 from registry.agreements.fields import AGREEMENT_FIELDS
@@ -44,9 +44,13 @@ from registry.models import (
     AnnotationKind,
     Case,
     MunicipalContact,
+    Phase,
     SecondChanceAgreement,
     StoredInventory,
 )
+
+#: The roles a partner holds in a case it is involved in (``registry.access.roles``).
+RolesOf = Callable[[uuid.UUID], tuple[str, ...]]
 
 ALL_CASE_FIELDS = CASE_FIELDS.names
 CASE_CONFERENCE_FIELD = ANNOTATION_KIND_FIELDS[AnnotationKind.CASE_CONFERENCE]
@@ -60,16 +64,35 @@ def may_be_told(
     case: Case,
     reveals: str,
     addressee: str | None = None,
+    *,
+    today: dt.date,
 ) -> bool:
     """Whether a partner may be told that ``reveals`` changed on ``case``: only when it relates
-    to the case and may read that field (or the event is addressed to it, as an overdue action
-    item is to its assignee). The notification channel's door: it asks nothing else."""
+    to the case and may read that field for some purpose on ``today`` (or the event is
+    addressed to it, as an overdue action item is to its assignee). The notification channel's
+    door: it asks nothing else.
+
+    A thin webhook names no purpose and carries no case data: it tells the partner to fetch,
+    and the fetch names its purpose and is decided by it. So a partner is told when some
+    purpose would let it read the field."""
     if relation is Relation.NONE:
         return False  # fail closed: no relation, no event, whatever a row says
     if addressee is not None and addressee == partner_id:
         return True
-    key = AccessKey(partner_id, kind, relation, case.municipality_code, case.owner_id)
-    return reveals in engine.readable_fields(key)
+    for purpose in (NO_PURPOSE, *sorted(engine.purposes)):
+        key = AccessKey(
+            partner_id,
+            kind,
+            relation,
+            case.municipality_code,
+            case.owner_id,
+            str(case.phase),
+            purpose,
+            today.isoformat(),
+        )
+        if reveals in engine.readable_fields(key):
+            return True
+    return False
 
 
 @dataclass
@@ -97,45 +120,100 @@ INVOLVEMENTS = "involvements"
 
 
 class Disclosure:
-    """Per-request disclosure for one principal.
+    """Per-request disclosure for one principal, on the request's day ``today``, for the
+    purpose the principal names. ``roles_of`` tells the principal's involvement roles in a
+    case; it is asked only when some policy names a role.
 
     ``enforce=False`` releases every field; it exists only so the benchmark can measure what
     enforcement costs, and no configuration of the service reaches it.
     """
 
-    def __init__(self, engine: PolicyEngine, principal: Principal, *, enforce: bool = True) -> None:
+    def __init__(
+        self,
+        engine: PolicyEngine,
+        principal: Principal,
+        *,
+        today: dt.date,
+        roles_of: RolesOf | None = None,
+        enforce: bool = True,
+    ) -> None:
         self.engine = engine
         self.principal = principal
+        self.day = today.isoformat()
+        self._roles_of = roles_of
         self._enforce = enforce
-        self._readable: dict[tuple[Relation, str, str], frozenset[str]] = {}
+        self._readable: dict[tuple[Relation, str, str, str, tuple[str, ...]], frozenset[str]] = {}
+        self._any_phase: dict[tuple[Relation, str, str], frozenset[str]] = {}
         self._releases: dict[
             tuple[object, frozenset[str] | None, frozenset[str]], _Release[Any, Any]
         ] = {}
         self.released: dict[uuid.UUID, DisclosedCase] = {}
 
-    def readable(self, relation: Relation, municipality: str, owner: str) -> frozenset[str]:
-        """The fields this principal may read of a case with these attributes."""
-        combo = (relation, municipality, owner)
+    def key(
+        self, relation: Relation, municipality: str, owner: str, phase: str, role: str = ""
+    ) -> AccessKey:
+        """The access key of this principal's request for a case with these attributes."""
+        me = self.principal
+        return AccessKey(
+            me.partner_id,
+            me.kind,
+            relation,
+            municipality,
+            owner,
+            phase,
+            me.purpose,
+            self.day,
+            role,
+        )
+
+    def _decided(
+        self, relation: Relation, municipality: str, owner: str, phase: str, roles: tuple[str, ...]
+    ) -> frozenset[str]:
+        combo = (relation, municipality, owner, phase, roles)
         fields = self._readable.get(combo)
         if fields is None:
             if not self._enforce:
                 fields = ALL_CASE_FIELDS if relation is not Relation.NONE else frozenset()
             else:
-                fields = self.engine.readable_fields(
-                    AccessKey(
-                        self.principal.partner_id,
-                        self.principal.kind,
-                        relation,
-                        municipality,
-                        owner,
+                # A partner in several roles reads what any of them releases.
+                fields = frozenset().union(
+                    *(
+                        self.engine.readable_fields(
+                            self.key(relation, municipality, owner, phase, role)
+                        )
+                        for role in roles or ("",)
                     )
                 )
             self._readable[combo] = fields
         return fields
 
+    def readable(self, relation: Relation, municipality: str, owner: str) -> frozenset[str]:
+        """The fields this principal may read of a case with these attributes in some phase:
+        what a list's SQL may narrow by (every case is decided again, by its own phase,
+        before anything of it is released)."""
+        combo = (relation, municipality, owner)
+        fields = self._any_phase.get(combo)
+        if fields is None:
+            fields = self._any_phase[combo] = frozenset().union(
+                *(self._decided(relation, municipality, owner, str(p), ()) for p in Phase)
+            )
+        return fields
+
     def readable_of(self, case: Case, relation: Relation) -> frozenset[str]:
-        """The fields this principal may read of ``case``."""
-        return self.readable(relation, case.municipality_code, case.owner_id)
+        """The fields this principal may read of ``case``, in its phase."""
+        roles: tuple[str, ...] = ()
+        if relation is Relation.INVOLVED and self._roles_of and self.engine.uses_roles:
+            roles = self._roles_of(case.id)
+        # Called for every case of a list: the cached answer first, without building a key.
+        # A ``Phase`` is a str: it hashes and compares as its value does.
+        fields = self._readable.get(
+            (relation, case.municipality_code, case.owner_id, case.phase, roles)
+        )
+        if fields is not None:
+            return fields
+        return self._decided(
+            relation, case.municipality_code, case.owner_id, str(case.phase), roles
+        )
 
     def case_view(
         self, case: Case, relation: Relation, requested: frozenset[str] | None = None

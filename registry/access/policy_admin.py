@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from policies import FieldDecision, Permission, PolicyEngine, Relation
-from policies.decisions import AccessKey, PolicyEffect, PolicyRow
-from registry.access.policystore import bump_version
+from policies.decisions import AccessKey
+from registry.access.approvals import hold_for_approval
+from registry.access.conditions import Conditions, check_conditions, check_role
+from registry.access.policystore import bump_version, policy_row
+from registry.access.roles import roles_in_case
 from registry.access.vocabulary import VOCABULARY
 from registry.cases import service as cases
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
@@ -36,8 +39,9 @@ GRANTABLE_RELATIONS = (Relation.INVOLVED, Relation.MUNICIPALITY)
 
 @dataclass(frozen=True)
 class GrantDraft:
-    """A grant as a municipality writes it: who (kind or partner), with which relation, which
-    fields (names or groups), in which municipality, and why."""
+    """A grant as a municipality writes it: who (kind, partner or involvement role), with which
+    relation, which fields (names or groups), in which municipality, under which conditions
+    (phases, purposes, period), and why (``purpose``: free text for the covenant's readers)."""
 
     municipality: str
     fields: Sequence[str]
@@ -45,22 +49,29 @@ class GrantDraft:
     subject_partner: str | None = None
     relation: Relation = Relation.INVOLVED
     purpose: str | None = None
+    subject_role: str | None = None
+    conditions: Conditions = field(default_factory=Conditions)
 
 
 @dataclass(frozen=True)
 class RestrictionDraft:
     """A corporation's restriction: of its own cases, share only ``shared_fields`` with the
-    involved partners (of one kind, or one partner, or all)."""
+    involved partners (of one kind, one partner, one involvement role, or all), under its
+    conditions (phases, purposes, period)."""
 
     shared_fields: Sequence[str]
     subject_kind: str | None = None
     subject_partner: str | None = None
     purpose: str | None = None
+    subject_role: str | None = None
+    conditions: Conditions = field(default_factory=Conditions)
 
 
-def _subject(session: Session, kind: str | None, partner: str | None) -> str:
-    if kind and partner:
-        raise InvalidInputError("name a partner kind or a partner, not both")
+def _subject(
+    session: Session, kind: str | None, partner: str | None, role: str | None = None
+) -> str:
+    if sum(1 for s in (kind, partner, role) if s) > 1:
+        raise InvalidInputError("name a partner kind, a partner or an involvement role: only one")
     if kind:
         if kind not in {k.value for k in PartnerKind}:
             raise InvalidInputError(f"unknown partner kind {kind!r}")
@@ -69,6 +80,8 @@ def _subject(session: Session, kind: str | None, partner: str | None) -> str:
         if session.get(Partner, partner) is None:
             raise InvalidInputError(f"unknown partner {partner!r}")
         return f"partner:{partner}"
+    if role:
+        return f"role:{check_role(role)}"
     return "*"
 
 
@@ -100,16 +113,47 @@ def _grant(scope: RequestScope, draft: GrantDraft) -> AccessPolicy:
     if draft.relation not in GRANTABLE_RELATIONS:
         raise InvalidInputError("a grant is for the involved partners or the municipality")
     check_length(AccessPolicy.purpose, draft.purpose, "purpose")
+    subject = _subject(session, draft.subject_kind, draft.subject_partner, draft.subject_role)
+    if subject.startswith("role:") and draft.relation is not Relation.INVOLVED:
+        raise InvalidInputError("an involvement role is a subject only of the involved partners")
+    fields = _check_fields(draft.fields)
+    conditions = check_conditions(session, draft.conditions, [draft.municipality])
+    if not conditions.purposes:
+        # Purpose binding: a grant releases data for the processing activities it names, and
+        # a request naming none of them gets nothing of it.
+        raise InvalidInputError("a grant names at least one purpose registered in its municipality")
+    sensitive = sorted(f for f in VOCABULARY.expand(fields) if VOCABULARY.fields[f].sensitive)
+    if sensitive and conditions.valid_until is None:
+        # Guard rail: personal data is released for a purpose and for a while, never for good.
+        raise InvalidInputError(
+            f"sensitive fields ({', '.join(sensitive)}) are released only by a grant with an "
+            "end date (validUntil)"
+        )
     return AccessPolicy(
         kind=PolicyKind.GRANT,
         issuer_id=principal.partner_id,
-        subject=_subject(session, draft.subject_kind, draft.subject_partner),
+        subject=subject,
         relation=str(draft.relation),
         municipality=draft.municipality,
         owner="*",
-        fields=_check_fields(draft.fields),
+        fields=fields,
         purpose=draft.purpose,
+        **_condition_columns(conditions),
     )
+
+
+def draft_grant(scope: RequestScope, draft: GrantDraft) -> AccessPolicy:
+    """``draft`` checked as ``issue_grant`` checks it, as an unsaved policy: to be tried."""
+    return _grant(scope, draft)
+
+
+def _condition_columns(conditions: Conditions) -> dict[str, Any]:
+    return {
+        "phases": list(conditions.phases),
+        "purposes": list(conditions.purposes),
+        "valid_from": conditions.valid_from,
+        "valid_until": conditions.valid_until,
+    }
 
 
 def log_issued(session: Session, policy: AccessPolicy, now: dt.datetime) -> None:
@@ -135,15 +179,23 @@ def log_issued(session: Session, policy: AccessPolicy, now: dt.datetime) -> None
             "municipality": policy.municipality,
             "owner": policy.owner,
             "fields": list(policy.fields),
+            "phases": list(policy.phases or ()),
+            "purposes": list(policy.purposes or ()),
+            "validFrom": policy.valid_from.isoformat() if policy.valid_from else None,
+            "validUntil": policy.valid_until.isoformat() if policy.valid_until else None,
+            "pending": bool(policy.pending),
         },
     )
 
 
 def issue_grant(scope: RequestScope, draft: GrantDraft) -> AccessPolicy:
-    """Issue a municipality grant; in force from the next request."""
+    """Issue a municipality grant; in force from the next request, or, where the municipality
+    requires four eyes, once a second policy officer approves it (``approvals.approve``)."""
     session = scope.session
     policy = _grant(scope, draft)
     policy.issued_at = scope.now
+    policy.issued_by = scope.principal.actor
+    hold_for_approval(scope, policy)
     session.add(policy)
     bump_version(session)
     session.flush()
@@ -161,16 +213,23 @@ def issue_restriction(scope: RequestScope, draft: RestrictionDraft) -> AccessPol
         refusal="only a corporation restricts what is shared of its own cases",
     )
     check_length(AccessPolicy.purpose, draft.purpose, "purpose")
+    subject = _subject(session, draft.subject_kind, draft.subject_partner, draft.subject_role)
+    fields = _check_fields(draft.shared_fields)
+    # A restriction follows the owner's cases into every municipality it works in: it may
+    # name a purpose any of them registered.
+    conditions = check_conditions(session, draft.conditions, sorted(principal.municipalities))
     policy = AccessPolicy(
         kind=PolicyKind.RESTRICTION,
         issuer_id=principal.partner_id,
-        subject=_subject(session, draft.subject_kind, draft.subject_partner),
+        subject=subject,
         relation=str(Relation.INVOLVED),
         municipality="*",
         owner=principal.partner_id,
-        fields=_check_fields(draft.shared_fields),
+        fields=fields,
         purpose=draft.purpose,
         issued_at=scope.now,
+        issued_by=principal.actor,
+        **_condition_columns(conditions),
     )
     session.add(policy)
     bump_version(session)
@@ -184,7 +243,8 @@ def issue_restriction(scope: RequestScope, draft: RestrictionDraft) -> AccessPol
 _MAX_POLICY_ID = 2**31 - 1
 
 
-def _parse_policy_id(text: str) -> int:
+def parse_policy_id(text: str) -> int:
+    """The policy id ``text`` names; ``InvalidInputError`` when it names none."""
     try:
         policy_id = int(text)
     except ValueError:
@@ -197,7 +257,7 @@ def _parse_policy_id(text: str) -> int:
 def revoke(scope: RequestScope, policy_id: str) -> AccessPolicy:
     """Revoke a policy the caller issued; from the next request it no longer applies."""
     session, principal, now = scope.session, scope.principal, scope.now
-    policy = session.get(AccessPolicy, _parse_policy_id(policy_id))
+    policy = session.get(AccessPolicy, parse_policy_id(policy_id))
     if policy is None or policy.issuer_id != principal.partner_id:
         raise NotFoundError(f"policy {policy_id} not found among the policies you issued")
     if policy.revoked_at is not None:
@@ -257,45 +317,72 @@ def list_policies(
 
 @dataclass(frozen=True)
 class Explanation:
-    """Why each field of a case is released to a partner or withheld from it."""
+    """Why each field of a case is released to a partner or withheld from it, for a purpose."""
 
     case_id: str
     partner: str
     relation: Relation
+    purpose: str
+    phase: str
     decisions: list[FieldDecision]
 
 
-def _key_for(scope: RequestScope, case_id: str, as_partner: str | None) -> tuple[AccessKey, str]:
+def _key_for(
+    scope: RequestScope, case_id: str, as_partner: str | None, purpose: str | None = None
+) -> tuple[AccessKey, str]:
+    """The key a partner's request for ``case_id`` is decided by: the caller's own, or
+    (owner and municipality) another partner's, for ``purpose`` (None: the caller's)."""
     session, principal = scope.session, scope.principal
     case, relation = scope.find_case(case_id, fields=frozenset())
+    purpose = purpose or principal.purpose
     if as_partner is None or as_partner == principal.partner_id:
         scope.disclosure.explanation(case, relation, of_another=False)
-        return AccessKey(
-            principal.partner_id, principal.kind, relation, case.municipality_code, case.owner_id
-        ), str(case.id)
-    scope.require(
-        Permission.EXPLAIN_FOR_OTHER,
+        partner, kind = principal.partner_id, principal.kind
+    else:
+        scope.require(
+            Permission.EXPLAIN_FOR_OTHER,
+            relation,
+            "explain access to this case for others",
+            refusal="only the owner and the municipality explain access for others",
+        )
+        other = session.get(Partner, as_partner)
+        if other is None:
+            raise InvalidInputError(f"unknown partner {as_partner!r}")
+        scope.disclosure.explanation(case, relation, of_another=True)
+        try:
+            _, relation = cases.find(session, other.id, case.id, frozenset())
+        except NotFoundError:
+            relation = Relation.NONE
+        partner, kind = other.id, str(other.kind)
+    roles = roles_in_case(session, partner, case.id) if relation is Relation.INVOLVED else ()
+    key = AccessKey(
+        partner,
+        kind,
         relation,
-        "explain access to this case for others",
-        refusal="only the owner and the municipality explain access for others",
+        case.municipality_code,
+        case.owner_id,
+        str(case.phase),
+        purpose,
+        scope.today.isoformat(),
+        roles[0] if roles else "",
     )
-    other = session.get(Partner, as_partner)
-    if other is None:
-        raise InvalidInputError(f"unknown partner {as_partner!r}")
-    scope.disclosure.explanation(case, relation, of_another=True)
-    try:
-        _, other_relation = cases.find(session, other.id, case.id, frozenset())
-    except NotFoundError:
-        other_relation = Relation.NONE
-    return AccessKey(
-        other.id, str(other.kind), other_relation, case.municipality_code, case.owner_id
-    ), str(case.id)
+    return key, str(case.id)
 
 
-def explain(scope: RequestScope, case_id: str, as_partner: str | None) -> Explanation:
-    """Per field, whether it is released and which policy row decided it."""
-    key, cid = _key_for(scope, case_id, as_partner)
-    return Explanation(cid, key.partner, key.relation, scope.disclosure.engine.explain(key))
+def explain(
+    scope: RequestScope, case_id: str, as_partner: str | None, purpose: str | None = None
+) -> Explanation:
+    """Per field, whether it is released for ``purpose`` (None: the request's own) and which
+    policy row decided it."""
+    key, cid = _key_for(scope, case_id, as_partner, purpose)
+    return Explanation(
+        cid,
+        key.partner,
+        key.relation,
+        key.purpose,
+        key.phase,
+        scope.disclosure.engine.explain(key),
+    )
 
 
 @dataclass(frozen=True)
@@ -318,17 +405,10 @@ def dry_run(
         "try draft grants",
         refusal="only a municipality tries draft grants",
     )
-    key, _ = _key_for(scope, case_id, as_partner)
     policy = _grant(scope, draft)
-    draft_row = PolicyRow(
-        "draft",
-        PolicyEffect.GRANT,
-        policy.subject,
-        policy.relation,
-        policy.municipality,
-        policy.owner,
-        tuple(policy.fields),
-    )
+    # Tried for the draft's own (first) purpose: what it would release is released for that.
+    key, _ = _key_for(scope, case_id, as_partner, policy.purposes[0])
+    draft_row = replace(policy_row(policy), id="draft")
     current: PolicyEngine = scope.disclosure.engine
     tried = current.with_rows([draft_row])
     now = {d.field: d for d in current.explain(key)}

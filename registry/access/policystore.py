@@ -35,6 +35,10 @@ def policy_row(policy: AccessPolicy) -> PolicyRow:
         municipality=policy.municipality,
         owner=policy.owner,
         fields=tuple(policy.fields),
+        phases=tuple(policy.phases or ()),
+        purposes=tuple(policy.purposes or ()),
+        valid_from=policy.valid_from.isoformat() if policy.valid_from else None,
+        valid_until=policy.valid_until.isoformat() if policy.valid_until else None,
     )
 
 
@@ -66,9 +70,12 @@ def bump_version(session: Session) -> None:
 
 
 def active_rows(session: Session) -> list[PolicyRow]:
-    """Every policy in force."""
+    """Every policy in force (issued, approved if it had to be, not revoked; whether its
+    validity period holds is decided per request, by the request's day)."""
     policies = session.scalars(
-        select(AccessPolicy).where(AccessPolicy.revoked_at.is_(None)).order_by(AccessPolicy.id)
+        select(AccessPolicy)
+        .where(AccessPolicy.revoked_at.is_(None), AccessPolicy.pending.is_(False))
+        .order_by(AccessPolicy.id)
     )
     return [policy_row(p) for p in policies]
 

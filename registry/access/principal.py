@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from registry.tracing import TraceContext
 
-#: The purpose logged when a token names none (the registry's one processing activity).
+#: The purpose logged for what the registry does of itself (a thin webhook names none).
 DEFAULT_PURPOSE = "eviction_prevention"
 
 
@@ -18,5 +18,8 @@ class Principal:
     kind: str
     municipalities: frozenset[str]
     actor: str | None
+    #: The processing activity the request names (the token's ``purpose`` claim), or
+    #: ``policies.NO_PURPOSE``: it decides what grants release, and is in every access-log
+    #: record.
     purpose: str
     trace: TraceContext

@@ -65,9 +65,16 @@ def _groups() -> dict[str, frozenset[str]]:
     }
 
 
+#: Fields released only under the guard rails of sensitive data (a grant with a purpose and
+#: an end date) besides those their aggregates declare sensitive (identity and contact
+#: details, the household's answers to the municipality): how much the household owes, why
+#: it may lose its home (nuisance, care needs), and whether children are involved.
+GUARDED = frozenset({"arrearsAmount", "reasons", "childrenInvolved"})
+
 #: The vocabulary every policy of this registry speaks.
 VOCABULARY = Vocabulary(
-    (FieldTerm(d.name, d.description, d.sensitive) for d in DECLARATIONS), _groups()
+    (FieldTerm(d.name, d.description, d.sensitive or d.name in GUARDED) for d in DECLARATIONS),
+    _groups(),
 )
 
 

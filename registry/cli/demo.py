@@ -114,8 +114,10 @@ Ketenregister demo on {url}/graphql  (GraphiQL: open it in a browser)
 Partner key files: {keys}/<partner>.json  (e.g. zowonen, gemeente-sittard-geleen,
 partners-in-welzijn, bureau-woonkans, wijkteam-zaandam-noord)
 
-Query as a partner, in a second terminal:
+Query as a partner, in a second terminal (a request names its purpose: a grant releases
+fields only for the purposes it names):
   .venv/bin/ketenregister-client --key-file {keys}/partners-in-welzijn.json \\
+      --purpose eviction_prevention \\
       query '{{ cases(first: 3) {{ nodes {{ id municipality owner evictionDate withheld }} }} }}'
   .venv/bin/ketenregister-client --key-file {keys}/gemeente-sittard-geleen.json \\
       query '{{ cases(first: 3) {{ nodes {{ id contactName arrearsAmount withheld }} }} }}'

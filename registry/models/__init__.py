@@ -51,7 +51,13 @@ from registry.models.notification import (
     WebhookSubscription,
 )
 from registry.models.partner import Municipality, Partner, PartnerKey, PartnerKind, UsedTokenId
-from registry.models.policy import AccessPolicy, PolicyKind, PolicyState
+from registry.models.policy import (
+    AccessPolicy,
+    PolicyKind,
+    PolicySettings,
+    PolicyState,
+    ProcessingPurpose,
+)
 
 __all__ = [
     "AccessLogRecord",
@@ -96,7 +102,9 @@ __all__ = [
     "PickupRequest",
     "PickupStatus",
     "PolicyKind",
+    "PolicySettings",
     "PolicyState",
+    "ProcessingPurpose",
     "Reason",
     "SecondChanceAgreement",
     "StoredInventory",

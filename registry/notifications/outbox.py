@@ -148,6 +148,7 @@ def fan_out(session: Session, engine: PolicyEngine, now: dt.datetime, *, batch: 
                 case,
                 event.reveals,
                 event.addressee_id,
+                today=now.date(),
             ):
                 continue
             session.execute(

@@ -17,12 +17,23 @@ class AccessPolicy:
     id: strawberry.ID
     kind: str
     issuer: str
-    subject: str = strawberry.field(description="`*`, `kind:<kind>` or `partner:<id>`.")
+    subject: str = strawberry.field(
+        description="`*`, `kind:<kind>`, `partner:<id>` or `role:<involvement role>`."
+    )
     relation: str
     municipality: str
     owner: str
     fields: list[str]
-    purpose: str | None
+    purpose: str | None = strawberry.field(description="Why it was issued (free text).")
+    phases: list[str] = strawberry.field(description="Case phases it applies in; empty: all.")
+    purposes: list[str] = strawberry.field(
+        description="Registered processing purposes it applies for; empty: any (restrictions)."
+    )
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    pending: bool = strawberry.field(
+        description="Awaiting a second policy officer's approval (four eyes): not in force."
+    )
     issued_at: dt.datetime
     revoked_at: dt.datetime | None
 
@@ -41,7 +52,19 @@ class AccessExplanation:
     case_id: strawberry.ID
     partner: str
     relation: Relation
+    purpose: str = strawberry.field(description="The purpose the decisions are for.")
+    phase: str = strawberry.field(description="The case's phase the decisions are for.")
     decisions: list[FieldDecision]
+
+
+@strawberry.type(
+    description="A processing activity a municipality registered: what a grant releases data "
+    "for, and what a request names as its purpose (token claim `purpose`)."
+)
+class ProcessingPurpose:
+    municipality: str
+    id: str
+    description: str
 
 
 @strawberry.type(description="A field's decision now and with the draft grant in force.")
@@ -61,10 +84,22 @@ class DryRunField:
 class GrantInput:
     municipality: str
     fields: list[str]
+    purposes: list[str] = strawberry.field(
+        default_factory=list,
+        description="Registered processing purposes it releases for (at least one).",
+    )
     partner_kind: PartnerKind | None = None
     partner: str | None = None
+    involvement_role: str | None = strawberry.field(
+        default=None, description="Instead of a kind or partner: whoever has this role."
+    )
     relation: Relation = Relation.INVOLVED
-    purpose: str | None = None
+    phases: list[str] = strawberry.field(
+        default_factory=list, description="Case phases (e.g. `early_signal`); empty: all."
+    )
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    purpose: str | None = strawberry.field(default=None, description="Why (free text).")
 
 
 @strawberry.input(
@@ -74,7 +109,16 @@ class RestrictionInput:
     shared_fields: list[str]
     partner_kind: PartnerKind | None = None
     partner: str | None = None
-    purpose: str | None = None
+    involvement_role: str | None = None
+    phases: list[str] = strawberry.field(
+        default_factory=list, description="Case phases it narrows in; empty: all."
+    )
+    purposes: list[str] = strawberry.field(
+        default_factory=list, description="Purposes it narrows for; empty: any."
+    )
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    purpose: str | None = strawberry.field(default=None, description="Why (free text).")
 
 
 @strawberry.type(description="One disclosure of case data (Logboek Dataverwerkingen).")
@@ -100,3 +144,29 @@ class PolicyField:
         "answers to the municipality."
     )
     groups: list[str] = strawberry.field(description="The groups that name this field.")
+
+
+@strawberry.type(
+    description="What a draft grant would change of one field over all of its municipality's "
+    "cases: the cases and partners gaining it, or losing it."
+)
+class FieldImpact:
+    field: str
+    cases_gaining: int
+    partners_gaining: int
+    cases_losing: int
+    partners_losing: int
+
+
+@strawberry.type(
+    description="One cell of a covenant matrix: a partner kind (or the municipality) in a "
+    "relation, in a phase, and a field group: what is released, withheld, and by which rows."
+)
+class CovenantCell:
+    subject: str
+    relation: Relation
+    phase: str
+    group: str
+    released: list[str]
+    withheld: list[str]
+    decided_by: list[str]

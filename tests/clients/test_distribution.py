@@ -31,7 +31,9 @@ PARTNER_PROGRAM = """
 import base64, hashlib, hmac, json, sys
 from clients import RegistryClient, verify_webhook
 
-with RegistryClient.from_key_file(sys.argv[1], act="outreach-worker-3") as client:
+with RegistryClient.from_key_file(
+    sys.argv[1], act="outreach-worker-3", purpose="eviction_prevention"
+) as client:
     case = client.case(sys.argv[2])
 secret = "whsec_" + base64.b64encode(b"k" * 32).decode()
 body = b'{"type":"eviction.scheduled","data":{"caseId":"c-1"}}'
@@ -94,7 +96,11 @@ def test_the_sdk_installed_alone_works_against_a_live_registry(
             session.scalar(
                 select(Case.id)
                 .join(Involvement, Involvement.case_id == Case.id)
-                .where(Case.owner_id == "zowonen", Involvement.partner_id == "partners-in-welzijn")
+                .where(
+                    Case.owner_id == "zowonen",
+                    Involvement.partner_id == "partners-in-welzijn",
+                    Case.eviction_date.is_not(None),
+                )
                 .limit(1)
             )
         )
@@ -105,6 +111,7 @@ def test_the_sdk_installed_alone_works_against_a_live_registry(
     assert ran.returncode == 0, ran.stderr
     result = json.loads(ran.stdout)
     assert result["case"]["id"] == case_id and result["case"]["owner"] is None  # policies held
+    assert result["case"]["evictionDate"]  # released for this purpose
     assert "contactName" in result["case"]["withheld"]
     assert result["event"] == "eviction.scheduled"
     queried = _in_venv(

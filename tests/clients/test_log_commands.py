@@ -137,7 +137,8 @@ def test_monitor_remembers_and_follows_the_log(
     gql(
         "gemeente-groningen",
         """mutation { issueGrant(input: {municipality: "groningen",
-        partnerKind: WELFARE, fields: ["evictionDate"]}) { id } }""",
+        partnerKind: WELFARE, fields: ["evictionDate"], purposes: ["eviction_prevention"]}) {
+        id } }""",
     )
     code, out, _ = _run("monitor", "--state", state, "--log-key", log_signer.verifier_key)
     assert code == 0

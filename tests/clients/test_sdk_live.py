@@ -40,7 +40,9 @@ def test_the_sdk_reads_a_case_as_the_policies_allow(
 ) -> None:
     case_id = _zowonen_case_with_welfare(sessions)
     path = key_file_for(tmp_path, demo_keys["partners-in-welzijn"], registry_url)
-    with RegistryClient.from_key_file(path, act="outreach-worker-3") as client:
+    with RegistryClient.from_key_file(
+        path, act="outreach-worker-3", purpose="eviction_prevention"
+    ) as client:
         case = client.case(case_id)
         assert case is not None
         assert case["evictionDate"] and case["owner"] is None
@@ -85,7 +87,9 @@ def test_the_command_line_queries_and_prints_tokens(
     case_id = _zowonen_case_with_welfare(sessions)
     path = key_file_for(tmp_path, demo_keys["partners-in-welzijn"], registry_url)
     runner = CliRunner()
-    shown = runner.invoke(main, ["--key-file", str(path), "case", case_id])
+    shown = runner.invoke(
+        main, ["--key-file", str(path), "--purpose", "eviction_prevention", "case", case_id]
+    )
     assert shown.exit_code == 0, shown.output
     assert '"evictionDate": "' in shown.output and '"owner": null' in shown.output
     missing = runner.invoke(

@@ -24,7 +24,8 @@ from tests.helpers import AppTransport, partner_client
 from tests.witnesses import DEMO_WITNESSES, WitnessProcess, running_witnesses, witnessed_app
 
 GRANT = """mutation { issueGrant(input: {municipality: "groningen",
-    partnerKind: WELFARE, fields: ["evictionDate"]}) { id } }"""
+    partnerKind: WELFARE, fields: ["evictionDate"], purposes: ["eviction_prevention"]}) {
+    id } }"""
 
 
 @pytest.fixture

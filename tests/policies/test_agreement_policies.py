@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from policies import AccessKey, Permission, PolicyEngine, PolicyRow, Relation, permits
+from policies import Permission, PolicyEngine, PolicyRow, Relation, permits
 from policies.decisions import PolicyEffect
 from registry.access.vocabulary import VOCABULARY
 from registry.agreements.fields import AGREEMENT_FIELDS as AGREEMENT_DECLARED
+from tests.helpers import access_key
 
 AGREEMENT_FIELDS = AGREEMENT_DECLARED.names
 FIELD_GROUPS = VOCABULARY.groups
@@ -121,7 +122,7 @@ def test_agreement_fields_released_by_the_demo_covenant(
     agreement_fields: frozenset[str],
 ) -> None:
     readable = PolicyEngine(VOCABULARY, GRONINGEN).readable_fields(
-        AccessKey(partner, kind, relation, municipality, owner)
+        access_key(partner, kind, relation, municipality, owner)
     )
     assert readable & ALL_AGREEMENT == agreement_fields
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from policies import AccessKey, Permission, PolicyEngine, Relation, permits
+from policies import Permission, PolicyEngine, Relation, permits
 from registry.access.vocabulary import VOCABULARY
 from registry.inventory.fields import INVENTORY_FIELDS as INVENTORY_DECLARED
+from tests.helpers import access_key
 
 INVENTORY_FIELDS = INVENTORY_DECLARED.names
 
@@ -90,17 +91,17 @@ def test_inventory_fields(
     owner: str,
     expected: frozenset[str],
 ) -> None:
-    readable = engine.readable_fields(AccessKey(partner, kind, relation, municipality, owner))
+    readable = engine.readable_fields(access_key(partner, kind, relation, municipality, owner))
     assert readable & ALL == expected
 
 
 def test_the_storage_provider_reads_nothing_of_the_case_itself(engine: PolicyEngine) -> None:
-    key = AccessKey("opslag-zaanstad", "storage", Relation.INVOLVED, "zaanstad", "parteon")
+    key = access_key("opslag-zaanstad", "storage", Relation.INVOLVED, "zaanstad", "parteon")
     assert engine.readable_fields(key) == {"inventoryReleaseAuthorised"}
 
 
 def test_the_municipality_reads_the_inventory_by_a_built_in_rule() -> None:
-    key = AccessKey(
+    key = access_key(
         "gemeente-zaanstad", "municipality", Relation.MUNICIPALITY, "zaanstad", "parteon"
     )
     decided = {d.field: d.decided_by for d in PolicyEngine(VOCABULARY, []).explain(key)}

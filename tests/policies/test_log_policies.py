@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from policies import AccessKey, PolicyEngine, Relation
+from policies import PolicyEngine, Relation
 from registry.access.vocabulary import VOCABULARY
 from registry.events import LOG_EVENT_FIELDS
+from tests.helpers import access_key
 
 FIELDS = VOCABULARY.names
 
@@ -109,7 +110,7 @@ def test_who_is_shown_which_log_events(
     owner: str,
     shown: frozenset[str],
 ) -> None:
-    readable = engine.readable_fields(AccessKey(partner, kind, relation, municipality, owner))
+    readable = engine.readable_fields(access_key(partner, kind, relation, municipality, owner))
     assert {event for event, fields in LOG_EVENT_FIELDS.items() if fields <= readable} == shown
 
 

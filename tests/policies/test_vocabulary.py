@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from policies import AccessKey, FieldTerm, PolicyEngine, PolicyRow, Relation, Vocabulary
+from policies import FieldTerm, PolicyEngine, PolicyRow, Relation, Vocabulary
 from policies import VocabularyError as Error
 from policies.decisions import PolicyEffect
+from tests.helpers import access_key
 
 TERMS = (FieldTerm("phase", "the phase"), FieldTerm("contactName", "the name", sensitive=True))
 
@@ -42,6 +43,6 @@ def test_the_engine_decides_in_its_vocabulary_only() -> None:
     vocabulary = Vocabulary(TERMS, {"identity": ["contactName"], "ownCase": ["phase"]})
     grant = PolicyRow("p", PolicyEffect.GRANT, "kind:welfare", "involved", "*", "*", ("identity",))
     engine = PolicyEngine(vocabulary, [grant])
-    key = AccessKey("w", "welfare", Relation.INVOLVED, "groningen", "zowonen")
+    key = access_key("w", "welfare", Relation.INVOLVED, "groningen", "zowonen")
     assert engine.readable_fields(key) == {"contactName"}
     assert [d.field for d in engine.explain(key)] == ["phase", "contactName"]

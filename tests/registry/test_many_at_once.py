@@ -303,7 +303,13 @@ def test_a_revoke_through_one_process_takes_effect_in_another_within_two_seconds
         data: dict[str, Any] = answer.json()["data"]
         return data
 
-    grant = {"municipality": "groningen", "partnerKind": "CREDIT_BANK", "fields": ["reasons"]}
+    grant = {
+        "municipality": "groningen",
+        "partnerKind": "CREDIT_BANK",
+        "fields": ["reasons"],
+        "purposes": ["eviction_prevention"],
+        "validUntil": "2099-12-31",
+    }
     issued = as_municipality(
         "mutation($input: GrantInput!) { issueGrant(input: $input) { id } }", {"input": grant}
     )

@@ -44,7 +44,9 @@ def test_concurrent_mutations_all_succeed(gql: GraphQL, sessions: sessionmaker[S
 def _scope(session: Session, clock: Clock, partner: str, kind: str) -> RequestScope:
     trace = TraceContext("0" * 31 + "1", "0" * 15 + "1")
     principal = Principal(partner, kind, frozenset({"sittard-geleen"}), None, "test", trace)
-    disclosure = Disclosure(PolicyEngine(VOCABULARY, active_rows(session)), principal)
+    disclosure = Disclosure(
+        PolicyEngine(VOCABULARY, active_rows(session)), principal, today=clock.now.date()
+    )
     return RequestScope(session, principal, disclosure, clock.now)
 
 

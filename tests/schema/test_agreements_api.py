@@ -626,7 +626,8 @@ def test_policy_changes_are_in_the_log(gql: GraphQL, sessions: sessionmaker[Sess
     issued = gql(
         "gemeente-groningen",
         """mutation { issueGrant(input: {municipality:
-        "groningen", partnerKind: WELFARE, fields: ["evictionDate"], purpose: "outreach"}) {
+        "groningen", partnerKind: WELFARE, fields: ["evictionDate"], purpose: "outreach",
+        purposes: ["eviction_prevention"]}) {
         id } }""",
     )
     policy_id = int(issued["data"]["issueGrant"]["id"])
@@ -657,6 +658,11 @@ def test_policy_changes_are_in_the_log(gql: GraphQL, sessions: sessionmaker[Sess
         "relation": "involved",
         "municipality": "groningen",
         "owner": "*",
+        "phases": [],
+        "purposes": ["eviction_prevention"],
+        "validFrom": None,
+        "validUntil": None,
+        "pending": False,
         "fields": ["evictionDate"],
     }
     assert revoke["event"] == {

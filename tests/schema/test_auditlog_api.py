@@ -48,10 +48,12 @@ def on_thursday(clock: Clock) -> Clock:
 def step(gql: GraphQL, sessions: sessionmaker[Session]) -> Step:
     """Run a mutation that must succeed; returns the indexes of the log entries it appended."""
 
-    def run(partner: str, query: str, variables: dict[str, Any] | None = None) -> list[int]:
+    def run(
+        partner: str, query: str, variables: dict[str, Any] | None = None, **token: Any
+    ) -> list[int]:
         with sessions() as session:
             before = read_state(session).size
-        body = gql(partner, query, variables)
+        body = gql(partner, query, variables, **token)
         assert "errors" not in body, body
         with sessions() as session:
             return list(range(before, read_state(session).size))
@@ -237,7 +239,13 @@ CASE_EVENTS = [
     "inventory.pickup_released",
     "inventory.collected",
 ]
-POLICY_EVENTS = ["policy.grant_issued", "policy.revoked", "policy.restriction_issued"]
+POLICY_EVENTS = [
+    "policy.grant_issued",
+    "policy.revoked",
+    "policy.restriction_issued",
+    "policy.four_eyes_set",
+    "policy.grant_approved",
+]
 
 
 def test_the_scenarios_below_log_every_event_type() -> None:
@@ -367,7 +375,8 @@ def test_policy_changes_reach_their_issuer_and_the_covenant_s_partners(
     [granted] = step(
         "gemeente-groningen",
         """mutation { issueGrant(input: {municipality: "groningen", partnerKind: WELFARE,
-        fields: ["evictionDate"], purpose: "outreach"}) { id } }""",
+        fields: ["evictionDate"], purpose: "outreach", purposes: ["eviction_prevention"]}) {
+        id } }""",
     )
     elsewhere: Readers = ("kerckhoffs-lasonder", "parteon", "bureau-woonkans")
     _check(gql, sessions, vkey, granted, "policy.grant_issued", None, elsewhere)
@@ -378,6 +387,26 @@ def test_policy_changes_reach_their_issuer_and_the_covenant_s_partners(
         {"id": policy},
     )
     _check(gql, sessions, vkey, revoked, "policy.revoked", None, elsewhere)
+    # Four eyes: the rule and an approval, shown like the grants they concern.
+    [four_eyes] = step(
+        "gemeente-groningen",
+        'mutation { requireFourEyes(municipality: "groningen", required: true) }',
+    )
+    _check(gql, sessions, vkey, four_eyes, "policy.four_eyes_set", None, elsewhere)
+    step(
+        "gemeente-groningen",
+        """mutation { issueGrant(input: {municipality: "groningen", partnerKind: WELFARE,
+        fields: ["evictionDate"], purposes: ["eviction_prevention"]}) { id } }""",
+        act="officer-1",
+    )
+    pending = gql("gemeente-groningen", "{ policies { id } }")["data"]["policies"][-1]["id"]
+    [approved] = step(
+        "gemeente-groningen",
+        "mutation($id: ID!) { approveGrant(id: $id) { id } }",
+        {"id": pending},
+        act="officer-2",
+    )
+    _check(gql, sessions, vkey, approved, "policy.grant_approved", None, elsewhere)
     # A corporation's restriction is its own business: not even the partners it restricts,
     # who work on its cases, are shown it.
     [restricted] = step(
@@ -411,7 +440,8 @@ def test_a_policy_change_reaches_the_log_s_readers_at_once(
     step(
         "gemeente-zaanstad",
         """mutation { issueGrant(input: {municipality: "zaanstad",
-        partner: "wijkteam-zaandam-noord", fields: ["eviction"]}) { id } }""",
+        partner: "wijkteam-zaandam-noord", fields: ["eviction"],
+        purposes: ["eviction_prevention"]}) { id } }""",
     )
     opening = _traced(gql, team, scheduled)[0]["entry"]["opening"]
     assert opening is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from registry.models import Phase
 from tests.arrange import involved_case
 from tests.conftest import GraphQL
 from tests.helpers import error_codes
@@ -29,6 +30,8 @@ def test_a_grant_takes_effect_on_the_next_request_and_a_revoke_too(
                 "municipality": "groningen",
                 "partnerKind": "CREDIT_BANK",
                 "fields": ["reasons"],
+                "purposes": ["eviction_prevention"],
+                "validUntil": "2099-12-31",
                 "purpose": "budget advice needs the cause",
             }
         },
@@ -96,7 +99,48 @@ def test_bad_policy_input_changes_nothing(gql: GraphQL) -> None:
                 "fields": ["phase"],
             },
             "INVALID_INPUT",
-            "not both",
+            "only one",
+        ),
+        (
+            {"municipality": "groningen", "partnerKind": "WELFARE", "fields": ["phase"]},
+            "INVALID_INPUT",
+            "a grant names at least one purpose registered in its municipality",
+        ),
+        (
+            {"municipality": "groningen", "fields": ["phase"], "purposes": ["marketing"]},
+            "INVALID_INPUT",
+            "unknown purpose: marketing (not registered in groningen)",
+        ),
+        (
+            {
+                "municipality": "groningen",
+                "fields": ["phase"],
+                "purposes": ["eviction_prevention"],
+                "phases": ["early_signal", "limbo"],
+            },
+            "INVALID_INPUT",
+            "unknown phase: limbo",
+        ),
+        (
+            {
+                "municipality": "groningen",
+                "fields": ["phase"],
+                "purposes": ["eviction_prevention"],
+                "involvementRole": "astrologer",
+            },
+            "INVALID_INPUT",
+            "unknown involvement role 'astrologer'",
+        ),
+        (
+            {
+                "municipality": "groningen",
+                "fields": ["phase"],
+                "purposes": ["eviction_prevention"],
+                "validFrom": "2027-01-01",
+                "validUntil": "2026-12-31",
+            },
+            "INVALID_INPUT",
+            "validUntil 2026-12-31 is before validFrom 2027-01-01",
         ),
     ]
     before = gql("gemeente-groningen", '{ policies(municipality: "groningen") { id } }')
@@ -175,7 +219,7 @@ def test_a_malformed_policy_id_is_invalid_input(gql: GraphQL) -> None:
 def test_explain_access_names_the_deciding_policy(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
-    case_id = involved_case(sessions, "partners-in-welzijn", "zowonen")
+    case_id = involved_case(sessions, "partners-in-welzijn", "zowonen", phase=Phase.COURT)
     body = gql(
         "partners-in-welzijn",
         """query($id: ID!) { explainAccess(caseId: $id) {
@@ -193,7 +237,7 @@ def test_explain_access_names_the_deciding_policy(
 def test_the_owner_explains_for_another_partner_but_that_partner_cannot_ask_for_others(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
-    case_id = involved_case(sessions, "partners-in-welzijn", "zowonen")
+    case_id = involved_case(sessions, "partners-in-welzijn", "zowonen", phase=Phase.COURT)
     query = """query($id: ID!, $p: String) { explainAccess(caseId: $id, partner: $p) {
         partner decisions { field allowed } } }"""
     owner_view = gql("zowonen", query, {"id": case_id, "p": "partners-in-welzijn"})
@@ -211,7 +255,9 @@ def test_dry_run_shows_the_effect_of_a_draft_without_issuing_it(
         "gemeente-groningen",
         """query($id: ID!) { dryRunGrant(caseId: $id,
         partner: "wij-groningen", grant: {municipality: "groningen", partnerKind: DISTRICT_TEAM,
-        fields: ["reasons"]}) { field allowedNow allowedWithDraft } }""",
+        fields: ["reasons"], purposes: ["eviction_prevention"],
+        validUntil: "2099-12-31"}) {
+        field allowedNow allowedWithDraft } }""",
         {"id": case_id},
     )
     rows = {r["field"]: r for r in body["data"]["dryRunGrant"]}
@@ -224,12 +270,12 @@ def test_dry_run_shows_the_effect_of_a_draft_without_issuing_it(
 def test_access_history_is_for_the_owner_and_the_municipality(
     gql: GraphQL, sessions: sessionmaker[Session]
 ) -> None:
-    case_id = involved_case(sessions, "partners-in-welzijn", "zowonen")
+    case_id = involved_case(sessions, "partners-in-welzijn", "zowonen", phase=Phase.COURT)
     gql(
         "partners-in-welzijn",
         "query($id: ID!) { case(id: $id) { evictionDate contactName } }",
         {"id": case_id},
-        purpose="home_visit_planning",
+        purpose="eviction_prevention",
     )
     query = """query($id: ID!) { accessHistory(caseId: $id) { partner purpose
         fieldsDisclosed fieldsWithheld } }"""
@@ -238,7 +284,7 @@ def test_access_history_is_for_the_owner_and_the_municipality(
     assert welfare == [
         {
             "partner": "partners-in-welzijn",
-            "purpose": "home_visit_planning",
+            "purpose": "eviction_prevention",
             "fieldsDisclosed": ["evictionDate"],
             "fieldsWithheld": ["contactName"],
         }

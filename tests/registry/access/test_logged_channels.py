@@ -52,7 +52,8 @@ def test_explaining_ones_own_access_and_trying_a_draft_are_logged(
     gql(
         "gemeente-groningen",
         """query TryDraft($id: ID!) { dryRunGrant(caseId: $id, partner: "wij-groningen",
-        grant: {municipality: "groningen", partnerKind: DISTRICT_TEAM, fields: ["reasons"]}) {
+        grant: {municipality: "groningen", partnerKind: DISTRICT_TEAM, fields: ["reasons"],
+        purposes: ["eviction_prevention"], validUntil: "2099-12-31"}) {
         field } }""",
         {"id": case_id},
     )

@@ -34,7 +34,8 @@ from tests.witnesses import (
 )
 
 GRANT = """mutation { issueGrant(input: {municipality: "groningen",
-    partnerKind: WELFARE, fields: ["evictionDate"]}) { id } }"""
+    partnerKind: WELFARE, fields: ["evictionDate"], purposes: ["eviction_prevention"]}) {
+    id } }"""
 
 
 @pytest.fixture

@@ -173,7 +173,10 @@ def _scope(session: Session, partner: str = "zowonen", kind: str = "corporation"
         TraceContext("0" * 31 + "1", "0" * 15 + "1"),
     )
     return RequestScope(
-        session, principal, Disclosure(session.info["policy_engine"], principal), NOW
+        session,
+        principal,
+        Disclosure(session.info["policy_engine"], principal, today=NOW.date()),
+        NOW,
     )
 
 

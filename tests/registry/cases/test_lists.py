@@ -12,13 +12,14 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from policies import AccessKey, PolicyEngine, Relation
+from policies import PolicyEngine, Relation
 from registry.access.policystore import active_rows
 from registry.access.vocabulary import VOCABULARY
 from registry.cases.relations import with_relation
 from registry.demo.seed import PARTNERS
 from registry.models import Case
 from tests.conftest import PG_URL, GraphQL
+from tests.helpers import access_key
 from tests.scale import copy_cases
 
 LIST = """query($f: CaseFilterInput, $after: String) {
@@ -77,7 +78,7 @@ def _allowed(
             if not matches(case):
                 continue
             matched += 1
-            key = AccessKey(partner, kind, Relation(rel), case.municipality_code, case.owner_id)
+            key = access_key(partner, kind, Relation(rel), case.municipality_code, case.owner_id)
             if field not in engine.readable_fields(key):
                 continue
         allowed.append(str(case.id))

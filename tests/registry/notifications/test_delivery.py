@@ -469,8 +469,9 @@ def test_an_overdue_action_item_is_announced_once_to_whom_it_may_concern(
     worker: DeliveryWorker,
 ) -> None:
     today = clock.now.date()
+    # In the court phase, from which ZOwonen shares only the eviction date.
     case_id = case_in(
-        sessions, "zowonen", Phase.COLLECTION, today, involved=("gebiedsteam-sittard-geleen",)
+        sessions, "zowonen", Phase.COURT, today, involved=("gebiedsteam-sittard-geleen",)
     )
     for partner in ("gemeente-sittard-geleen", "gebiedsteam-sittard-geleen", "zowonen"):
         subscribe(partner, "action_item.overdue")

@@ -102,7 +102,9 @@ def _scope(session: Session, clock: Clock) -> RequestScope:
         "test",
         trace_from_header(None),
     )
-    disclosure = Disclosure(PolicyEngine(VOCABULARY, active_rows(session)), principal)
+    disclosure = Disclosure(
+        PolicyEngine(VOCABULARY, active_rows(session)), principal, today=clock.now.date()
+    )
     return RequestScope(session, principal, disclosure, clock.now, webhook_targets=PRODUCTION)
 
 
