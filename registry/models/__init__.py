@@ -52,6 +52,7 @@ from registry.models.notification import (
 )
 from registry.models.partner import Municipality, Partner, PartnerKey, PartnerKind, UsedTokenId
 from registry.models.policy import AccessPolicy, PolicyKind, PolicyState
+from registry.models.staff import StaffMember, StaffRole, StaffSession
 
 __all__ = [
     "AccessLogRecord",
@@ -99,6 +100,9 @@ __all__ = [
     "PolicyState",
     "Reason",
     "SecondChanceAgreement",
+    "StaffMember",
+    "StaffRole",
+    "StaffSession",
     "StoredInventory",
     "UsedTokenId",
     "WebhookDelivery",
