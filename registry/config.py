@@ -89,6 +89,8 @@ class Settings:
     #: a log shipper) or ``console`` (for a person; the demo's default), from this level up.
     log_format: str = "json"
     log_level: str = "info"
+    #: The console's session cookie is sent over https only; off in the demo (plain http).
+    console_secure_cookie: bool = True
 
     @classmethod
     def from_env(cls) -> Settings:
