@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from registry.db import begin_writing
 from registry.errors import ConflictError, InvalidInputError, NotFoundError
 from registry.models import Partner, StaffMember, StaffRole, StaffSession
 from registry.staff import passwords, totp
@@ -85,6 +86,7 @@ def find_staff(session: Session, username: str, *, for_change: bool = False) -> 
     ``for_change`` locks the row (a concurrent login or disable waits)."""
     query = select(StaffMember).where(StaffMember.username == username.strip().lower())
     if for_change:
+        begin_writing(session)  # SQLite: its write lock stands in for the row lock
         query = query.with_for_update()
     member = session.scalar(query)
     if member is None:

@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry.db import begin_writing
 from registry.errors import NotAllowedError
 from registry.models import StaffMember
 from registry.staff import passwords, totp
@@ -36,6 +37,8 @@ def log_in(
     """The staff member whose password (and TOTP code, if the account has a secret) these
     are; ``LoginRefusedError`` otherwise. Locks the account's row: concurrent attempts are
     counted one after the other. The caller commits in both cases."""
+    # SQLite has no row locks: its write lock, taken first, serialises the attempts instead.
+    begin_writing(session)
     member = session.scalar(
         select(StaffMember)
         .where(StaffMember.username == username.strip().lower())
