@@ -16,7 +16,7 @@ from registry.app import create_app
 from registry.config import Settings
 from registry.models import StaffRole
 from registry.staff import accounts, totp
-from tests.conftest import Clock
+from tests.conftest import AppClient, Clock
 from tests.helpers import AppTransport
 
 PASSWORD = "correct horse battery staple"  # noqa: S105  # a made-up test password
@@ -101,11 +101,16 @@ def console_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def browser(
-    console_settings: Settings, sessions: sessionmaker[Session], clock: Clock
-) -> Iterator[Callable[[], Console]]:
+def client(console_settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> AppClient:
+    """The real app (one for the console and for partner systems' GraphQL, so that a policy
+    change made in one is seen at once by the other, as in one process)."""
+    return AppClient(create_app(console_settings, clock=clock, session_factory=sessions))
+
+
+@pytest.fixture
+def browser(client: AppClient, clock: Clock) -> Iterator[Callable[[], Console]]:
     """Open a new 'browser' (its own cookies) on the real app."""
-    app = create_app(console_settings, clock=clock, session_factory=sessions)
+    app = client.app
     opened: list[httpx.Client] = []
 
     def open_browser() -> Console:

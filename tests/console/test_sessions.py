@@ -53,7 +53,8 @@ def test_the_session_cookie_is_secure_outside_the_demo(
     settings: Settings, sessions: sessionmaker[Session], clock: Clock, make_staff: MakeStaff
 ) -> None:
     worker = make_staff("cw@zaanstad", "gemeente-zaanstad", StaffRole.CASE_WORKER)
-    app = create_app(settings, clock=clock, session_factory=sessions)  # production default
+    assert Settings().console_secure_cookie, "the production default"
+    app = create_app(settings, clock=clock, session_factory=sessions)
     with httpx.Client(transport=AppTransport(app), base_url="https://testserver") as client:
         answer = Console(client, clock).log_in(worker)
     assert answer.status_code == 303
