@@ -124,6 +124,7 @@ class Settings:
                     "KETENREGISTER_IDEMPOTENCY_RETENTION_HOURS", cls.idempotency_retention_hours
                 )
             ),
+            console_secure_cookie=_flag("KETENREGISTER_CONSOLE_SECURE_COOKIE", True),
             witnesses=_pairs(os.environ.get("KETENREGISTER_WITNESSES", "")),
             witness_timeout_seconds=_number(
                 "KETENREGISTER_WITNESS_TIMEOUT_SECONDS", cls.witness_timeout_seconds
