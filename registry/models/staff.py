@@ -46,7 +46,7 @@ class StaffMember(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[Timestamp]
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
-    partner: Mapped[Partner] = relationship(lazy="joined")
+    partner: Mapped[Partner] = relationship(lazy="joined", innerjoin=True)
 
 
 class StaffSession(Base):
@@ -66,4 +66,4 @@ class StaffSession(Base):
     created_at: Mapped[Timestamp]
     last_seen_at: Mapped[Timestamp]
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
-    staff: Mapped[StaffMember] = relationship(lazy="joined")
+    staff: Mapped[StaffMember] = relationship(lazy="joined", innerjoin=True)

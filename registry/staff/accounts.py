@@ -87,7 +87,7 @@ def find_staff(session: Session, username: str, *, for_change: bool = False) -> 
     query = select(StaffMember).where(StaffMember.username == username.strip().lower())
     if for_change:
         begin_writing(session)  # SQLite: its write lock stands in for the row lock
-        query = query.with_for_update()
+        query = query.with_for_update(of=StaffMember)
     member = session.scalar(query)
     if member is None:
         raise NotFoundError(f"no staff member {username!r}")

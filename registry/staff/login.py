@@ -42,7 +42,7 @@ def log_in(
     member = session.scalar(
         select(StaffMember)
         .where(StaffMember.username == username.strip().lower())
-        .with_for_update()
+        .with_for_update(of=StaffMember)
     )
     if member is None:
         passwords.verify(None, password)  # the same time as for a real account
