@@ -3,7 +3,6 @@ every GraphQL operation) and the session's purpose; and how the console runs an 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -112,8 +111,3 @@ def _name_of(query: str) -> str | None:
     if len(words) > 1 and words[0] in {"query", "mutation"}:
         return words[1]
     return None
-
-
-def today_of(now: dt.datetime) -> dt.date:
-    """The day the console's lists are judged by."""
-    return now.date()

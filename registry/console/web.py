@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,8 +242,3 @@ def redirect(path: str, done: bool = True) -> RedirectResponse:
     """After a successful POST: back to a page (303, so a reload does not post again)."""
     separator = "&" if "?" in path else "?"
     return RedirectResponse(f"{PREFIX}{path}{separator}done=1" if done else f"{PREFIX}{path}", 303)
-
-
-def only(items: Iterable[Any]) -> list[Any]:
-    """A list of ``items`` (templates iterate twice)."""
-    return list(items)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from registry.db import begin_writing
@@ -53,10 +54,12 @@ def add_staff(
     if not display_name or len(display_name) > 120:
         raise InvalidInputError("name must be 1-120 characters")
     passwords.check_strength(password)
+    begin_writing(session)  # SQLite: concurrent adds queue here rather than fail
     if session.get(Partner, partner_id) is None:
         raise NotFoundError(f"no partner {partner_id!r}")
+    taken = ConflictError(f"username {username!r} is taken")
     if session.scalar(select(StaffMember.id).where(StaffMember.username == username)):
-        raise ConflictError(f"username {username!r} is taken")
+        raise taken
     secret = totp.new_secret() if with_totp or role in TOTP_REQUIRED else None
     member = StaffMember(
         partner_id=partner_id,
@@ -68,8 +71,13 @@ def add_staff(
         failed_logins=0,
         created_at=now,
     )
-    session.add(member)
-    session.flush()
+    try:
+        # Two admins adding one name at once: the unique key lets one in (PostgreSQL).
+        with session.begin_nested():
+            session.add(member)
+            session.flush()
+    except IntegrityError:
+        raise taken from None
     return NewStaff(member, secret)
 
 

@@ -346,7 +346,7 @@ def test_every_page_is_accessible_and_timed(
     graphiql.wait_for_selector(".graphiql-container")
     graphiql.click(".graphiql-execute-button")
     graphiql.wait_for_selector("text=municipality", timeout=15000)
-    screenshot(graphiql, "graphiql")
+    check_page(graphiql, "graphiql")
     timings["/console/graphiql"] = first_render_ms(graphiql, "/console/graphiql")
     write_timings(timings)
     print("first render (median of 5 loads, ms):", timings)

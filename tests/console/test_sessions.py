@@ -203,3 +203,38 @@ def test_passwords_are_hashed_with_argon2id(make_staff: MakeStaff, sessions) -> 
     with sessions() as session:
         member = session.scalars(select(StaffMember)).one()
     assert member.password_hash.startswith("$argon2id$") and PASSWORD not in member.password_hash
+
+
+def test_two_admins_adding_one_username_at_once_add_it_once(
+    browser, make_staff: MakeStaff, sessions: sessionmaker[Session]
+) -> None:
+    admins = [
+        make_staff(f"admin{i}@zaanstad", "gemeente-zaanstad", StaffRole.ADMIN) for i in range(4)
+    ]
+    consoles: list[Console] = []
+    for admin in admins:
+        console = browser()
+        console.log_in(admin)
+        consoles.append(console)
+    form = {
+        "username": "new@zaanstad",
+        "displayName": "New",
+        "role": "case_worker",
+        "password": PASSWORD,
+    }
+    tokens = [c.csrf_of(c.http.get("/console/medewerkers").text) for c in consoles]
+
+    def add(i: int) -> int:
+        answer = consoles[i].http.post(
+            "/console/medewerkers", data={**form, "csrf": tokens[i]}, follow_redirects=False
+        )
+        assert (
+            answer.status_code == 303 or "username &#39;new@zaanstad&#39; is taken" in answer.text
+        )
+        return answer.status_code
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert sorted(pool.map(add, range(4))) == [303, 400, 400, 400]
+    with sessions() as session:
+        names = [m.username for m in accounts.list_staff(session, "gemeente-zaanstad")]
+    assert names.count("new@zaanstad") == 1
