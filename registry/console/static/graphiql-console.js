@@ -13,6 +13,20 @@
       body: JSON.stringify(params),
     }).then(function (response) { return response.json(); });
   }
+  // GraphiQL's editors come without labels and with scroll areas a keyboard cannot reach:
+  // give them both as they appear (WCAG 2.1: 1.3.1, 2.1.1).
+  function label() {
+    root.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach(function (t) {
+      var editor = t.closest(".graphiql-editor");
+      var name = editor && editor.parentElement && editor.parentElement.classList.contains("graphiql-query-editor")
+        ? "GraphQL-query" : "GraphQL-editor";
+      t.setAttribute("aria-label", t.readOnly ? "Resultaat" : name);
+    });
+    root.querySelectorAll(".CodeMirror-scroll:not([tabindex=\"0\"])").forEach(function (s) {
+      s.setAttribute("tabindex", "0");
+    });
+  }
+  new MutationObserver(label).observe(root, { childList: true, subtree: true });
   root.textContent = "";
   ReactDOM.createRoot(root).render(
     React.createElement(GraphiQL, {
