@@ -28,14 +28,17 @@ from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
 from registry import tracing
-from registry.access import auth
+from registry.access import accesslog, auth
 from registry.access.disclosure import Disclosure
 from registry.access.policystore import PolicyCache
+from registry.access.principal import Principal
 from registry.access.roles import InvolvementRoles
 from registry.auditlog.signer import LogSigner
 from registry.auditlog.witnesses import Cosigner, parse_witnesses
 from registry.coltypes import utcnow
 from registry.config import Settings
+from registry.console.routes import console_mount
+from registry.console.web import Console
 from registry.db import is_transient, make_engine, make_session_factory
 from registry.errors import AuthenticationError, RateLimitedError
 from registry.migrate import head_revision
@@ -170,7 +173,7 @@ class Registry:
                 request,
                 who,
                 now,
-                run=lambda: self._run(session, request, who, now),
+                run=lambda: self._run(session, request, who.principal, now),
                 commit=lambda answer: self._commit(session, who.token, answer),
                 error_body=error_response,
                 max_tokens=self.settings.max_tokens,
@@ -180,19 +183,19 @@ class Registry:
         self,
         session: Session,
         request: GraphQLRequest,
-        who: auth.Authenticated,
+        principal: Principal,
         now: dt.datetime,
     ) -> tuple[Answer, Disclosure]:
         """Execute the GraphQL document in the partner's request scope: the answer, and what
         it disclosed (for the access log)."""
         disclosure = Disclosure(
             self.policies.engine(session),
-            who.principal,
+            principal,
             today=now.date(),
-            roles_of=InvolvementRoles(session, who.principal.partner_id),
+            roles_of=InvolvementRoles(session, principal.partner_id),
         )
         scope = RequestScope(
-            session, who.principal, disclosure, now, self.log_signer, self.webhook_targets
+            session, principal, disclosure, now, self.log_signer, self.webhook_targets
         )
         result = self.schema.execute_sync(
             request.query,
@@ -208,6 +211,25 @@ class Registry:
             payload["errors"] = [format_error(e) for e in result.errors]
         root_field = metrics.operation_of(self._root_fields, result.data, result.errors)
         return Answer(200, payload, operation=root_field), disclosure
+
+    def execute_as(
+        self,
+        principal: Principal,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> dict[str, Any]:
+        """Run one GraphQL operation for a console session: ``principal`` is the staff
+        member's organisation with the staff member as the acting person. The same execution
+        as /graphql (schema, disclosure, services), its access log and work committed at once."""
+        now = self.clock()
+        request = GraphQLRequest(None, query, variables, operation_name, principal.trace)
+        with tracing.within(principal.trace), self.sessions() as session:
+            answer, disclosure = self._run(session, request, principal, now)
+            accesslog.write(session, disclosure, f"console:{operation_name or 'anonymous'}", now)
+            session.commit()
+            self.policies.changed(session)
+        return answer.payload
 
     def _commit(self, session: Session, token: auth.TokenUse, answer: Answer) -> Answer:
         try:
@@ -274,6 +296,14 @@ def create_app(
             Route("/metrics", metrics.endpoint(registry.metrics, registry.slots), methods=["GET"]),
             Route("/checkpoint", registry.checkpoints.checkpoint, methods=["GET"]),
             Route("/log/key", registry.checkpoints.log_key, methods=["GET"]),
+            console_mount(
+                Console(
+                    sessions=registry.sessions,
+                    clock=registry.clock,
+                    run_graphql=registry.execute_as,
+                    secure_cookie=registry.settings.console_secure_cookie,
+                )
+            ),
         ],
         lifespan=lifespan,
     )

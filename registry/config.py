@@ -89,6 +89,8 @@ class Settings:
     #: a log shipper) or ``console`` (for a person; the demo's default), from this level up.
     log_format: str = "json"
     log_level: str = "info"
+    #: The console's session cookie is sent over https only; off in the demo (plain http).
+    console_secure_cookie: bool = True
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -122,6 +124,7 @@ class Settings:
                     "KETENREGISTER_IDEMPOTENCY_RETENTION_HOURS", cls.idempotency_retention_hours
                 )
             ),
+            console_secure_cookie=_flag("KETENREGISTER_CONSOLE_SECURE_COOKIE", True),
             witnesses=_pairs(os.environ.get("KETENREGISTER_WITNESSES", "")),
             witness_timeout_seconds=_number(
                 "KETENREGISTER_WITNESS_TIMEOUT_SECONDS", cls.witness_timeout_seconds

@@ -4,6 +4,7 @@ agreements, signed log and witnesses, and instructions to query it as any partne
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 from dataclasses import replace
@@ -18,6 +19,7 @@ from registry.cli.server import serve_app
 from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.demo import seed as demo
+from registry.demo import staff as demo_staff
 from registry.demo import witnesses as demo_witnesses
 from registry.migrate import upgrade
 from registry.serverlog import LogFormat
@@ -43,6 +45,7 @@ def demo_command(
         introspection=True,
         graphiql=True,
         webhook_allow_private=True,  # the demo's receivers run on this machine
+        console_secure_cookie=False,  # the demo serves plain http on this machine
         # A person watches the demo's terminal: readable lines unless asked for JSON.
         log_format=os.environ.get("KETENREGISTER_LOG_FORMAT", LogFormat.CONSOLE),
     )
@@ -59,6 +62,8 @@ def demo_command(
         with make_session_factory(engine).begin() as session:
             if demo.seed(session):
                 demo.write_keys(session, keys, registry_url=url, audience=settings.audience)
+                made = demo_staff.add_accounts(session, dt.datetime.now(dt.UTC))
+                _write_staff(data_dir / "staff.txt", made)
                 click.echo(f"demo registry created in {data_dir}")
     finally:
         engine.dispose()  # the server it starts next has its own pool
@@ -75,8 +80,25 @@ def demo_command(
         )
         settings = replace(settings, witnesses=tuple((w.url, w.vkey) for w in witnesses))
         click.echo(_demo_instructions(url, keys, data_dir, log_key, verifier_key, witnesses))
+        click.echo(_console_instructions(url, data_dir / "staff.txt"))
         if not no_serve:
             serve_app(settings, host, port, worker=worker)
+
+
+def _write_staff(path: Path, made: list[demo_staff.DemoAccount]) -> None:
+    """Keep the demo's logins beside its database (readable by this user only)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text("".join(f"{account.line()}\n" for account in made))
+
+
+def _console_instructions(url: str, staff_file: Path) -> str:
+    logins = staff_file.read_text() if staff_file.exists() else "(none: run with --reset)\n"
+    return f"""
+Web console for staff: {url}/console/  (logins, also in {staff_file}):
+{logins}The policy officer logs in with a code from an authenticator app given the TOTP secret
+(or: .venv/bin/python -c 'import pyotp; print(pyotp.TOTP("<secret>").now())').
+"""
 
 
 def _demo_instructions(

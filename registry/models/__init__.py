@@ -58,6 +58,7 @@ from registry.models.policy import (
     PolicyState,
     ProcessingPurpose,
 )
+from registry.models.staff import StaffMember, StaffRole, StaffSession
 
 __all__ = [
     "AccessLogRecord",
@@ -107,6 +108,9 @@ __all__ = [
     "ProcessingPurpose",
     "Reason",
     "SecondChanceAgreement",
+    "StaffMember",
+    "StaffRole",
+    "StaffSession",
     "StoredInventory",
     "UsedTokenId",
     "WebhookDelivery",

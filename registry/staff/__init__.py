@@ -1,0 +1,1 @@
+"""Staff accounts of partner organisations: passwords, second factor, login and sessions."""
