@@ -18,7 +18,12 @@ from registry.access.fields import (
     attribute,
     in_group,
 )
-from registry.cases.views import EarlySignalChecksView, InvolvementView
+from registry.cases.views import (
+    CollectionPauseView,
+    EarlySignalChecksView,
+    InvolvementView,
+    SignalView,
+)
 from registry.models import Annotation, AnnotationKind, Case
 
 # Short names for the groups, so that each declaration below stays readable on a few lines.
@@ -42,6 +47,30 @@ def _involvements(case: Case, _: None) -> list[InvolvementView]:
         InvolvementView(i.partner_id, i.role, i.since)
         for i in case.involvements
         if i.released_at is None
+    ]
+
+
+def _signals(case: Case, _: None) -> list[SignalView]:
+    return [
+        SignalView(
+            s.signalled_on,
+            s.arrears_months,
+            s.arrears_amount,
+            s.source,
+            s.repeat,
+            s.district_team_due_on,
+            s.district_team_replied_at,
+            s.help_offer_due_on,
+            s.help_offered_at,
+        )
+        for s in case.signals
+    ]
+
+
+def _pauses(case: Case, _: None) -> list[CollectionPauseView]:
+    return [
+        CollectionPauseView(p.paused_from, p.paused_until, p.reason, p.recorded_by)
+        for p in case.collection_pauses
     ]
 
 
@@ -227,10 +256,33 @@ CASE_FIELDS: ReleasedFields[Case, None] = ReleasedFields(
         groups={IDENTITY},
         sensitive=True,
     ),
+    # The chain's working rhythm (issue 14): signals, collection pauses, coordination.
+    attribute(
+        "signals",
+        "every early signal: date, arrears then, source, and its reply clocks",
+        _signals,
+        # The district team answers signals: what a home visit needs includes them.
+        groups={EARLY_SIGNAL, HOME_VISIT},
+    ),
+    attribute(
+        "collectionPauses",
+        "when collection was paused while help is accepted, until when, and why",
+        _pauses,
+        groups={EARLY_SIGNAL, HOME_VISIT},
+    ),
+    attribute(
+        "coordinator",
+        "the partner that coordinates the case (regie), named by the municipality",
+        lambda c, _: c.coordinator_id,
+        # The municipality names the coordinator, so it reads it with its statutory fields.
+        groups={EARLY_SIGNAL, HOME_VISIT, SECOND_CHANCE},
+    ),
 )
 
 #: Fields whose data lives in related rows: load them only when they may be disclosed.
 CONTACT_FIELDS = in_group(CASE_FIELDS, IDENTITY)
+SIGNAL_FIELD = "signals"
+PAUSE_FIELD = "collectionPauses"
 
 
 def _annotation(

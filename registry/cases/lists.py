@@ -29,7 +29,7 @@ from sqlalchemy.sql import Select
 
 from policies import UNNAMED, Relation
 from registry.cases import cursors
-from registry.cases.fields import CONTACT_FIELDS
+from registry.cases.fields import CONTACT_FIELDS, PAUSE_FIELD, SIGNAL_FIELD
 from registry.cases.views import CaseView
 from registry.errors import InvalidInputError
 from registry.models import Case, Involvement, Municipality, Phase
@@ -196,6 +196,10 @@ def _page_statement(
         stmt = stmt.options(selectinload(listed.involvements))
     if requested is None or requested & CONTACT_FIELDS:
         stmt = stmt.options(selectinload(listed.contact))
+    if requested is None or SIGNAL_FIELD in requested:
+        stmt = stmt.options(selectinload(listed.signals))
+    if requested is None or PAUSE_FIELD in requested:
+        stmt = stmt.options(selectinload(listed.collection_pauses))
     return stmt
 
 

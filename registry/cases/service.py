@@ -19,23 +19,22 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from policies import Permission, Relation
-from registry.cases.fields import CONTACT_FIELDS
+from registry.cases.fields import CONTACT_FIELDS, PAUSE_FIELD, SIGNAL_FIELD
 from registry.cases.relations import with_relation
+from registry.cases.signals import NewSignal, add_signal
 from registry.cases.views import CaseView
-from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.errors import InvalidInputError, NotAllowedError, NotFoundError
 from registry.events import Event
 from registry.lengths import check_length
 from registry.models import (
     Case,
     CaseContact,
     HouseholdComposition,
-    Involvement,
-    InvolvementRole,
     Municipality,
     Phase,
     Reason,
+    SignalSource,
 )
-from registry.partners.registration import partner_in
 from registry.recording import record
 
 if TYPE_CHECKING:
@@ -57,6 +56,10 @@ def _load_options(stmt: Select, requested: frozenset[str] | None) -> Select:  # 
         stmt = stmt.options(selectinload(Case.involvements))
     if requested is None or requested & CONTACT_FIELDS:
         stmt = stmt.options(selectinload(Case.contact))
+    if requested is None or SIGNAL_FIELD in requested:
+        stmt = stmt.options(selectinload(Case.signals))
+    if requested is None or PAUSE_FIELD in requested:
+        stmt = stmt.options(selectinload(Case.collection_pauses))
     return stmt
 
 
@@ -127,6 +130,9 @@ class NewCase:
     tenant_did_not_object: bool
     phase: Phase = Phase.EARLY_SIGNAL
     early_signalled_on: dt.date | None = None
+    #: Months of arrears at the signal, to the half month (default: ``arrears_months``).
+    signal_arrears_months: Decimal | None = None
+    signal_source: SignalSource = SignalSource.LANDLORD
 
 
 _PRECONDITIONS = {
@@ -194,6 +200,17 @@ def register(scope: RequestScope, new: NewCase) -> CaseView:
         **{f.name: getattr(new.contact, f.name) for f in fields(new.contact)}
     )
     case.involvements = []
+    case.signals = []
+    case.collection_pauses = []
+    signal = NewSignal(
+        case.early_signalled_on or scope.today,
+        new.signal_arrears_months
+        if new.signal_arrears_months is not None
+        else Decimal(new.arrears_months),
+        new.arrears_amount,
+        new.signal_source,
+    )
+    add_signal(session, case, signal, principal.partner_id, now, repeat=False)
     session.add(case)
     session.flush()
     record(session, Event.CASE_REGISTERED, case.id, now)
@@ -236,39 +253,5 @@ def update(scope: RequestScope, case_id: str, changes: CaseChanges) -> CaseView:
                 setattr(case.contact, name, value)
     case.updated_at = scope.now
     case.version += 1
-    scope.session.flush()
-    return scope.disclosure.case_view(case, relation, scope.selection)
-
-
-def involve(scope: RequestScope, case_id: str, partner_id: str, role: InvolvementRole) -> CaseView:
-    """List a partner as involved in a case (owner or municipality)."""
-    case, relation = scope.find_case(case_id, for_change=True)
-    scope.require(Permission.INVOLVEMENT_MANAGE, relation, "involve partners of this case")
-    partner_in(scope.session, partner_id, case.municipality_code)
-    if any(i.partner_id == partner_id and i.released_at is None for i in case.involvements):
-        raise ConflictError(f"{partner_id} is already involved in this case")
-    case.involvements.append(
-        Involvement(
-            case_id=case.id,
-            partner_id=partner_id,
-            role=role,
-            since=scope.now,
-            involved_by=scope.principal.partner_id,
-        )
-    )
-    scope.session.flush()
-    record(scope.session, Event.CASE_PARTNER_INVOLVED, case.id, scope.now, addressee=partner_id)
-    return scope.disclosure.case_view(case, relation, scope.selection)
-
-
-def release(scope: RequestScope, case_id: str, partner_id: str) -> CaseView:
-    """End a partner's involvement (owner or municipality); its history stays."""
-    case, relation = scope.find_case(case_id, for_change=True)
-    scope.require(Permission.INVOLVEMENT_MANAGE, relation, "release partners of this case")
-    current = [i for i in case.involvements if i.partner_id == partner_id and i.released_at is None]
-    if not current:
-        raise ConflictError(f"{partner_id} is not involved in this case")
-    for involvement in current:
-        involvement.released_at = scope.now
     scope.session.flush()
     return scope.disclosure.case_view(case, relation, scope.selection)

@@ -33,6 +33,7 @@ from registry.models.case import (
     Phase,
     Reason,
 )
+from registry.models.coordination import CoordinationTerm, InvolvementRule
 from registry.models.idempotency import IdempotentRequest
 from registry.models.inventory import (
     ContactOutcome,
@@ -43,6 +44,7 @@ from registry.models.inventory import (
     PickupStatus,
     StoredInventory,
 )
+from registry.models.meeting import AgendaItem, Meeting, MeetingKind, MeetingParticipant
 from registry.models.notification import (
     DeliveryStatus,
     EventType,
@@ -52,11 +54,20 @@ from registry.models.notification import (
 )
 from registry.models.partner import Municipality, Partner, PartnerKey, PartnerKind, UsedTokenId
 from registry.models.policy import AccessPolicy, PolicyKind, PolicyState
+from registry.models.signal import (
+    CaseSignal,
+    CollectionPause,
+    PauseReason,
+    ReplyClock,
+    SignalReplyTerms,
+    SignalSource,
+)
 
 __all__ = [
     "AccessLogRecord",
     "AccessPolicy",
     "ActionItem",
+    "AgendaItem",
     "AgreementCondition",
     "AgreementKind",
     "AgreementParty",
@@ -71,10 +82,13 @@ __all__ = [
     "AuditLogState",
     "Case",
     "CaseContact",
+    "CaseSignal",
     "ClosureOutcome",
+    "CollectionPause",
     "ConditionCheck",
     "ConditionType",
     "ContactOutcome",
+    "CoordinationTerm",
     "DeliveryStatus",
     "Disposition",
     "EventType",
@@ -85,6 +99,10 @@ __all__ = [
     "InventoryStatus",
     "Involvement",
     "InvolvementRole",
+    "InvolvementRule",
+    "Meeting",
+    "MeetingKind",
+    "MeetingParticipant",
     "MunicipalContact",
     "Municipality",
     "OutboxEvent",
@@ -92,13 +110,17 @@ __all__ = [
     "PartnerKey",
     "PartnerKind",
     "PartyKind",
+    "PauseReason",
     "Phase",
     "PickupRequest",
     "PickupStatus",
     "PolicyKind",
     "PolicyState",
     "Reason",
+    "ReplyClock",
     "SecondChanceAgreement",
+    "SignalReplyTerms",
+    "SignalSource",
     "StoredInventory",
     "UsedTokenId",
     "WebhookDelivery",

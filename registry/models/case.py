@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from registry.coltypes import Slug, Timestamp, UtcDateTime, UuidPk, utcnow
 from registry.db import Base
 from registry.models.partner import str_enum
+
+if TYPE_CHECKING:
+    from registry.models.signal import CaseSignal, CollectionPause
 
 
 class Phase(StrEnum):
@@ -139,6 +143,9 @@ class Case(Base):
     destination_arranged_by: Mapped[str | None] = mapped_column(ForeignKey("partner.id"))
     housing_block_until_debt_settled: Mapped[bool | None]
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: The partner that coordinates the case (*regie*), named by the municipality; its terms
+    #: are ``CoordinationTerm`` rows (``registry.cases.coordination``).
+    coordinator_id: Mapped[str | None] = mapped_column(ForeignKey("partner.id"))
     closure_outcome: Mapped[ClosureOutcome | None] = mapped_column(
         str_enum(ClosureOutcome, "closure_outcome")
     )
@@ -154,6 +161,13 @@ class Case(Base):
     )
     involvements: Mapped[list[Involvement]] = relationship(
         back_populates="case", lazy="raise", order_by="Involvement.since"
+    )
+    #: Every early signal, first to last (``registry.cases.signals``).
+    signals: Mapped[list[CaseSignal]] = relationship(
+        lazy="raise", order_by="[CaseSignal.signalled_on, CaseSignal.recorded_at]"
+    )
+    collection_pauses: Mapped[list[CollectionPause]] = relationship(
+        lazy="raise", order_by="CollectionPause.paused_from"
     )
 
 

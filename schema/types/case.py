@@ -17,7 +17,9 @@ from registry.models import (
     PartnerKind,
     Phase,
     Reason,
+    SignalSource,
 )
+from schema.types.signal import CollectionPause, Signal
 
 # strawberry.enum decorates the registry's enum itself and returns it, and strawberry would
 # register an undecorated enum under its class name on first use anyway: fields are annotated
@@ -70,6 +72,9 @@ class Case:
     arrears_months: int | None
     early_signal_checks: EarlySignalChecks | None
     early_signalled_on: dt.date | None
+    signals: list[Signal] | None
+    collection_pauses: list[CollectionPause] | None
+    coordinator: str | None
     judgment_requested_on: dt.date | None
     judgment_granted_on: dt.date | None
     eviction_date: dt.date | None
@@ -140,6 +145,11 @@ class RegisterCaseInput:
     reminder_sent: bool
     tenant_did_not_object: bool
     early_signalled_on: dt.date | None = None
+    signal_arrears_months: Decimal | None = strawberry.field(
+        default=None,
+        description="Months of arrears at the signal, in halves (default: arrearsMonths).",
+    )
+    signal_source: SignalSource = SignalSource.LANDLORD
 
 
 @strawberry.input(description="Corrections to a case; omitted fields stay as they are.")

@@ -43,6 +43,9 @@ FIELD_NAMES = (
     "contactPostalCode",
     "contactPhone",
     "contactEmail",
+    "signals",
+    "collectionPauses",
+    "coordinator",
     "annotationContactAttempt",
     "annotationHomeVisit",
     "annotationHelpAccepted",
@@ -70,6 +73,9 @@ FIELD_NAMES = (
 GROUPS = {
     "all": frozenset(
         {
+            "coordinator",
+            "collectionPauses",
+            "signals",
             "agreementConditions",
             "agreementKind",
             "agreementLog",
@@ -124,6 +130,9 @@ GROUPS = {
     ),
     "ownCase": frozenset(
         {
+            "coordinator",
+            "collectionPauses",
+            "signals",
             "agreementConditions",
             "agreementKind",
             "agreementLog",
@@ -216,6 +225,9 @@ GROUPS = {
     ),
     "earlySignal": frozenset(
         {
+            "coordinator",
+            "collectionPauses",
+            "signals",
             "arrearsAmount",
             "arrearsMonths",
             "contactAddress",
@@ -231,6 +243,9 @@ GROUPS = {
     ),
     "homeVisit": frozenset(
         {
+            "coordinator",
+            "collectionPauses",
+            "signals",
             "annotationCaseConference",
             "annotationContactAttempt",
             "annotationHelpAccepted",
@@ -286,6 +301,7 @@ GROUPS = {
     ),
     "secondChance": frozenset(
         {
+            "coordinator",
             "annotationCaseConference",
             "annotationHelpAccepted",
             "annotationHelpRefused",
