@@ -315,6 +315,13 @@ ANNOTATION_FIELDS: dict[AnnotationKind, ReleasedField[Annotation, None]] = {
         "case-conference decisions and their action items",
         SECOND_CHANCE,
     ),
+    # The nuisance and fraud routes: whether the household kept to a behaviour agreement
+    # weighs in a second chance, as a payment arrangement does.
+    AnnotationKind.WARNING: _annotation("annotationWarning", "warnings given", SECOND_CHANCE),
+    AnnotationKind.MEDIATION: _annotation("annotationMediation", "mediation between neighbours"),
+    AnnotationKind.BEHAVIOUR_AGREEMENT: _annotation(
+        "annotationBehaviourAgreement", "behaviour agreements made", SECOND_CHANCE
+    ),
 }
 
 #: The policy field that releases each kind of annotation.

@@ -21,6 +21,7 @@ from sqlalchemy.sql import Select
 from policies import Permission, Relation
 from registry.cases.fields import CONTACT_FIELDS, PAUSE_FIELD, SIGNAL_FIELD
 from registry.cases.relations import with_relation
+from registry.cases.routes import START, Route, route_of
 from registry.cases.signals import NewSignal, add_signal
 from registry.cases.views import CaseView
 from registry.errors import InvalidInputError, NotAllowedError, NotFoundError
@@ -31,7 +32,6 @@ from registry.models import (
     CaseContact,
     HouseholdComposition,
     Municipality,
-    Phase,
     Reason,
     SignalSource,
 )
@@ -120,15 +120,14 @@ class NewCase:
     municipality: str
     household_composition: HouseholdComposition
     children_involved: bool
-    arrears_amount: Decimal
-    arrears_months: int
+    arrears_amount: Decimal | None
+    arrears_months: int | None
     reasons: Sequence[Reason]
     contact: NewContact
-    contact_attempted: bool
-    debt_help_referred: bool
-    reminder_sent: bool
-    tenant_did_not_object: bool
-    phase: Phase = Phase.EARLY_SIGNAL
+    contact_attempted: bool = False
+    debt_help_referred: bool = False
+    reminder_sent: bool = False
+    tenant_did_not_object: bool = False
     early_signalled_on: dt.date | None = None
     #: Months of arrears at the signal, to the half month (default: ``arrears_months``).
     signal_arrears_months: Decimal | None = None
@@ -152,8 +151,21 @@ def _validate_money(amount: Decimal, months: int) -> None:
         raise InvalidInputError("arrearsMonths must be between 0 and 240")
 
 
+def _check_early_signal(new: NewCase) -> None:
+    missing = [text for attr, text in _PRECONDITIONS.items() if not getattr(new, attr)]
+    if missing:
+        raise InvalidInputError(
+            "the early signal needs its statutory preconditions; not met: " + "; ".join(missing)
+        )
+    if new.arrears_amount is None or new.arrears_months is None:
+        raise InvalidInputError("a rent-arrears case needs arrearsAmount and arrearsMonths")
+    _validate_money(new.arrears_amount, new.arrears_months)
+
+
 def register(scope: RequestScope, new: NewCase) -> CaseView:
-    """Register a case as its owner. The statutory early-signal preconditions must all be met."""
+    """Register a case as its owner. A rent-arrears case is the statutory early signal: its
+    preconditions must all be met. A case of nuisance or fraud starts with the corporation's
+    intervention, without arrears or early signal (``registry.cases.routes``)."""
     session, principal, now = scope.session, scope.principal, scope.now
     scope.require(
         Permission.CASE_REGISTER,
@@ -167,32 +179,39 @@ def register(scope: RequestScope, new: NewCase) -> CaseView:
         raise NotAllowedError(
             f"{principal.partner_id} does not work in municipality {new.municipality!r}"
         )
-    missing = [text for attr, text in _PRECONDITIONS.items() if not getattr(new, attr)]
-    if missing:
+    route = route_of(new.reasons)
+    arrears = route is Route.RENT_ARREARS
+    if arrears:
+        _check_early_signal(new)
+    elif new.arrears_amount is not None or new.arrears_months is not None:
+        # Arrears besides nuisance or fraud make it a rent-arrears case: say so in the reasons.
         raise InvalidInputError(
-            "the early signal needs its statutory preconditions; not met: " + "; ".join(missing)
+            "a case without rent_arrears among its reasons records no arrears; "
+            "add RENT_ARREARS to the reasons"
         )
-    _validate_money(new.arrears_amount, new.arrears_months)
     if not new.contact.name.strip() or not new.contact.address.strip():
         raise InvalidInputError("contact name and address are required")
     _check_contact_lengths(new.contact)
     if new.early_signalled_on and new.early_signalled_on > scope.today:
         raise InvalidInputError("earlySignalledOn lies in the future")
+    if new.early_signalled_on and not arrears:
+        raise InvalidInputError(f"a case of the {route} route has no early signal")
     case = Case(
         id=uuid.uuid4(),
         municipality_code=new.municipality,
         owner_id=principal.partner_id,
-        phase=new.phase,
+        phase=START[route],
         reasons=sorted({str(r) for r in new.reasons}),
         household_composition=new.household_composition,
         children_involved=new.children_involved,
         arrears_amount=new.arrears_amount,
         arrears_months=new.arrears_months,
-        contact_attempted=True,
-        debt_help_referred=True,
-        reminder_sent=True,
-        tenant_did_not_object=True,
-        early_signalled_on=new.early_signalled_on or scope.today,
+        # Checked above for the early signal; recorded as given on the other routes.
+        contact_attempted=new.contact_attempted,
+        debt_help_referred=new.debt_help_referred,
+        reminder_sent=new.reminder_sent,
+        tenant_did_not_object=new.tenant_did_not_object,
+        early_signalled_on=(new.early_signalled_on or scope.today) if arrears else None,
         registered_at=now,
         updated_at=now,
     )
@@ -202,15 +221,16 @@ def register(scope: RequestScope, new: NewCase) -> CaseView:
     case.involvements = []
     case.signals = []
     case.collection_pauses = []
-    signal = NewSignal(
-        case.early_signalled_on or scope.today,
-        new.signal_arrears_months
-        if new.signal_arrears_months is not None
-        else Decimal(new.arrears_months),
-        new.arrears_amount,
-        new.signal_source,
-    )
-    add_signal(session, case, signal, principal.partner_id, now, repeat=False)
+    if arrears:
+        assert new.arrears_amount is not None and new.arrears_months is not None  # checked
+        months = new.signal_arrears_months
+        signal = NewSignal(
+            case.early_signalled_on or scope.today,
+            months if months is not None else Decimal(new.arrears_months),
+            new.arrears_amount,
+            new.signal_source,
+        )
+        add_signal(session, case, signal, principal.partner_id, now, repeat=False)
     session.add(case)
     session.flush()
     record(session, Event.CASE_REGISTERED, case.id, now)
@@ -237,7 +257,10 @@ def update(scope: RequestScope, case_id: str, changes: CaseChanges) -> CaseView:
         _check_contact_lengths(changes.contact)
     amount = changes.arrears_amount if changes.arrears_amount is not None else case.arrears_amount
     months = changes.arrears_months if changes.arrears_months is not None else case.arrears_months
-    _validate_money(amount, months)
+    if amount is not None or months is not None:
+        if amount is None or months is None:
+            raise InvalidInputError("arrears are recorded as arrearsAmount and arrearsMonths both")
+        _validate_money(amount, months)
     case.arrears_amount, case.arrears_months = amount, months
     if changes.reasons is not None:
         case.reasons = sorted({str(r) for r in changes.reasons})

@@ -26,6 +26,10 @@ class Phase(StrEnum):
     ARREARS = "arrears"  # 0: arrears arise, the corporation contacts the tenant
     EARLY_SIGNAL = "early_signal"  # 1: statutory early signal to the municipality
     COLLECTION = "collection"  # 2: debt collector or bailiff
+    #: Nuisance, housing fraud or illegal use: no early signal and no collection; warnings,
+    #: mediation and behaviour agreements instead, and from here to court
+    #: (``registry.cases.routes``).
+    INTERVENTION = "intervention"
     COURT = "court"  # 3: the sub-district court decides on dissolution
     JUDGMENT_SERVED = "judgment_served"  # 4: the bailiff serves the judgment
     EVICTION = "eviction"  # 5: the household must leave
@@ -118,8 +122,9 @@ class Case(Base):
         str_enum(HouseholdComposition, "household_composition")
     )
     children_involved: Mapped[bool]
-    arrears_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
-    arrears_months: Mapped[int]
+    #: None for a case without rent arrears (nuisance, fraud: ``registry.cases.routes``).
+    arrears_amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    arrears_months: Mapped[int | None]
     # The statutory preconditions of the early signal, each recorded by the corporation.
     contact_attempted: Mapped[bool]
     debt_help_referred: Mapped[bool]

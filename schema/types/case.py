@@ -128,22 +128,27 @@ class ContactInput:
 
 @strawberry.input(
     description=(
-        "A new case. The four statutory early-signal preconditions must all be true "
-        "(Wet gemeentelijke schuldhulpverlening)."
+        "A new case. With rent arrears among its reasons it is the statutory early signal: "
+        "the four preconditions must all be true (Wet gemeentelijke schuldhulpverlening). "
+        "A case of nuisance or fraud starts in phase INTERVENTION, without arrears."
     )
 )
 class RegisterCaseInput:
     municipality: str
     household_composition: HouseholdComposition
     children_involved: bool
-    arrears_amount: Decimal
-    arrears_months: int
     reasons: list[Reason]
     contact: ContactInput
-    contact_attempted: bool
-    debt_help_referred: bool
-    reminder_sent: bool
-    tenant_did_not_object: bool
+    arrears_amount: Decimal | None = strawberry.field(
+        default=None, description="Required for rent arrears; none for nuisance or fraud."
+    )
+    arrears_months: int | None = strawberry.field(
+        default=None, description="Required for rent arrears; none for nuisance or fraud."
+    )
+    contact_attempted: bool = False
+    debt_help_referred: bool = False
+    reminder_sent: bool = False
+    tenant_did_not_object: bool = False
     early_signalled_on: dt.date | None = None
     signal_arrears_months: Decimal | None = strawberry.field(
         default=None,

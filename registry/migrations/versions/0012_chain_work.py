@@ -1,8 +1,10 @@
 """The chain's working rhythm (issue 14): every early signal of a case with its reply clocks,
 the covenant's reply terms, collection pauses, coordination of a case and its terms, the
-covenant's involvement rules, and a second addressee of an outbox event.
+covenant's involvement rules, case meetings and their agendas, a second addressee of an outbox
+event; a case's arrears become optional (nuisance and fraud cases have none).
 
-Compatible with the previous release: only new tables and nullable columns. Cases registered
+Compatible with the previous release: new tables, new nullable columns, and two columns that
+become nullable. Cases registered
 before it keep their ``early_signalled_on`` and have no signal rows (no reply clock is started
 for a signal long past).
 
@@ -285,6 +287,10 @@ def upgrade() -> None:
 
     with op.batch_alter_table("case_record", schema=None) as batch_op:
         batch_op.add_column(sa.Column("coordinator_id", sa.String(length=64), nullable=True))
+        batch_op.alter_column(
+            "arrears_amount", existing_type=sa.NUMERIC(precision=10, scale=2), nullable=True
+        )
+        batch_op.alter_column("arrears_months", existing_type=sa.INTEGER(), nullable=True)
         batch_op.create_foreign_key(
             batch_op.f("fk_case_record_coordinator_id_partner"),
             "partner",
@@ -303,6 +309,10 @@ def downgrade() -> None:
     with op.batch_alter_table("case_record", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_case_record_coordinator_id_partner"), type_="foreignkey"
+        )
+        batch_op.alter_column("arrears_months", existing_type=sa.INTEGER(), nullable=False)
+        batch_op.alter_column(
+            "arrears_amount", existing_type=sa.NUMERIC(precision=10, scale=2), nullable=False
         )
         batch_op.drop_column("coordinator_id")
 

@@ -52,6 +52,9 @@ FIELD_NAMES = (
     "annotationHelpRefused",
     "annotationPaymentArrangement",
     "annotationCaseConference",
+    "annotationWarning",
+    "annotationMediation",
+    "annotationBehaviourAgreement",
     "agreementKind",
     "agreementStatus",
     "agreementParties",
@@ -73,6 +76,9 @@ FIELD_NAMES = (
 GROUPS = {
     "all": frozenset(
         {
+            "annotationBehaviourAgreement",
+            "annotationMediation",
+            "annotationWarning",
             "coordinator",
             "collectionPauses",
             "signals",
@@ -130,6 +136,9 @@ GROUPS = {
     ),
     "ownCase": frozenset(
         {
+            "annotationBehaviourAgreement",
+            "annotationMediation",
+            "annotationWarning",
             "coordinator",
             "collectionPauses",
             "signals",
@@ -195,6 +204,9 @@ GROUPS = {
     ),
     "annotations": frozenset(
         {
+            "annotationBehaviourAgreement",
+            "annotationMediation",
+            "annotationWarning",
             "annotationCaseConference",
             "annotationContactAttempt",
             "annotationHelpAccepted",
@@ -243,6 +255,9 @@ GROUPS = {
     ),
     "homeVisit": frozenset(
         {
+            "annotationBehaviourAgreement",
+            "annotationMediation",
+            "annotationWarning",
             "coordinator",
             "collectionPauses",
             "signals",
@@ -301,6 +316,8 @@ GROUPS = {
     ),
     "secondChance": frozenset(
         {
+            "annotationBehaviourAgreement",
+            "annotationWarning",
             "coordinator",
             "annotationCaseConference",
             "annotationHelpAccepted",

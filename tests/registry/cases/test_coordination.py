@@ -167,7 +167,7 @@ def test_coordination_named_used_and_handed_over(
             session.scalars(
                 select(AccessLogRecord.partner_id).where(
                     AccessLogRecord.case_id == uuid.UUID(case_id),
-                    AccessLogRecord.operation.like("%Coordinat%"),
+                    AccessLogRecord.operation.ilike("%coordinat%"),
                 )
             )
         )

@@ -238,18 +238,26 @@ def test_a_deventer_eviction_meeting_end_to_end(
             if r.verified and r.document["data"]["caseId"] in mine
         }
 
+    expected = {
+        OWNER: {
+            ("meeting.scheduled", soon),
+            ("meeting.scheduled", later),
+            ("action_item.assigned", soon),
+        },
+        CHAIR: {("meeting.scheduled", soon), ("meeting.scheduled", later)},
+        BUDGET: {("meeting.scheduled", soon), ("action_item.assigned", soon)},
+    }
     deadline = time.monotonic() + 10
-    while len(told(BUDGET)) < 2 and time.monotonic() < deadline:
+    while (
+        any(not told(p) >= wanted for p, wanted in expected.items()) and time.monotonic() < deadline
+    ):
+        worker.run_once()  # deliveries due again, if an attempt raced the receiver
         time.sleep(0.02)  # the receiver is another thread: wait for its deliveries
     # Everyone who reads case-conference decisions learns a case is on the agenda; the
     # municipality (statutory fields only) is told nothing; the assignee is told of its item.
-    assert told(OWNER) >= {
-        ("meeting.scheduled", soon),
-        ("meeting.scheduled", later),
-        ("action_item.assigned", soon),
-    }
-    assert told(CHAIR) >= {("meeting.scheduled", soon), ("meeting.scheduled", later)}
-    assert told(BUDGET) == {("meeting.scheduled", soon), ("action_item.assigned", soon)}
+    assert told(OWNER) >= expected[OWNER]
+    assert told(CHAIR) >= expected[CHAIR]
+    assert told(BUDGET) == expected[BUDGET]
     assert told(TOWN) == set()
 
 
