@@ -164,8 +164,9 @@ class Event(Enum):
     # A reply clock of a signal ran out unanswered (the district team's, or the offer of help).
     SIGNAL_REPLY_OVERDUE = _told(_W.SIGNAL_REPLY_OVERDUE, "signals", timed=True)
     # A partner joins or leaves a case: addressed to that partner and to the case's
-    # coordinator as well; others are told if they may read the involvements. Logged as ids
-    # and codes (the partner, its role, who involved it).
+    # coordinator as well; others are told if they may read the involvements. A partner
+    # released no longer relates to the case, so it is not told (the channel fails closed).
+    # Logged as ids and codes (the partner, its role, who involved it).
     PARTNER_INVOLVED = _told_and_logged(
         _W.PARTNER_INVOLVED, "involvements", _L.INVOLVEMENT_PARTNER_INVOLVED, "involvements"
     )

@@ -151,9 +151,15 @@ def test_coordination_named_used_and_handed_over(
     assert error_codes(gql(BUDGET, RELEASE, {"c": case_id, "p": BAILIFF})) == ["NOT_ALLOWED"]
     worker.run_once()
     receiver.wait_for(11)
-    assert "coordination.transferred" in _received(receiver, CHAIR)
-    assert "coordination.transferred" in _received(receiver, BUDGET)
-    assert "coordination.transferred" in _received(receiver, TOWN)
+    # The municipality releases the former coordinator: the coordinator is told. The partner
+    # released no longer relates to the case, and the channel fails closed: not told.
+    _ok(gql(TOWN, RELEASE, {"c": case_id, "p": CHAIR}), "releasePartner")
+    worker.run_once()
+    receiver.wait_for(12)
+    assert _received(receiver, CHAIR).count("coordination.transferred") == 1
+    assert "partner.released" not in _received(receiver, CHAIR)
+    assert {"coordination.transferred", "partner.released"} <= set(_received(receiver, BUDGET))
+    assert _received(receiver, TOWN) == ["coordination.named", "coordination.transferred"]
     assert _received(receiver, BAILIFF) == ["partner.involved"]  # withheld: not its to read
     with sessions() as session:
         terms = session.execute(
