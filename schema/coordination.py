@@ -7,7 +7,7 @@ from typing import cast
 
 import strawberry
 
-from registry.cases import coordination, involvement_rules
+from registry.cases import coordination, involvement_rules, involvements
 from registry.cases.involvement_rules import InvolvementRuleView
 from registry.models import PartnerKind
 from schema.context import Info, scope_of
@@ -53,6 +53,20 @@ class CoordinationMutation:
     @strawberry.mutation(description="Name the case's coordinator (its municipality).")
     def name_coordinator(self, info: Info, case_id: strawberry.ID, partner: str) -> Case:
         return cast(Case, scope_of(info).mutate(coordination.name_coordinator, case_id, partner))
+
+    @strawberry.mutation(
+        description="Name your organisation's fixed contact person for a case you work on."
+    )
+    def set_involvement_contact(
+        self,
+        info: Info,
+        case_id: strawberry.ID,
+        name: str,
+        phone: str | None = None,
+        email: str | None = None,
+    ) -> Case:
+        person = involvements.ContactPerson(name, phone, email)
+        return cast(Case, scope_of(info).mutate(involvements.set_contact, case_id, person))
 
     @strawberry.mutation(description="Hand coordination over (municipality or coordinator).")
     def transfer_coordination(self, info: Info, case_id: strawberry.ID, to: str) -> Case:

@@ -21,6 +21,7 @@ from registry.access.fields import (
 from registry.cases.views import (
     CollectionPauseView,
     EarlySignalChecksView,
+    InvolvementContactView,
     InvolvementView,
     SignalView,
 )
@@ -45,6 +46,16 @@ def _contact(attr: str) -> Reader[Case, None]:
 def _involvements(case: Case, _: None) -> list[InvolvementView]:
     return [
         InvolvementView(i.partner_id, i.role, i.since)
+        for i in case.involvements
+        if i.released_at is None
+    ]
+
+
+def _contacts(case: Case, _: None) -> list[InvolvementContactView]:
+    return [
+        InvolvementContactView(
+            i.partner_id, i.role, i.contact_name, i.contact_phone, i.contact_email
+        )
         for i in case.involvements
         if i.released_at is None
     ]
@@ -277,11 +288,19 @@ CASE_FIELDS: ReleasedFields[Case, None] = ReleasedFields(
         # The municipality names the coordinator, so it reads it with its statutory fields.
         groups={EARLY_SIGNAL, HOME_VISIT, SECOND_CHANCE},
     ),
+    attribute(
+        "involvementContacts",
+        "the fixed contact person of each organisation involved: name, work phone, e-mail",
+        _contacts,
+        groups={HOME_VISIT, SECOND_CHANCE},
+    ),
 )
 
 #: Fields whose data lives in related rows: load them only when they may be disclosed.
 CONTACT_FIELDS = in_group(CASE_FIELDS, IDENTITY)
 SIGNAL_FIELD = "signals"
+#: Fields read from the case's involvements (loaded when one of them is asked for).
+INVOLVEMENT_FIELDS = frozenset({"involvements", "involvementContacts"})
 PAUSE_FIELD = "collectionPauses"
 
 

@@ -1,20 +1,25 @@
 """Involving partners in a case and releasing them: by the case's owner or municipality, or by
 an involved partner the covenant lets do so (``registry.cases.involvement_rules``).
 
-Every change tells the partner concerned and the case's coordinator
-(``partner.involved`` / ``partner.released``), and goes into the signed audit log as ids and
-codes; the result is a case view, access-logged like every read.
+Every change tells the partner concerned and the case's coordinator (``partner.involved`` /
+``partner.released``), and goes into the signed audit log as ids and codes; the result is a
+case view, access-logged like every read. An involved organisation names its fixed contact
+person for the case (*vaste contactpersoon*), released to others as the case field
+``involvementContacts``.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from policies import Permission, Relation, permits
 from registry.cases import involvement_rules
 from registry.cases.views import CaseView
-from registry.errors import ConflictError, NotAllowedError
+from registry.errors import ConflictError, InvalidInputError, NotAllowedError
 from registry.events import Event
+from registry.lengths import check_length
 from registry.models import Case, Involvement, InvolvementRole, Partner
 from registry.partners.registration import partner_in
 from registry.recording import record
@@ -113,4 +118,47 @@ def release(scope: RequestScope, case_id: str, partner_id: str) -> CaseView:
         addressee=partner_id,
         also_addressee=case.coordinator_id,
     )
+    return scope.disclosure.case_view(case, relation, scope.selection)
+
+
+@dataclass(frozen=True)
+class ContactPerson:
+    """An organisation's fixed contact person for a case: a professional's work details."""
+
+    name: str
+    phone: str | None = None
+    email: str | None = None
+
+
+_PHONE = re.compile(r"\+?[0-9][0-9 ()-]{5,38}")
+_EMAIL = re.compile(r"[^@\s]{1,100}@[^@\s]{1,99}\.[^@\s]+")
+
+
+def set_contact(scope: RequestScope, case_id: str, person: ContactPerson) -> CaseView:
+    """Name the caller's fixed contact person for a case it is involved in."""
+    case, relation = scope.find_case(case_id, for_change=True)
+    me = scope.principal.partner_id
+    mine = [i for i in case.involvements if i.partner_id == me and i.released_at is None]
+    if not mine:
+        raise NotAllowedError(
+            f"{me} is not involved in this case: only an involved organisation names its "
+            "contact person"
+        )
+    name = person.name.strip()
+    if not name:
+        raise InvalidInputError("a contact person has a name")
+    check_length(Involvement.contact_name, name, "name")
+    check_length(Involvement.contact_phone, person.phone, "phone")
+    check_length(Involvement.contact_email, person.email, "email")
+    if person.phone is not None and not _PHONE.fullmatch(person.phone):
+        raise InvalidInputError("phone is not a phone number (digits, spaces, +, -, brackets)")
+    if person.email is not None and not _EMAIL.fullmatch(person.email):
+        raise InvalidInputError("email is not an e-mail address")
+    for involvement in mine:
+        involvement.contact_name = name
+        involvement.contact_phone = person.phone
+        involvement.contact_email = person.email
+    case.updated_at = scope.now
+    case.version += 1
+    scope.session.flush()
     return scope.disclosure.case_view(case, relation, scope.selection)

@@ -19,7 +19,12 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from policies import Permission, Relation
-from registry.cases.fields import CONTACT_FIELDS, PAUSE_FIELD, SIGNAL_FIELD
+from registry.cases.fields import (
+    CONTACT_FIELDS,
+    INVOLVEMENT_FIELDS,
+    PAUSE_FIELD,
+    SIGNAL_FIELD,
+)
 from registry.cases.relations import with_relation
 from registry.cases.routes import START, Route, route_of
 from registry.cases.signals import NewSignal, add_signal
@@ -52,7 +57,7 @@ def parse_case_id(text: str) -> uuid.UUID:
 def _load_options(stmt: Select, requested: frozenset[str] | None) -> Select:  # type: ignore[type-arg]
     # Load related rows only when the caller asked for fields that live there: explicit
     # loading, so a list never lazy-loads per row (the relationships raise if it would).
-    if requested is None or "involvements" in requested:
+    if requested is None or requested & INVOLVEMENT_FIELDS:
         stmt = stmt.options(selectinload(Case.involvements))
     if requested is None or requested & CONTACT_FIELDS:
         stmt = stmt.options(selectinload(Case.contact))

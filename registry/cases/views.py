@@ -27,6 +27,17 @@ class InvolvementView:
 
 
 @dataclass(frozen=True)
+class InvolvementContactView:
+    """The fixed contact person of an organisation involved in the case (work details)."""
+
+    partner: str
+    role: InvolvementRole
+    name: str | None
+    phone: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
 class SignalView:
     """One early signal: when, how far in arrears then, from whom, and its reply clocks."""
 

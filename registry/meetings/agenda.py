@@ -14,7 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from policies import Relation
-from registry.cases.fields import CONTACT_FIELDS, PAUSE_FIELD, SIGNAL_FIELD
+from registry.cases.fields import (
+    CONTACT_FIELDS,
+    INVOLVEMENT_FIELDS,
+    PAUSE_FIELD,
+    SIGNAL_FIELD,
+)
 from registry.cases.relations import with_relation
 from registry.meetings.service import find_meeting
 from registry.meetings.views import AgendaItemView
@@ -36,7 +41,7 @@ def agenda(scope: RequestScope, meeting_id: str) -> list[AgendaItemView]:
         .order_by(Case.eviction_date, AgendaItem.added_at, AgendaItem.id)
     )
     # Related rows only for the fields asked for, each in one query for the whole agenda.
-    if requested is None or "involvements" in requested:
+    if requested is None or requested & INVOLVEMENT_FIELDS:
         stmt = stmt.options(selectinload(Case.involvements))
     if requested is None or requested & CONTACT_FIELDS:
         stmt = stmt.options(selectinload(Case.contact))

@@ -208,4 +208,9 @@ class Involvement(Base):
     since: Mapped[Timestamp] = mapped_column(default=utcnow)
     involved_by: Mapped[str] = mapped_column(String(64))
     released_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    #: The organisation's fixed contact person for the case (*vaste contactpersoon*): a
+    #: professional's name, work phone and work e-mail, not household data.
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
     case: Mapped[Case] = relationship(back_populates="involvements", lazy="raise")

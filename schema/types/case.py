@@ -42,6 +42,15 @@ class Involvement:
     since: dt.datetime
 
 
+@strawberry.type(description="The fixed contact person of an organisation involved.")
+class InvolvementContact:
+    partner: str
+    role: InvolvementRole
+    name: str | None
+    phone: str | None = strawberry.field(description="Work phone.")
+    email: str | None = strawberry.field(description="Work e-mail.")
+
+
 @strawberry.type(description="The statutory preconditions met before the early signal.")
 class EarlySignalChecks:
     contact_attempted: bool
@@ -75,6 +84,7 @@ class Case:
     signals: list[Signal] | None
     collection_pauses: list[CollectionPause] | None
     coordinator: str | None
+    involvement_contacts: list[InvolvementContact] | None
     judgment_requested_on: dt.date | None
     judgment_granted_on: dt.date | None
     eviction_date: dt.date | None

@@ -298,6 +298,11 @@ def upgrade() -> None:
             ["id"],
         )
 
+    with op.batch_alter_table("involvement", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("contact_name", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("contact_phone", sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column("contact_email", sa.String(length=200), nullable=True))
+
     with op.batch_alter_table("outbox_event", schema=None) as batch_op:
         batch_op.add_column(sa.Column("also_addressee_id", sa.String(length=64), nullable=True))
 
@@ -305,6 +310,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("outbox_event", schema=None) as batch_op:
         batch_op.drop_column("also_addressee_id")
+
+    with op.batch_alter_table("involvement", schema=None) as batch_op:
+        batch_op.drop_column("contact_email")
+        batch_op.drop_column("contact_phone")
+        batch_op.drop_column("contact_name")
 
     with op.batch_alter_table("case_record", schema=None) as batch_op:
         batch_op.drop_constraint(

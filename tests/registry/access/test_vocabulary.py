@@ -46,6 +46,7 @@ FIELD_NAMES = (
     "signals",
     "collectionPauses",
     "coordinator",
+    "involvementContacts",
     "annotationContactAttempt",
     "annotationHomeVisit",
     "annotationHelpAccepted",
@@ -76,6 +77,7 @@ FIELD_NAMES = (
 GROUPS = {
     "all": frozenset(
         {
+            "involvementContacts",
             "annotationBehaviourAgreement",
             "annotationMediation",
             "annotationWarning",
@@ -136,6 +138,7 @@ GROUPS = {
     ),
     "ownCase": frozenset(
         {
+            "involvementContacts",
             "annotationBehaviourAgreement",
             "annotationMediation",
             "annotationWarning",
@@ -255,6 +258,7 @@ GROUPS = {
     ),
     "homeVisit": frozenset(
         {
+            "involvementContacts",
             "annotationBehaviourAgreement",
             "annotationMediation",
             "annotationWarning",
@@ -316,6 +320,7 @@ GROUPS = {
     ),
     "secondChance": frozenset(
         {
+            "involvementContacts",
             "annotationBehaviourAgreement",
             "annotationWarning",
             "coordinator",
