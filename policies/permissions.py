@@ -46,6 +46,18 @@ class Permission(StrEnum):
     COLLECTION_RECORD = "inventory:pickup:record_collection"
     DISPOSAL_RECORD = "inventory:disposal:record"
     INVENTORY_CLOCKS_READ = "inventory:clocks:read"
+    # Early signals and their reply clocks (registry.cases.signals).
+    SIGNAL_REPEAT = "case:signal:repeat"
+    SIGNAL_REPLY = "case:signal:reply"
+    SIGNAL_OFFER_HELP = "case:signal:offer_help"
+    SIGNAL_TERMS_SET = "policy:signal_terms:set"
+    COLLECTION_PAUSE = "case:collection:pause"
+    # Coordination and who may involve whom (registry.cases.coordination, involvement_rules).
+    COORDINATION_NAME = "case:coordination:name"
+    COORDINATION_TRANSFER = "case:coordination:transfer"
+    INVOLVEMENT_RULE_ISSUE = "policy:involvement_rule:issue"
+    #: Not an action on a case: whether a partner of this kind schedules case meetings.
+    MEETING_SCHEDULE = "meeting:meeting:schedule"
 
 
 @cache

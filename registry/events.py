@@ -50,6 +50,17 @@ class WebhookEventType(StrEnum):
     INVENTORY_DISPOSED = "inventory.disposed"
     MUNICIPAL_CONTACT_REQUESTED = "municipal_contact.requested"
     MUNICIPAL_CONTACT_OVERDUE = "municipal_contact.overdue"
+    # Early signals and their reply clocks.
+    CASE_SIGNAL_REPEATED = "case.signal_repeated"
+    SIGNAL_REPLY_OVERDUE = "signal.reply_overdue"
+    # Who works on a case, and who coordinates it.
+    PARTNER_INVOLVED = "partner.involved"
+    PARTNER_RELEASED = "partner.released"
+    COORDINATION_NAMED = "coordination.named"
+    COORDINATION_TRANSFERRED = "coordination.transferred"
+    # Case meetings: a case put on a meeting's agenda, and a decision's action item.
+    MEETING_SCHEDULED = "meeting.scheduled"
+    ACTION_ITEM_ASSIGNED = "action_item.assigned"
 
 
 class LogEventType(StrEnum):
@@ -85,6 +96,14 @@ class LogEventType(StrEnum):
     INVENTORY_PICKUP_RELEASED = "inventory.pickup_released"
     INVENTORY_COLLECTED = "inventory.collected"
     INVENTORY_DISPOSED = "inventory.disposed"
+    # Who works on a case and who coordinates it (ids and role codes only).
+    INVOLVEMENT_PARTNER_INVOLVED = "involvement.partner_involved"
+    INVOLVEMENT_PARTNER_RELEASED = "involvement.partner_released"
+    COORDINATION_NAMED = "coordination.named"
+    COORDINATION_TRANSFERRED = "coordination.transferred"
+    # The covenant's rules of who may involve whom.
+    POLICY_INVOLVEMENT_RULE_ISSUED = "policy.involvement_rule_issued"
+    POLICY_INVOLVEMENT_RULE_REVOKED = "policy.involvement_rule_revoked"
 
 
 @dataclass(frozen=True)
@@ -142,6 +161,33 @@ class Event(Enum):
     # A partner brought into a case: addressed to that partner as well, which learns of its
     # new case whatever else it may read; others are told if they may read the involvements.
     CASE_PARTNER_INVOLVED = _told(_W.CASE_PARTNER_INVOLVED, "involvements")
+    # A repeat signal (Zaanstad: a month after the first), told like the first.
+    CASE_SIGNAL_REPEATED = _told(_W.CASE_SIGNAL_REPEATED, "signals")
+    # A reply clock of a signal ran out unanswered (the district team's, or the offer of help).
+    SIGNAL_REPLY_OVERDUE = _told(_W.SIGNAL_REPLY_OVERDUE, "signals", timed=True)
+    # A partner joins or leaves a case: addressed to that partner and to the case's
+    # coordinator as well; others are told if they may read the involvements. A partner
+    # released no longer relates to the case, so it is not told (the channel fails closed).
+    # Logged as ids and codes (the partner, its role, who involved it).
+    PARTNER_INVOLVED = _told_and_logged(
+        _W.PARTNER_INVOLVED, "involvements", _L.INVOLVEMENT_PARTNER_INVOLVED, "involvements"
+    )
+    PARTNER_RELEASED = _told_and_logged(
+        _W.PARTNER_RELEASED, "involvements", _L.INVOLVEMENT_PARTNER_RELEASED, "involvements"
+    )
+    # Coordination (regie): addressed to the coordinator named, and on a transfer to the one
+    # handing over as well.
+    COORDINATION_NAMED = _told_and_logged(
+        _W.COORDINATION_NAMED, "coordinator", _L.COORDINATION_NAMED, "coordinator"
+    )
+    COORDINATION_TRANSFERRED = _told_and_logged(
+        _W.COORDINATION_TRANSFERRED, "coordinator", _L.COORDINATION_TRANSFERRED, "coordinator"
+    )
+    # A case put on the agenda of a case meeting (casusoverleg): told to whoever may read the
+    # case's case-conference decisions.
+    MEETING_SCHEDULED = _told(_W.MEETING_SCHEDULED, "annotationCaseConference")
+    # A decision's action item: addressed to its assignee, to whom the item is released.
+    ACTION_ITEM_ASSIGNED = _told(_W.ACTION_ITEM_ASSIGNED, "annotationCaseConference")
     # The case lifecycle.
     CASE_PHASE_CHANGED = _told(_W.CASE_PHASE_CHANGED, "phase")
     CASE_CLOSED = _told(_W.CASE_CLOSED, "closureOutcome")
@@ -221,6 +267,8 @@ class Event(Enum):
     POLICY_REVOKED = _logged(_L.POLICY_REVOKED)
     POLICY_GRANT_APPROVED = _logged(_L.POLICY_GRANT_APPROVED)
     POLICY_FOUR_EYES_SET = _logged(_L.POLICY_FOUR_EYES_SET)
+    POLICY_INVOLVEMENT_RULE_ISSUED = _logged(_L.POLICY_INVOLVEMENT_RULE_ISSUED)
+    POLICY_INVOLVEMENT_RULE_REVOKED = _logged(_L.POLICY_INVOLVEMENT_RULE_REVOKED)
 
     @property
     def notified_as(self) -> WebhookEventType | None:

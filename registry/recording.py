@@ -30,6 +30,7 @@ def record(
     payload: Mapping[str, object] | None = None,
     reveals: str | None = None,
     addressee: str | None = None,
+    also_addressee: str | None = None,
     partner_signature: auditlog.PartnerSignature | None = None,
 ) -> None:
     """Record that ``event`` happened to the case ``case_id`` (None: to no case, as a policy
@@ -40,7 +41,7 @@ def record(
     ``payload`` (ids, codes, dates and hashes that name its aggregate: ``agreement``,
     ``inventory`` or ``policy``) and its ``case``. A notified event is written to the outbox,
     revealing its field (or ``reveals``, for an event whose field depends on what was
-    recorded), and addressed to ``addressee`` as well, if one is named.
+    recorded), and addressed to ``addressee`` (and ``also_addressee``) as well, if named.
 
     Raises:
         InvalidInputError: the log refuses the payload or the partner's signature.
@@ -63,4 +64,12 @@ def record(
     if event.notified_as is not None:
         if case_id is None:
             raise ValueError(f"{event.name} is told to the partners of a case: name the case")
-        outbox.emit(session, event, case_id, now, reveals=reveals, addressee=addressee)
+        outbox.emit(
+            session,
+            event,
+            case_id,
+            now,
+            reveals=reveals,
+            addressee=addressee,
+            also_addressee=also_addressee,
+        )

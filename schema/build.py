@@ -22,12 +22,15 @@ from schema.agreements import AgreementMutation, AgreementQuery
 from schema.annotations import AnnotationMutation, AnnotationQuery
 from schema.auditlog import AuditLogQuery
 from schema.cases import CaseMutation, CaseQuery
+from schema.coordination import CoordinationMutation, CoordinationQuery
 from schema.extensions import ConcealSchema, KnownValid, Validation
 from schema.inventory import InventoryMutation, InventoryQuery
 from schema.lifecycle import LifecycleMutation, LifecycleQuery
+from schema.meetings import MeetingMutation, MeetingQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.policies import PolicyMutation, PolicyQuery
 from schema.scalars import SCALAR_OVERRIDES
+from schema.signals import SignalMutation, SignalQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
@@ -42,6 +45,9 @@ Query = merge_types(
         AgreementQuery,
         AuditLogQuery,
         InventoryQuery,
+        SignalQuery,
+        CoordinationQuery,
+        MeetingQuery,
     ),
 )
 Mutation = merge_types(
@@ -54,6 +60,9 @@ Mutation = merge_types(
         NotificationMutation,
         AgreementMutation,
         InventoryMutation,
+        SignalMutation,
+        CoordinationMutation,
+        MeetingMutation,
     ),
 )
 

@@ -7,7 +7,7 @@ from typing import cast
 import strawberry
 
 from registry.access import accesslog
-from registry.cases import lists
+from registry.cases import involvements, lists
 from registry.cases import service as cases
 from registry.models import AccessLogRecord, InvolvementRole
 from schema.context import Info, scope_of
@@ -107,6 +107,8 @@ class CaseMutation:
             reminder_sent=input.reminder_sent,
             tenant_did_not_object=input.tenant_did_not_object,
             early_signalled_on=input.early_signalled_on,
+            signal_arrears_months=input.signal_arrears_months,
+            signal_source=input.signal_source,
         )
         return cast(Case, scope_of(info).mutate(cases.register, new))
 
@@ -122,7 +124,9 @@ class CaseMutation:
         )
         return cast(Case, scope_of(info).mutate(cases.update, id, changes))
 
-    @strawberry.mutation(description="List a partner as involved in a case (owner, municipality).")
+    @strawberry.mutation(
+        description="List a partner as involved in a case (owner, municipality, or by covenant)."
+    )
     def involve_partner(
         self,
         info: Info,
@@ -130,8 +134,10 @@ class CaseMutation:
         partner: str,
         role: InvolvementRole,
     ) -> Case:
-        return cast(Case, scope_of(info).mutate(cases.involve, case_id, partner, role))
+        return cast(Case, scope_of(info).mutate(involvements.involve, case_id, partner, role))
 
-    @strawberry.mutation(description="End a partner's involvement (owner, municipality).")
+    @strawberry.mutation(
+        description="End a partner's involvement (owner, municipality, or by covenant)."
+    )
     def release_partner(self, info: Info, case_id: strawberry.ID, partner: str) -> Case:
-        return cast(Case, scope_of(info).mutate(cases.release, case_id, partner))
+        return cast(Case, scope_of(info).mutate(involvements.release, case_id, partner))

@@ -38,6 +38,9 @@ _AGGREGATES: dict[str, tuple[str, str]] = {
     "eviction": ("case", "case"),
     "inventory": ("inventory", "inventory"),
     "municipal_contact": ("inventory", "inventory"),
+    # Who works on a case and who coordinates it: filed under the case.
+    "involvement": ("case", "case"),
+    "coordination": ("case", "case"),
 }
 
 

@@ -22,6 +22,7 @@ from registry.cases import service as cases
 from registry.cases.fields import ANNOTATION_KIND_FIELDS
 from registry.cases.lists import MAX_PAGE
 from registry.cases.relations import with_relation
+from registry.cases.routes import check_annotation
 from registry.cases.views import ActionItemView, AnnotationView
 from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from registry.events import Event
@@ -132,6 +133,7 @@ def add(scope: RequestScope, new: NewAnnotation) -> AnnotationView:
     note = new.note.strip() if new.note else None
     if note is not None and len(note) > MAX_NOTE:
         raise InvalidInputError(f"a note has at most {MAX_NOTE} characters")
+    check_annotation(case.reasons, new.kind)
     if new.action_items and new.kind is not AnnotationKind.CASE_CONFERENCE:
         raise InvalidInputError("only a case-conference decision has action items")
     if len(new.action_items) > MAX_ACTION_ITEMS:

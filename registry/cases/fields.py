@@ -18,7 +18,13 @@ from registry.access.fields import (
     attribute,
     in_group,
 )
-from registry.cases.views import EarlySignalChecksView, InvolvementView
+from registry.cases.views import (
+    CollectionPauseView,
+    EarlySignalChecksView,
+    InvolvementContactView,
+    InvolvementView,
+    SignalView,
+)
 from registry.models import Annotation, AnnotationKind, Case
 
 # Short names for the groups, so that each declaration below stays readable on a few lines.
@@ -42,6 +48,40 @@ def _involvements(case: Case, _: None) -> list[InvolvementView]:
         InvolvementView(i.partner_id, i.role, i.since)
         for i in case.involvements
         if i.released_at is None
+    ]
+
+
+def _contacts(case: Case, _: None) -> list[InvolvementContactView]:
+    return [
+        InvolvementContactView(
+            i.partner_id, i.role, i.contact_name, i.contact_phone, i.contact_email
+        )
+        for i in case.involvements
+        if i.released_at is None
+    ]
+
+
+def _signals(case: Case, _: None) -> list[SignalView]:
+    return [
+        SignalView(
+            s.signalled_on,
+            s.arrears_months,
+            s.arrears_amount,
+            s.source,
+            s.repeat,
+            s.district_team_due_on,
+            s.district_team_replied_at,
+            s.help_offer_due_on,
+            s.help_offered_at,
+        )
+        for s in case.signals
+    ]
+
+
+def _pauses(case: Case, _: None) -> list[CollectionPauseView]:
+    return [
+        CollectionPauseView(p.paused_from, p.paused_until, p.reason, p.recorded_by)
+        for p in case.collection_pauses
     ]
 
 
@@ -227,10 +267,41 @@ CASE_FIELDS: ReleasedFields[Case, None] = ReleasedFields(
         groups={IDENTITY},
         sensitive=True,
     ),
+    # The chain's working rhythm (issue 14): signals, collection pauses, coordination.
+    attribute(
+        "signals",
+        "every early signal: date, arrears then, source, and its reply clocks",
+        _signals,
+        # The district team answers signals: what a home visit needs includes them.
+        groups={EARLY_SIGNAL, HOME_VISIT},
+    ),
+    attribute(
+        "collectionPauses",
+        "when collection was paused while help is accepted, until when, and why",
+        _pauses,
+        groups={EARLY_SIGNAL, HOME_VISIT},
+    ),
+    attribute(
+        "coordinator",
+        "the partner that coordinates the case (regie), named by the municipality",
+        lambda c, _: c.coordinator_id,
+        # The municipality names the coordinator, so it reads it with its statutory fields.
+        groups={EARLY_SIGNAL, HOME_VISIT, SECOND_CHANCE},
+    ),
+    attribute(
+        "involvementContacts",
+        "the fixed contact person of each organisation involved: name, work phone, e-mail",
+        _contacts,
+        groups={HOME_VISIT, SECOND_CHANCE},
+    ),
 )
 
 #: Fields whose data lives in related rows: load them only when they may be disclosed.
 CONTACT_FIELDS = in_group(CASE_FIELDS, IDENTITY)
+SIGNAL_FIELD = "signals"
+#: Fields read from the case's involvements (loaded when one of them is asked for).
+INVOLVEMENT_FIELDS = frozenset({"involvements", "involvementContacts"})
+PAUSE_FIELD = "collectionPauses"
 
 
 def _annotation(
@@ -262,6 +333,13 @@ ANNOTATION_FIELDS: dict[AnnotationKind, ReleasedField[Annotation, None]] = {
         "annotationCaseConference",
         "case-conference decisions and their action items",
         SECOND_CHANCE,
+    ),
+    # The nuisance and fraud routes: whether the household kept to a behaviour agreement
+    # weighs in a second chance, as a payment arrangement does.
+    AnnotationKind.WARNING: _annotation("annotationWarning", "warnings given", SECOND_CHANCE),
+    AnnotationKind.MEDIATION: _annotation("annotationMediation", "mediation between neighbours"),
+    AnnotationKind.BEHAVIOUR_AGREEMENT: _annotation(
+        "annotationBehaviourAgreement", "behaviour agreements made", SECOND_CHANCE
     ),
 }
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from policies import Permission, Relation
+from registry.cases.routes import ROUTE_PHASES, Route, route_of
 from registry.cases.views import CaseView
 from registry.errors import ConflictError, InvalidInputError
 from registry.events import Event
@@ -63,6 +64,9 @@ TRANSITIONS: Mapping[tuple[Phase, Phase], Step] = MappingProxyType(
         (P.EARLY_SIGNAL, P.COLLECTION): Step.MOVE,  # help refused or failed: collection resumes
         (P.COLLECTION, P.COURT): Step.REQUEST_JUDGMENT,
         (P.COURT, P.COLLECTION): Step.MOVE,  # the court refused to dissolve the lease
+        # Nuisance, fraud or illegal use: from the intervention to court, and back if refused.
+        (P.INTERVENTION, P.COURT): Step.REQUEST_JUDGMENT,
+        (P.COURT, P.INTERVENTION): Step.MOVE,
         (P.COURT, P.JUDGMENT_SERVED): Step.RECORD_JUDGMENT,
         (P.JUDGMENT_SERVED, P.EVICTION): Step.SCHEDULE_EVICTION,
         (P.EVICTION, P.EVICTION): Step.SCHEDULE_EVICTION,  # a new date for the eviction
@@ -72,7 +76,9 @@ TRANSITIONS: Mapping[tuple[Phase, Phase], Step] = MappingProxyType(
     }
 )
 
-_BEFORE_EVICTION = frozenset({P.ARREARS, P.EARLY_SIGNAL, P.COLLECTION, P.COURT, P.JUDGMENT_SERVED})
+_BEFORE_EVICTION = frozenset(
+    {P.ARREARS, P.EARLY_SIGNAL, P.COLLECTION, P.INTERVENTION, P.COURT, P.JUDGMENT_SERVED}
+)
 
 #: From which phases a case may be closed with each outcome. An eviction that is scheduled is
 #: called off or carried out first, so the record says what happened on the day.
@@ -105,9 +111,15 @@ _SHELTER = frozenset(
 )
 
 
-def allowed_from(phase: Phase) -> list[str]:
-    """What may follow ``phase``, as the owner's engineer reads it in an error message."""
-    moves = [f"{step} to {to}" for (source, to), step in TRANSITIONS.items() if source is phase]
+def allowed_from(phase: Phase, route: Route = Route.RENT_ARREARS) -> list[str]:
+    """What may follow ``phase`` on ``route``, as the owner's engineer reads it in an error
+    message."""
+    on_route = ROUTE_PHASES[route]
+    moves = [
+        f"{step} to {to}"
+        for (source, to), step in TRANSITIONS.items()
+        if source is phase and source in on_route and to in on_route
+    ]
     outcomes = [str(outcome) for outcome, phases in CLOSURES.items() if phase in phases]
     if outcomes:
         moves.append(f"{Step.CLOSE} as {' or '.join(outcomes)}")
@@ -115,7 +127,7 @@ def allowed_from(phase: Phase) -> list[str]:
 
 
 def _refuse(case: Case, attempted: str) -> ConflictError:
-    allowed = allowed_from(case.phase)
+    allowed = allowed_from(case.phase, route_of(case.reasons))
     return ConflictError(
         f"illegal transition: {attempted} is not allowed from phase {case.phase}; allowed: "
         + ("; ".join(allowed) if allowed else "nothing")
@@ -139,7 +151,8 @@ def _owned_open_case(scope: RequestScope, case_id: str) -> tuple[Case, Relation]
 
 def _enter(case: Case, step: Step, to: Phase) -> None:
     """Refuse unless ``step`` is the step that takes the case from its phase to ``to``."""
-    if TRANSITIONS.get((case.phase, to)) is not step:
+    on_route = ROUTE_PHASES[route_of(case.reasons)]
+    if TRANSITIONS.get((case.phase, to)) is not step or not {case.phase, to} <= on_route:
         raise _refuse(case, f"{step} to {to}")
 
 

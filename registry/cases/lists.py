@@ -29,7 +29,12 @@ from sqlalchemy.sql import Select
 
 from policies import UNNAMED, Relation
 from registry.cases import cursors
-from registry.cases.fields import CONTACT_FIELDS
+from registry.cases.fields import (
+    CONTACT_FIELDS,
+    INVOLVEMENT_FIELDS,
+    PAUSE_FIELD,
+    SIGNAL_FIELD,
+)
 from registry.cases.views import CaseView
 from registry.errors import InvalidInputError
 from registry.models import Case, Involvement, Municipality, Phase
@@ -192,10 +197,14 @@ def _page_statement(
     )
     # Load related rows only when the caller asked for fields that live there: explicit
     # loading, so a list never lazy-loads per row (the relationships raise if it would).
-    if requested is None or "involvements" in requested:
+    if requested is None or requested & INVOLVEMENT_FIELDS:
         stmt = stmt.options(selectinload(listed.involvements))
     if requested is None or requested & CONTACT_FIELDS:
         stmt = stmt.options(selectinload(listed.contact))
+    if requested is None or SIGNAL_FIELD in requested:
+        stmt = stmt.options(selectinload(listed.signals))
+    if requested is None or PAUSE_FIELD in requested:
+        stmt = stmt.options(selectinload(listed.collection_pauses))
     return stmt
 
 

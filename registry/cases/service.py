@@ -19,23 +19,27 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from policies import Permission, Relation
-from registry.cases.fields import CONTACT_FIELDS
+from registry.cases.fields import (
+    CONTACT_FIELDS,
+    INVOLVEMENT_FIELDS,
+    PAUSE_FIELD,
+    SIGNAL_FIELD,
+)
 from registry.cases.relations import with_relation
+from registry.cases.routes import START, Route, route_of
+from registry.cases.signals import NewSignal, add_signal
 from registry.cases.views import CaseView
-from registry.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
+from registry.errors import InvalidInputError, NotAllowedError, NotFoundError
 from registry.events import Event
 from registry.lengths import check_length
 from registry.models import (
     Case,
     CaseContact,
     HouseholdComposition,
-    Involvement,
-    InvolvementRole,
     Municipality,
-    Phase,
     Reason,
+    SignalSource,
 )
-from registry.partners.registration import partner_in
 from registry.recording import record
 
 if TYPE_CHECKING:
@@ -53,10 +57,14 @@ def parse_case_id(text: str) -> uuid.UUID:
 def _load_options(stmt: Select, requested: frozenset[str] | None) -> Select:  # type: ignore[type-arg]
     # Load related rows only when the caller asked for fields that live there: explicit
     # loading, so a list never lazy-loads per row (the relationships raise if it would).
-    if requested is None or "involvements" in requested:
+    if requested is None or requested & INVOLVEMENT_FIELDS:
         stmt = stmt.options(selectinload(Case.involvements))
     if requested is None or requested & CONTACT_FIELDS:
         stmt = stmt.options(selectinload(Case.contact))
+    if requested is None or SIGNAL_FIELD in requested:
+        stmt = stmt.options(selectinload(Case.signals))
+    if requested is None or PAUSE_FIELD in requested:
+        stmt = stmt.options(selectinload(Case.collection_pauses))
     return stmt
 
 
@@ -117,16 +125,18 @@ class NewCase:
     municipality: str
     household_composition: HouseholdComposition
     children_involved: bool
-    arrears_amount: Decimal
-    arrears_months: int
+    arrears_amount: Decimal | None
+    arrears_months: int | None
     reasons: Sequence[Reason]
     contact: NewContact
-    contact_attempted: bool
-    debt_help_referred: bool
-    reminder_sent: bool
-    tenant_did_not_object: bool
-    phase: Phase = Phase.EARLY_SIGNAL
+    contact_attempted: bool = False
+    debt_help_referred: bool = False
+    reminder_sent: bool = False
+    tenant_did_not_object: bool = False
     early_signalled_on: dt.date | None = None
+    #: Months of arrears at the signal, to the half month (default: ``arrears_months``).
+    signal_arrears_months: Decimal | None = None
+    signal_source: SignalSource = SignalSource.LANDLORD
 
 
 _PRECONDITIONS = {
@@ -146,8 +156,21 @@ def _validate_money(amount: Decimal, months: int) -> None:
         raise InvalidInputError("arrearsMonths must be between 0 and 240")
 
 
+def _check_early_signal(new: NewCase) -> None:
+    missing = [text for attr, text in _PRECONDITIONS.items() if not getattr(new, attr)]
+    if missing:
+        raise InvalidInputError(
+            "the early signal needs its statutory preconditions; not met: " + "; ".join(missing)
+        )
+    if new.arrears_amount is None or new.arrears_months is None:
+        raise InvalidInputError("a rent-arrears case needs arrearsAmount and arrearsMonths")
+    _validate_money(new.arrears_amount, new.arrears_months)
+
+
 def register(scope: RequestScope, new: NewCase) -> CaseView:
-    """Register a case as its owner. The statutory early-signal preconditions must all be met."""
+    """Register a case as its owner. A rent-arrears case is the statutory early signal: its
+    preconditions must all be met. A case of nuisance or fraud starts with the corporation's
+    intervention, without arrears or early signal (``registry.cases.routes``)."""
     session, principal, now = scope.session, scope.principal, scope.now
     scope.require(
         Permission.CASE_REGISTER,
@@ -161,32 +184,39 @@ def register(scope: RequestScope, new: NewCase) -> CaseView:
         raise NotAllowedError(
             f"{principal.partner_id} does not work in municipality {new.municipality!r}"
         )
-    missing = [text for attr, text in _PRECONDITIONS.items() if not getattr(new, attr)]
-    if missing:
+    route = route_of(new.reasons)
+    arrears = route is Route.RENT_ARREARS
+    if arrears:
+        _check_early_signal(new)
+    elif new.arrears_amount is not None or new.arrears_months is not None:
+        # Arrears besides nuisance or fraud make it a rent-arrears case: say so in the reasons.
         raise InvalidInputError(
-            "the early signal needs its statutory preconditions; not met: " + "; ".join(missing)
+            "a case without rent_arrears among its reasons records no arrears; "
+            "add RENT_ARREARS to the reasons"
         )
-    _validate_money(new.arrears_amount, new.arrears_months)
     if not new.contact.name.strip() or not new.contact.address.strip():
         raise InvalidInputError("contact name and address are required")
     _check_contact_lengths(new.contact)
     if new.early_signalled_on and new.early_signalled_on > scope.today:
         raise InvalidInputError("earlySignalledOn lies in the future")
+    if new.early_signalled_on and not arrears:
+        raise InvalidInputError(f"a case of the {route} route has no early signal")
     case = Case(
         id=uuid.uuid4(),
         municipality_code=new.municipality,
         owner_id=principal.partner_id,
-        phase=new.phase,
+        phase=START[route],
         reasons=sorted({str(r) for r in new.reasons}),
         household_composition=new.household_composition,
         children_involved=new.children_involved,
         arrears_amount=new.arrears_amount,
         arrears_months=new.arrears_months,
-        contact_attempted=True,
-        debt_help_referred=True,
-        reminder_sent=True,
-        tenant_did_not_object=True,
-        early_signalled_on=new.early_signalled_on or scope.today,
+        # Checked above for the early signal; recorded as given on the other routes.
+        contact_attempted=new.contact_attempted,
+        debt_help_referred=new.debt_help_referred,
+        reminder_sent=new.reminder_sent,
+        tenant_did_not_object=new.tenant_did_not_object,
+        early_signalled_on=(new.early_signalled_on or scope.today) if arrears else None,
         registered_at=now,
         updated_at=now,
     )
@@ -194,6 +224,18 @@ def register(scope: RequestScope, new: NewCase) -> CaseView:
         **{f.name: getattr(new.contact, f.name) for f in fields(new.contact)}
     )
     case.involvements = []
+    case.signals = []
+    case.collection_pauses = []
+    if arrears:
+        assert new.arrears_amount is not None and new.arrears_months is not None  # checked
+        months = new.signal_arrears_months
+        signal = NewSignal(
+            case.early_signalled_on or scope.today,
+            months if months is not None else Decimal(new.arrears_months),
+            new.arrears_amount,
+            new.signal_source,
+        )
+        add_signal(session, case, signal, principal.partner_id, now, repeat=False)
     session.add(case)
     session.flush()
     record(session, Event.CASE_REGISTERED, case.id, now)
@@ -220,7 +262,10 @@ def update(scope: RequestScope, case_id: str, changes: CaseChanges) -> CaseView:
         _check_contact_lengths(changes.contact)
     amount = changes.arrears_amount if changes.arrears_amount is not None else case.arrears_amount
     months = changes.arrears_months if changes.arrears_months is not None else case.arrears_months
-    _validate_money(amount, months)
+    if amount is not None or months is not None:
+        if amount is None or months is None:
+            raise InvalidInputError("arrears are recorded as arrearsAmount and arrearsMonths both")
+        _validate_money(amount, months)
     case.arrears_amount, case.arrears_months = amount, months
     if changes.reasons is not None:
         case.reasons = sorted({str(r) for r in changes.reasons})
@@ -236,39 +281,5 @@ def update(scope: RequestScope, case_id: str, changes: CaseChanges) -> CaseView:
                 setattr(case.contact, name, value)
     case.updated_at = scope.now
     case.version += 1
-    scope.session.flush()
-    return scope.disclosure.case_view(case, relation, scope.selection)
-
-
-def involve(scope: RequestScope, case_id: str, partner_id: str, role: InvolvementRole) -> CaseView:
-    """List a partner as involved in a case (owner or municipality)."""
-    case, relation = scope.find_case(case_id, for_change=True)
-    scope.require(Permission.INVOLVEMENT_MANAGE, relation, "involve partners of this case")
-    partner_in(scope.session, partner_id, case.municipality_code)
-    if any(i.partner_id == partner_id and i.released_at is None for i in case.involvements):
-        raise ConflictError(f"{partner_id} is already involved in this case")
-    case.involvements.append(
-        Involvement(
-            case_id=case.id,
-            partner_id=partner_id,
-            role=role,
-            since=scope.now,
-            involved_by=scope.principal.partner_id,
-        )
-    )
-    scope.session.flush()
-    record(scope.session, Event.CASE_PARTNER_INVOLVED, case.id, scope.now, addressee=partner_id)
-    return scope.disclosure.case_view(case, relation, scope.selection)
-
-
-def release(scope: RequestScope, case_id: str, partner_id: str) -> CaseView:
-    """End a partner's involvement (owner or municipality); its history stays."""
-    case, relation = scope.find_case(case_id, for_change=True)
-    scope.require(Permission.INVOLVEMENT_MANAGE, relation, "release partners of this case")
-    current = [i for i in case.involvements if i.partner_id == partner_id and i.released_at is None]
-    if not current:
-        raise ConflictError(f"{partner_id} is not involved in this case")
-    for involvement in current:
-        involvement.released_at = scope.now
     scope.session.flush()
     return scope.disclosure.case_view(case, relation, scope.selection)

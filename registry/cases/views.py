@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from registry.access.fields import ReleasedView
-from registry.models import AnnotationKind, InvolvementRole
+from registry.models import AnnotationKind, InvolvementRole, PauseReason, SignalSource
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,42 @@ class InvolvementView:
     partner: str
     role: InvolvementRole
     since: dt.datetime
+
+
+@dataclass(frozen=True)
+class InvolvementContactView:
+    """The fixed contact person of an organisation involved in the case (work details)."""
+
+    partner: str
+    role: InvolvementRole
+    name: str | None
+    phone: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class SignalView:
+    """One early signal: when, how far in arrears then, from whom, and its reply clocks."""
+
+    signalled_on: dt.date
+    arrears_months: Decimal
+    arrears_amount: Decimal
+    source: SignalSource
+    repeat: bool
+    district_team_due_on: dt.date
+    district_team_replied_at: dt.datetime | None
+    help_offer_due_on: dt.date
+    help_offered_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class CollectionPauseView:
+    """Collection paused from a day (until a day, if known), and why."""
+
+    paused_from: dt.date
+    paused_until: dt.date | None
+    reason: PauseReason
+    recorded_by: str
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from registry.models.case import (
     Phase,
     Reason,
 )
+from registry.models.coordination import CoordinationTerm, InvolvementRule
 from registry.models.idempotency import IdempotentRequest
 from registry.models.inventory import (
     ContactOutcome,
@@ -43,6 +44,7 @@ from registry.models.inventory import (
     PickupStatus,
     StoredInventory,
 )
+from registry.models.meeting import AgendaItem, Meeting, MeetingKind, MeetingParticipant
 from registry.models.notification import (
     DeliveryStatus,
     EventType,
@@ -58,12 +60,21 @@ from registry.models.policy import (
     PolicyState,
     ProcessingPurpose,
 )
+from registry.models.signal import (
+    CaseSignal,
+    CollectionPause,
+    PauseReason,
+    ReplyClock,
+    SignalReplyTerms,
+    SignalSource,
+)
 from registry.models.staff import StaffMember, StaffRole, StaffSession
 
 __all__ = [
     "AccessLogRecord",
     "AccessPolicy",
     "ActionItem",
+    "AgendaItem",
     "AgreementCondition",
     "AgreementKind",
     "AgreementParty",
@@ -78,10 +89,13 @@ __all__ = [
     "AuditLogState",
     "Case",
     "CaseContact",
+    "CaseSignal",
     "ClosureOutcome",
+    "CollectionPause",
     "ConditionCheck",
     "ConditionType",
     "ContactOutcome",
+    "CoordinationTerm",
     "DeliveryStatus",
     "Disposition",
     "EventType",
@@ -92,6 +106,10 @@ __all__ = [
     "InventoryStatus",
     "Involvement",
     "InvolvementRole",
+    "InvolvementRule",
+    "Meeting",
+    "MeetingKind",
+    "MeetingParticipant",
     "MunicipalContact",
     "Municipality",
     "OutboxEvent",
@@ -99,6 +117,7 @@ __all__ = [
     "PartnerKey",
     "PartnerKind",
     "PartyKind",
+    "PauseReason",
     "Phase",
     "PickupRequest",
     "PickupStatus",
@@ -107,7 +126,10 @@ __all__ = [
     "PolicyState",
     "ProcessingPurpose",
     "Reason",
+    "ReplyClock",
     "SecondChanceAgreement",
+    "SignalReplyTerms",
+    "SignalSource",
     "StaffMember",
     "StaffRole",
     "StaffSession",

@@ -28,6 +28,10 @@ class AnnotationKind(StrEnum):
     HELP_REFUSED = "help_refused"
     PAYMENT_ARRANGEMENT = "payment_arrangement"  # betalingsregeling
     CASE_CONFERENCE = "case_conference"  # casusoverleg: a decision, with action items
+    # The nuisance and fraud routes (registry.cases.routes).
+    WARNING = "warning"  # a written warning to stop the nuisance or the illegal use
+    MEDIATION = "mediation"  # buurtbemiddeling
+    BEHAVIOUR_AGREEMENT = "behaviour_agreement"  # gedragsovereenkomst
 
 
 class Annotation(Base):

@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,6 +16,9 @@ from registry.coltypes import Slug, Timestamp, UtcDateTime, UuidPk, utcnow
 from registry.db import Base
 from registry.models.partner import str_enum
 
+if TYPE_CHECKING:
+    from registry.models.signal import CaseSignal, CollectionPause
+
 
 class Phase(StrEnum):
     """The BZK phases of a case, 0 to 6."""
@@ -22,6 +26,10 @@ class Phase(StrEnum):
     ARREARS = "arrears"  # 0: arrears arise, the corporation contacts the tenant
     EARLY_SIGNAL = "early_signal"  # 1: statutory early signal to the municipality
     COLLECTION = "collection"  # 2: debt collector or bailiff
+    #: Nuisance, housing fraud or illegal use: no early signal and no collection; warnings,
+    #: mediation and behaviour agreements instead, and from here to court
+    #: (``registry.cases.routes``).
+    INTERVENTION = "intervention"
     COURT = "court"  # 3: the sub-district court decides on dissolution
     JUDGMENT_SERVED = "judgment_served"  # 4: the bailiff serves the judgment
     EVICTION = "eviction"  # 5: the household must leave
@@ -114,8 +122,9 @@ class Case(Base):
         str_enum(HouseholdComposition, "household_composition")
     )
     children_involved: Mapped[bool]
-    arrears_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
-    arrears_months: Mapped[int]
+    #: None for a case without rent arrears (nuisance, fraud: ``registry.cases.routes``).
+    arrears_amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    arrears_months: Mapped[int | None]
     # The statutory preconditions of the early signal, each recorded by the corporation.
     contact_attempted: Mapped[bool]
     debt_help_referred: Mapped[bool]
@@ -139,6 +148,9 @@ class Case(Base):
     destination_arranged_by: Mapped[str | None] = mapped_column(ForeignKey("partner.id"))
     housing_block_until_debt_settled: Mapped[bool | None]
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: The partner that coordinates the case (*regie*), named by the municipality; its terms
+    #: are ``CoordinationTerm`` rows (``registry.cases.coordination``).
+    coordinator_id: Mapped[str | None] = mapped_column(ForeignKey("partner.id"))
     closure_outcome: Mapped[ClosureOutcome | None] = mapped_column(
         str_enum(ClosureOutcome, "closure_outcome")
     )
@@ -154,6 +166,13 @@ class Case(Base):
     )
     involvements: Mapped[list[Involvement]] = relationship(
         back_populates="case", lazy="raise", order_by="Involvement.since"
+    )
+    #: Every early signal, first to last (``registry.cases.signals``).
+    signals: Mapped[list[CaseSignal]] = relationship(
+        lazy="raise", order_by="[CaseSignal.signalled_on, CaseSignal.recorded_at]"
+    )
+    collection_pauses: Mapped[list[CollectionPause]] = relationship(
+        lazy="raise", order_by="CollectionPause.paused_from"
     )
 
 
@@ -189,4 +208,9 @@ class Involvement(Base):
     since: Mapped[Timestamp] = mapped_column(default=utcnow)
     involved_by: Mapped[str] = mapped_column(String(64))
     released_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    #: The organisation's fixed contact person for the case (*vaste contactpersoon*): a
+    #: professional's name, work phone and work e-mail, not household data.
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
     case: Mapped[Case] = relationship(back_populates="involvements", lazy="raise")

@@ -69,6 +69,8 @@ class OutboxEvent(Base):
     #: A partner the event is addressed to whatever the field policies say (an overdue action
     #: item's assignee, to whom the item itself is released).
     addressee_id: Mapped[str | None] = mapped_column(String(64))
+    #: A second such partner (a case's coordinator, told of who joins and leaves its case).
+    also_addressee_id: Mapped[str | None] = mapped_column(String(64))
     occurred_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     #: The W3C ``traceparent`` of the request that caused the event (NULL for a timed one):
     #: its webhooks continue that trace, so a partner can follow a change to its notices.

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from sqlalchemy.orm import Session
 
 from registry.cases import annotations as case_annotations
+from registry.cases import signals as case_signals
 from registry.events import Event
 from registry.inventory import contacts as municipal_contacts
 
@@ -30,5 +31,7 @@ ANNOUNCERS: Mapping[Event, Announcer] = MappingProxyType(
         Event.ACTION_ITEM_OVERDUE: case_annotations.announce_overdue,
         # Addressed to the municipality: a household it has not reached in time.
         Event.MUNICIPAL_CONTACT_OVERDUE: municipal_contacts.announce_overdue,
+        # To whoever may read the case's signals: a reply clock that ran out unanswered.
+        Event.SIGNAL_REPLY_OVERDUE: case_signals.announce_overdue,
     }
 )

@@ -43,6 +43,7 @@ def emit(
     *,
     reveals: str | None = None,
     addressee: str | None = None,
+    also_addressee: str | None = None,
 ) -> OutboxEvent:
     """Add a notified event to the caller's transaction: it exists exactly if the change
     commits. It reveals the event's field, or ``reveals`` for an event whose field depends on
@@ -65,6 +66,7 @@ def emit(
         case_id=case_id,
         reveals=field,
         addressee_id=addressee,
+        also_addressee_id=also_addressee,
         occurred_at=now,
         traceparent=None if (trace := tracing.current()) is None else trace.traceparent,
     )
@@ -140,6 +142,8 @@ def fan_out(session: Session, engine: PolicyEngine, now: dt.datetime, *, batch: 
             if found is None or partner_id not in kinds:
                 continue
             case, relation = found
+            # Addressed to either of its addressees: the one this partner is, if it is one.
+            addressee = partner_id if partner_id == event.also_addressee_id else event.addressee_id
             if not may_be_told(
                 engine,
                 partner_id,
@@ -147,7 +151,7 @@ def fan_out(session: Session, engine: PolicyEngine, now: dt.datetime, *, batch: 
                 relation,
                 case,
                 event.reveals,
-                event.addressee_id,
+                addressee,
                 today=now.date(),
             ):
                 continue

@@ -17,7 +17,9 @@ from registry.models import (
     PartnerKind,
     Phase,
     Reason,
+    SignalSource,
 )
+from schema.types.signal import CollectionPause, Signal
 
 # strawberry.enum decorates the registry's enum itself and returns it, and strawberry would
 # register an undecorated enum under its class name on first use anyway: fields are annotated
@@ -38,6 +40,15 @@ class Involvement:
     partner: str
     role: InvolvementRole
     since: dt.datetime
+
+
+@strawberry.type(description="The fixed contact person of an organisation involved.")
+class InvolvementContact:
+    partner: str
+    role: InvolvementRole
+    name: str | None
+    phone: str | None = strawberry.field(description="Work phone.")
+    email: str | None = strawberry.field(description="Work e-mail.")
 
 
 @strawberry.type(description="The statutory preconditions met before the early signal.")
@@ -70,6 +81,10 @@ class Case:
     arrears_months: int | None
     early_signal_checks: EarlySignalChecks | None
     early_signalled_on: dt.date | None
+    signals: list[Signal] | None
+    collection_pauses: list[CollectionPause] | None
+    coordinator: str | None
+    involvement_contacts: list[InvolvementContact] | None
     judgment_requested_on: dt.date | None
     judgment_granted_on: dt.date | None
     eviction_date: dt.date | None
@@ -123,23 +138,33 @@ class ContactInput:
 
 @strawberry.input(
     description=(
-        "A new case. The four statutory early-signal preconditions must all be true "
-        "(Wet gemeentelijke schuldhulpverlening)."
+        "A new case. With rent arrears among its reasons it is the statutory early signal: "
+        "the four preconditions must all be true (Wet gemeentelijke schuldhulpverlening). "
+        "A case of nuisance or fraud starts in phase INTERVENTION, without arrears."
     )
 )
 class RegisterCaseInput:
     municipality: str
     household_composition: HouseholdComposition
     children_involved: bool
-    arrears_amount: Decimal
-    arrears_months: int
     reasons: list[Reason]
     contact: ContactInput
-    contact_attempted: bool
-    debt_help_referred: bool
-    reminder_sent: bool
-    tenant_did_not_object: bool
+    arrears_amount: Decimal | None = strawberry.field(
+        default=None, description="Required for rent arrears; none for nuisance or fraud."
+    )
+    arrears_months: int | None = strawberry.field(
+        default=None, description="Required for rent arrears; none for nuisance or fraud."
+    )
+    contact_attempted: bool = False
+    debt_help_referred: bool = False
+    reminder_sent: bool = False
+    tenant_did_not_object: bool = False
     early_signalled_on: dt.date | None = None
+    signal_arrears_months: Decimal | None = strawberry.field(
+        default=None,
+        description="Months of arrears at the signal, in halves (default: arrearsMonths).",
+    )
+    signal_source: SignalSource = SignalSource.LANDLORD
 
 
 @strawberry.input(description="Corrections to a case; omitted fields stay as they are.")

@@ -19,6 +19,10 @@ EVICTION = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("eviction."))
 CONTACT = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("municipal_contact."))
 INVENTORY = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("inventory.")) | CONTACT
 GOODS = frozenset({"inventory.stored", "inventory.pickup_requested", "inventory.collected"})
+# Who works on a case, and who coordinates it (issue 14).
+WHO = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("involvement."))
+COORDINATION = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("coordination."))
+CHAIN = WHO | COORDINATION
 
 TABLE = [
     # The owner is shown everything of its case but how the household answered the municipality.
@@ -28,17 +32,18 @@ TABLE = [
         Relation.OWNER,
         "zaanstad",
         "parteon",
-        AGREEMENT | EVICTION | INVENTORY - CONTACT,
+        AGREEMENT | EVICTION | CHAIN | INVENTORY - CONTACT,
     ),
     # The municipality is shown the inventory and the scheduled eviction by statute (art. 556
-    # lid 3 Rv: the bailiff tells it when), not what came of the eviction.
+    # lid 3 Rv: the bailiff tells it when), not what came of the eviction; and who coordinates
+    # the case (it names the coordinator), not who else works on it.
     (
         "gemeente-zaanstad",
         "municipality",
         Relation.MUNICIPALITY,
         "zaanstad",
         "parteon",
-        INVENTORY | {"eviction.scheduled"},
+        INVENTORY | COORDINATION | {"eviction.scheduled"},
     ),
     # The bailiff: the goods it recorded and the pickups, not the release, contact or disposal,
     # and not the eviction events, which name the bailiff field it is not granted.
@@ -58,7 +63,7 @@ TABLE = [
         Relation.INVOLVED,
         "zaanstad",
         "parteon",
-        frozenset(),
+        CHAIN,
     ),
     # Bureau Woonkans monitors agreements: every agreement event; and what came of an eviction
     # (its second-chance grant includes the outcome), not when or by whom it was scheduled.
@@ -68,7 +73,7 @@ TABLE = [
         Relation.INVOLVED,
         "groningen",
         "nijestee",
-        AGREEMENT | {"eviction.called_off", "eviction.carried_out"},
+        AGREEMENT | CHAIN | {"eviction.called_off", "eviction.carried_out"},
     ),
     # A credit bank reads an agreement's terms, not its reviews.
     (
@@ -77,9 +82,9 @@ TABLE = [
         Relation.INVOLVED,
         "groningen",
         "nijestee",
-        AGREEMENT - {"agreement.review_recorded"},
+        CHAIN | AGREEMENT - {"agreement.review_recorded"},
     ),
-    ("meldpunt-overlast-en-zorg", "care", Relation.INVOLVED, "groningen", "nijestee", frozenset()),
+    ("meldpunt-overlast-en-zorg", "care", Relation.INVOLVED, "groningen", "nijestee", CHAIN),
     # ZOwonen shares only the eviction date: not even the scheduling, which names the bailiff.
     ("partners-in-welzijn", "welfare", Relation.INVOLVED, "sittard-geleen", "zowonen", frozenset()),
     (
@@ -88,7 +93,7 @@ TABLE = [
         Relation.OWNER,
         "sittard-geleen",
         "zowonen",
-        AGREEMENT | EVICTION | INVENTORY - CONTACT,
+        AGREEMENT | EVICTION | CHAIN | INVENTORY - CONTACT,
     ),
     # No relation: nothing, whatever the rows say.
     ("flanderijn", "bailiff", Relation.NONE, "sittard-geleen", "zowonen", frozenset()),

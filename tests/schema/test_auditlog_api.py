@@ -245,11 +245,28 @@ POLICY_EVENTS = [
     "policy.restriction_issued",
     "policy.four_eyes_set",
     "policy.grant_approved",
+    "policy.involvement_rule_issued",
+    "policy.involvement_rule_revoked",
+]
+#: The order in which the coordination scenario logs its case events.
+COORDINATION_EVENTS = [
+    "involvement.partner_involved",
+    "coordination.named",
+    "involvement.partner_involved",
+    "involvement.partner_released",
+    "involvement.partner_involved",
+    "coordination.transferred",
 ]
 
 
 def test_the_scenarios_below_log_every_event_type() -> None:
-    tried = {*AGREEMENT_EVENTS, *CASE_EVENTS, "inventory.disposed", *POLICY_EVENTS}
+    tried = {
+        *AGREEMENT_EVENTS,
+        *CASE_EVENTS,
+        "inventory.disposed",
+        *POLICY_EVENTS,
+        *COORDINATION_EVENTS,
+    }
     assert tried == {str(t) for t in EventType}
     # Every case event reveals named fields: none is shown to everyone, or to no one.
     assert set(LOG_EVENT_FIELDS) == tried - set(POLICY_EVENTS)
@@ -423,6 +440,55 @@ def test_policy_changes_reach_their_issuer_and_the_covenant_s_partners(
         None,
         ("nijestee", "partners-in-welzijn", "zowonen"),
     )
+
+
+def test_coordination_and_involvement_events_reach_only_partners_that_may_read_them(
+    gql: GraphQL, sessions: sessionmaker[Session], step: Step, client: Any
+) -> None:
+    vkey = client.get("/log/key").text.strip()
+    town, chair, budget = "gemeente-deventer", "meldpunt-bijzondere-zorg", "bad-deventer"
+    case_id = case_in(
+        sessions, "ieder1", Phase.EARLY_SIGNAL, THURSDAY.date(), involved=("flanderijn",)
+    )
+    by_case = {"c": case_id}
+    logged = step(
+        town,
+        """mutation($c: ID!) { nameCoordinator(caseId: $c,
+        partner: "meldpunt-bijzondere-zorg") { id } }""",
+        by_case,
+    )
+    [issued] = step(
+        town,
+        """mutation { allowInvolvement(municipality: "deventer", partnerKind: CREDIT_BANK,
+        byCoordinator: true) { id } }""",
+    )
+    involve = """mutation($c: ID!) { involvePartner(caseId: $c, partner: "bad-deventer",
+        role: DEBT_COUNSELLING) { id } }"""
+    logged += step(chair, involve, by_case)
+    logged += step(
+        chair,
+        'mutation($c: ID!) { releasePartner(caseId: $c, partner: "bad-deventer") { id } }',
+        by_case,
+    )
+    logged += step(
+        chair,
+        'mutation($c: ID!) { transferCoordination(caseId: $c, to: "bad-deventer") { id } }',
+        by_case,
+    )
+    rule = gql(town, '{ involvementRules(municipality: "deventer") { id } }')
+    [revoked] = step(
+        town,
+        "mutation($id: ID!) { revokeInvolvementRule(id: $id) { id } }",
+        {"id": rule["data"]["involvementRules"][0]["id"]},
+    )
+    # The bailiff works on the case but reads neither its involvements nor its coordinator;
+    # the care coordinator reads both (what a home visit needs).
+    for index, kind in zip(logged, COORDINATION_EVENTS, strict=True):
+        _check(gql, sessions, vkey, index, kind, case_id, ("nijestee", "flanderijn", chair))
+    # A covenant rule is known to the partners working in the municipality.
+    covenant: Readers = ("kerckhoffs-lasonder", "parteon", budget)
+    _check(gql, sessions, vkey, issued, "policy.involvement_rule_issued", None, covenant)
+    _check(gql, sessions, vkey, revoked, "policy.involvement_rule_revoked", None, covenant)
 
 
 def test_a_policy_change_reaches_the_log_s_readers_at_once(

@@ -17,11 +17,13 @@ SUBSCRIBE = """mutation($url: String!, $types: [String!]!) {
   subscribeWebhook(url: $url, eventTypes: $types) { secret subscription { id url eventTypes
   active } } }"""
 KNOWN = (
-    "action_item.overdue, annotation.added, case.closed, case.partner_involved, "
-    "case.phase_changed, case.registered, eviction.called_off, eviction.carried_out, "
-    "eviction.scheduled, inventory.collected, "
-    "inventory.disposed, inventory.pickup_released, inventory.pickup_requested, "
-    "inventory.stored, municipal_contact.overdue, municipal_contact.requested"
+    "action_item.assigned, action_item.overdue, annotation.added, case.closed, "
+    "case.partner_involved, case.phase_changed, case.registered, case.signal_repeated, "
+    "coordination.named, coordination.transferred, eviction.called_off, "
+    "eviction.carried_out, eviction.scheduled, inventory.collected, inventory.disposed, "
+    "inventory.pickup_released, inventory.pickup_requested, inventory.stored, "
+    "meeting.scheduled, municipal_contact.overdue, municipal_contact.requested, "
+    "partner.involved, partner.released, signal.reply_overdue"
 )
 
 

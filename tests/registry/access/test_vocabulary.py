@@ -43,12 +43,19 @@ FIELD_NAMES = (
     "contactPostalCode",
     "contactPhone",
     "contactEmail",
+    "signals",
+    "collectionPauses",
+    "coordinator",
+    "involvementContacts",
     "annotationContactAttempt",
     "annotationHomeVisit",
     "annotationHelpAccepted",
     "annotationHelpRefused",
     "annotationPaymentArrangement",
     "annotationCaseConference",
+    "annotationWarning",
+    "annotationMediation",
+    "annotationBehaviourAgreement",
     "agreementKind",
     "agreementStatus",
     "agreementParties",
@@ -70,6 +77,13 @@ FIELD_NAMES = (
 GROUPS = {
     "all": frozenset(
         {
+            "involvementContacts",
+            "annotationBehaviourAgreement",
+            "annotationMediation",
+            "annotationWarning",
+            "coordinator",
+            "collectionPauses",
+            "signals",
             "agreementConditions",
             "agreementKind",
             "agreementLog",
@@ -124,6 +138,13 @@ GROUPS = {
     ),
     "ownCase": frozenset(
         {
+            "involvementContacts",
+            "annotationBehaviourAgreement",
+            "annotationMediation",
+            "annotationWarning",
+            "coordinator",
+            "collectionPauses",
+            "signals",
             "agreementConditions",
             "agreementKind",
             "agreementLog",
@@ -186,6 +207,9 @@ GROUPS = {
     ),
     "annotations": frozenset(
         {
+            "annotationBehaviourAgreement",
+            "annotationMediation",
+            "annotationWarning",
             "annotationCaseConference",
             "annotationContactAttempt",
             "annotationHelpAccepted",
@@ -216,6 +240,9 @@ GROUPS = {
     ),
     "earlySignal": frozenset(
         {
+            "coordinator",
+            "collectionPauses",
+            "signals",
             "arrearsAmount",
             "arrearsMonths",
             "contactAddress",
@@ -231,6 +258,13 @@ GROUPS = {
     ),
     "homeVisit": frozenset(
         {
+            "involvementContacts",
+            "annotationBehaviourAgreement",
+            "annotationMediation",
+            "annotationWarning",
+            "coordinator",
+            "collectionPauses",
+            "signals",
             "annotationCaseConference",
             "annotationContactAttempt",
             "annotationHelpAccepted",
@@ -286,6 +320,10 @@ GROUPS = {
     ),
     "secondChance": frozenset(
         {
+            "involvementContacts",
+            "annotationBehaviourAgreement",
+            "annotationWarning",
+            "coordinator",
             "annotationCaseConference",
             "annotationHelpAccepted",
             "annotationHelpRefused",
