@@ -19,6 +19,23 @@ SHOWN_ONCE = "Geheim voor de authenticator-app (eenmalig getoond):"
 
 #: Dutch text -> English.
 ENGLISH: dict[str, str] = {
+    "Voor het doel": "For the purpose",
+    "deels": "partly",
+    "Voorwaarden": "Conditions",
+    "fasen": "phases",
+    "wacht op goedkeuring": "awaiting approval",
+    "Goedkeuren": "Approve",
+    "Voor de doelen (verwerkingsactiviteiten)": "For the purposes (processing activities)",
+    "In de fasen (geen: alle)": "In the phases (none: all)",
+    "Geldig vanaf": "Valid from",
+    "Geldig tot en met": "Valid until",
+    "Toelichting": "Explanation",
+    "Gevolgen voor alle casussen van": "Effect on all cases of",
+    "Casussen erbij": "Cases gaining",
+    "Partners erbij": "Partners gaining",
+    "Casussen eraf": "Cases losing",
+    "Partners eraf": "Partners losing",
+    "Geen verandering.": "No change.",
     "Ketenregister": "Ketenregister",
     "Console": "Console",
     "Inloggen": "Log in",

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from registry.console.acting import OperationError
 from registry.console.web import Console, PageRequest, redirect
+from registry.models import Phase
 
 RELATIONS = ("INVOLVED", "MUNICIPALITY", "OWNER")
 PARTNER_KINDS = (
@@ -27,8 +28,16 @@ PARTNER_KINDS = (
 
 COVENANT = """query consolePolicies($municipality: String!) {
   fieldCatalogue { name description sensitive groups }
+  purposes(municipality: $municipality) { id description }
   policies(municipality: $municipality) {
-    id kind issuer subject relation municipality owner fields purpose issuedAt revokedAt
+    id kind issuer subject relation municipality owner fields purpose phases purposes
+    validFrom validUntil pending issuedAt revokedAt
+  }
+}"""
+
+MATRIX = """query consoleMatrix($municipality: String!, $purpose: String!) {
+  covenantMatrix(municipality: $municipality, purpose: $purpose) {
+    subject relation phase group released withheld decidedBy
   }
 }"""
 
@@ -38,13 +47,21 @@ DRY_RUN = """query consoleDryRun($case: ID!, $partner: String!, $grant: GrantInp
   }
 }"""
 
+IMPACT = """query consoleImpact($grant: GrantInput!) {
+  grantImpact(grant: $grant) { field casesGaining partnersGaining casesLosing partnersLosing }
+}"""
+
 ISSUE = """mutation consoleIssueGrant($grant: GrantInput!) { issueGrant(input: $grant) { id } }"""
+APPROVE = """mutation consoleApproveGrant($id: ID!) { approveGrant(id: $id) { id pending } }"""
 REVOKE = """mutation consoleRevokePolicy($id: ID!) { revokePolicy(id: $id) { id revokedAt } }"""
 EXPLAIN = """query consoleExplain($case: ID!, $partner: String) {
   explainAccess(caseId: $case, partner: $partner) {
     caseId partner relation decisions { field allowed decidedBy }
   }
 }"""
+
+#: The phases a grant may name, in the order a case goes through them.
+PHASES = tuple(phase.value for phase in Phase)
 
 
 class PolicyPages:
@@ -63,15 +80,28 @@ class PolicyPages:
         page: PageRequest,
         *,
         dry_run: list[dict[str, Any]] | None = None,
+        impact: list[dict[str, Any]] | None = None,
         explanation: dict[str, Any] | None = None,
         error: str | None = None,
         status: int = 200,
     ) -> Response:
-        """GET /console/beleid: policies, matrix, draft form, explain form."""
+        """GET /console/beleid: policies, the covenant matrix for a purpose, the draft form
+        (conditions: purposes, phases, period), the draft's impact, the explain form."""
         municipality = self._municipality(page)
         data = page.ops.data(COVENANT, {"municipality": municipality})
         catalogue = data["fieldCatalogue"]
-        groups = sorted({g for f in catalogue for g in f["groups"]})
+        purposes = data["purposes"]
+        registered = [p["id"] for p in purposes]
+        shown = page.query.get("doel") or page.acting.purpose
+        shown = shown if shown in registered else (registered[0] if registered else "")
+        cells = (
+            page.ops.data(MATRIX, {"municipality": municipality, "purpose": shown})[
+                "covenantMatrix"
+            ]
+            if shown
+            else []
+        )
+        groups = sorted({c["group"] for c in cells})
         live = [p for p in data["policies"] if p["revokedAt"] is None]
         return self.console.render(
             "policies.html",
@@ -81,13 +111,17 @@ class PolicyPages:
             municipality=municipality,
             municipalities=sorted(page.acting.municipalities),
             policies=live,
-            matrix=_matrix(live, catalogue, groups),
+            registered_purposes=purposes,
+            matrix_purpose=shown,
+            matrix=_matrix_rows(cells, groups),
             groups=groups,
             catalogue=catalogue,
             relations=RELATIONS,
             kinds=PARTNER_KINDS,
+            phases=PHASES,
             draft=_draft_from(page, municipality),
             dry_run=dry_run,
+            impact=impact,
             explanation=explanation,
             case_id=page.field("case") or page.query.get("casus", ""),
             partner=page.field("partner") or page.query.get("partner", ""),
@@ -97,16 +131,21 @@ class PolicyPages:
         )
 
     def dry_run(self, page: PageRequest) -> Response:
-        """POST /console/beleid/proef: the draft's impact on one case for one partner."""
+        """POST /console/beleid/proef: the draft's impact over all of the municipality's cases
+        (cases and partners gaining or losing each field) and, given a case and a partner,
+        field by field for that one."""
         grant = _grant_input(page, self._municipality(page))
         try:
-            result = page.ops.data(
-                DRY_RUN,
-                {"case": page.field("case"), "partner": page.field("partner"), "grant": grant},
-            )["dryRunGrant"]
+            impact = page.ops.data(IMPACT, {"grant": grant})["grantImpact"]
+            result = None
+            if page.field("case") and page.field("partner"):
+                result = page.ops.data(
+                    DRY_RUN,
+                    {"case": page.field("case"), "partner": page.field("partner"), "grant": grant},
+                )["dryRunGrant"]
         except OperationError as exc:
             return self.covenant(page, error=exc.message, status=400)
-        return self.covenant(page, dry_run=result)
+        return self.covenant(page, dry_run=result, impact=impact)
 
     def issue(self, page: PageRequest) -> Response:
         """POST /console/beleid/uitgeven: issue the draft grant."""
@@ -116,6 +155,15 @@ class PolicyPages:
         except OperationError as exc:
             return self.covenant(page, error=exc.message, status=400)
         return redirect(f"/beleid?gemeente={grant['municipality']}")
+
+    def approve(self, page: PageRequest) -> Response:
+        """POST /console/beleid/{id}/goedkeuren: a second officer puts a pending grant in force
+        (four eyes; approving one's own is refused by the service)."""
+        try:
+            page.ops.data(APPROVE, {"id": page.path_params["policy_id"]})
+        except OperationError as exc:
+            return self.covenant(page, error=exc.message, status=400)
+        return redirect("/beleid")
 
     def revoke(self, page: PageRequest) -> Response:
         """POST /console/beleid/{id}/intrekken."""
@@ -144,11 +192,16 @@ def _grant_input(page: PageRequest, municipality: str) -> dict[str, Any]:
         "municipality": municipality,
         "fields": page.fields("fields"),
         "relation": page.field("relation") or "INVOLVED",
+        "purposes": page.fields("purposes"),
+        "phases": page.fields("phases"),
     }
     if page.field("subjectPartner"):
         grant["partner"] = page.field("subjectPartner")
     elif page.field("partnerKind"):
         grant["partnerKind"] = page.field("partnerKind")
+    for name in ("validFrom", "validUntil"):
+        if page.field(name):
+            grant[name] = page.field(name)
     if page.field("purpose"):
         grant["purpose"] = page.field("purpose")
     return grant
@@ -156,44 +209,29 @@ def _grant_input(page: PageRequest, municipality: str) -> dict[str, Any]:
 
 def _draft_from(page: PageRequest, municipality: str) -> dict[str, Any]:
     draft = _grant_input(page, municipality)
-    draft.setdefault("partner", "")
-    draft.setdefault("partnerKind", "")
-    draft.setdefault("purpose", "")
+    for name in ("partner", "partnerKind", "purpose", "validFrom", "validUntil"):
+        draft.setdefault(name, "")
     return draft
 
 
-def _matrix(
-    policies: list[dict[str, Any]], catalogue: list[dict[str, Any]], groups: list[str]
-) -> list[dict[str, Any]]:
-    """Rows of (subject, relation): per field group, "all", "some" or "" of its fields granted,
-    and the owners' restrictions that narrow them."""
-    members: dict[str, set[str]] = defaultdict(set)
-    for f in catalogue:
-        for g in f["groups"]:
-            members[g].add(f["name"])
-    granted: dict[tuple[str, str], set[str]] = defaultdict(set)
-    restrictions: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for p in policies:
-        key = (p["subject"], p["relation"])
-        names: set[str] = set()
-        for name in p["fields"]:
-            names |= members.get(name, {name})
-        if p["kind"] == "restriction":
-            restrictions[key].append(f"{p['owner']}: {', '.join(p['fields'])}")
-        else:
-            granted[key] |= names
-    rows = []
-    for key in sorted(set(granted) | set(restrictions)):
-        cells = []
-        for g in groups:
-            share = members[g] & granted[key]
-            cells.append("all" if share == members[g] and share else ("some" if share else ""))
-        rows.append(
-            {
-                "subject": key[0],
-                "relation": key[1],
-                "cells": cells,
-                "restrictions": restrictions[key],
-            }
-        )
-    return rows
+def _matrix_rows(cells: list[dict[str, Any]], groups: list[str]) -> list[dict[str, Any]]:
+    """``covenantMatrix`` cells as table rows, one per subject x relation x phase: per field
+    group "all", "some" or "" of its fields released, and the rows that decided it (an
+    owner's restriction among them, where one narrows the covenant)."""
+    rows: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
+    for cell in cells:
+        rows[(cell["subject"], cell["relation"], cell["phase"])][cell["group"]] = cell
+    table = []
+    for (subject, relation, phase), by_group in rows.items():
+        shown = []
+        for group in groups:
+            found = by_group.get(group)
+            released = found["released"] if found else []
+            withheld = found["withheld"] if found else []
+            share = "all" if released and not withheld else ("some" if released else "")
+            shown.append(
+                {"share": share, "decided_by": ", ".join(found["decidedBy"]) if found else ""}
+            )
+        if any(c["share"] for c in shown):
+            table.append({"subject": subject, "relation": relation, "phase": phase, "cells": shown})
+    return table

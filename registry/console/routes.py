@@ -66,6 +66,7 @@ def console_mount(console: Console) -> Mount:
         page("/beleid/proef", policies.dry_run, officer, post=True),
         page("/beleid/uitgeven", policies.issue, officer, post=True),
         page("/beleid/{policy_id}/intrekken", policies.revoke, officer, post=True),
+        page("/beleid/{policy_id}/goedkeuren", policies.approve, officer, post=True),
         page("/medewerkers", staff.listing, admin),
         page("/medewerkers", staff.add, admin, post=True),
         page("/medewerkers/{username}/uitschakelen", staff.disable, admin, post=True),

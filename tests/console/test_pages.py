@@ -153,6 +153,8 @@ def test_the_officer_tries_issues_and_revokes_a_grant(
         "partnerKind": "CREDIT_BANK",
         "relation": "INVOLVED",
         "fields": ["reasons"],
+        "purposes": ["eviction_prevention"],
+        "validUntil": "2028-12-31",
         "purpose": "budget advice needs the cause",
         "case": case_id,
         "partner": "ehbg-groningen",
@@ -161,6 +163,9 @@ def test_the_officer_tries_issues_and_revokes_a_grant(
     assert tried.status_code == 200
     changed = r'<tr class="changed"><th scope="row">reasons</th><td>nee</td><td>ja</td>'
     assert re.search(changed, tried.text), "the dry run shows reasons released with the draft"
+    # And its effect over all of Groningen's cases: cases and partners gaining the reasons.
+    gaining = re.search(r'<th scope="row">reasons</th><td>(\d+)</td><td>(\d+)</td>', tried.text)
+    assert gaining is not None and int(gaining[1]) >= 1 and int(gaining[2]) >= 1
     issued = console.post_form("/console/beleid", "/console/beleid/uitgeven", draft)
     assert issued.status_code == 303
     during = field_of(gql("ehbg-groningen", CASE_FIELDS, {"id": case_id}), "case")
