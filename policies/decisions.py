@@ -258,7 +258,6 @@ class PolicyEngine:
             casbin_row for row in self.rows for casbin_row in casbin_rows(row, vocabulary)
         ]
         self._enforcer = self._new_enforcer(self._policy)
-        self._shards: dict[tuple[str, str], casbin.Enforcer] = {}
         self._explainer: casbin.Enforcer | None = None
         self._readable: dict[AccessKey, frozenset[str]] = {}
         self._lock = threading.Lock()
@@ -272,17 +271,28 @@ class PolicyEngine:
             enforcer.add_named_policies("p", policy)
         return enforcer
 
-    def _shard(self, municipality: str, owner: str) -> casbin.Enforcer:
+    def _shard(self, key: AccessKey) -> casbin.Enforcer:
         # Casbin evaluates the matcher against every row, so a decision costs time in
-        # proportion to all the rows of every municipality. Rows whose municipality and owner
-        # cannot match this case's (the matcher requires "*" or equality for both) are left
-        # out of the enforcer for this (municipality, owner): the same decisions, from the
-        # handful of rows that could apply. Callers hold the lock.
-        shard = self._shards.get((municipality, owner))
-        if shard is None:
-            rows = [r for r in self._policy if r[2] in ("*", municipality) and r[3] in ("*", owner)]
-            shard = self._shards[(municipality, owner)] = self._new_enforcer(rows)
-        return shard
+        # proportion to all the rows of every municipality, phase and purpose. Rows that
+        # cannot match this key whatever the field (the matcher requires "*" or equality for
+        # subject, relation, municipality, owner, phase and purpose, and the day within the
+        # period) are left out of the enforcer for this key: the same decisions, from the
+        # handful of rows that could apply, and Casbin still decides them by the whole
+        # matcher. One enforcer per key, used for its fields and dropped (keys are cached
+        # by their answers). Callers hold the lock.
+        subjects = ("*", f"partner:{key.partner}", f"kind:{key.kind}", f"role:{key.role}")
+        rows = [
+            r
+            for r in self._policy
+            if r[0] in subjects
+            and r[1] in ("*", key.relation)
+            and r[2] in ("*", key.municipality)
+            and r[3] in ("*", key.owner)
+            and r[4] in ("*", key.phase)
+            and r[5] in ("*", key.purpose)
+            and r[6] <= key.day <= r[7]
+        ]
+        return self._new_enforcer(rows)
 
     def with_rows(self, extra: Sequence[PolicyRow]) -> PolicyEngine:
         """A new engine with ``extra`` rows added: how a draft policy is tried before issuing."""
@@ -292,15 +302,14 @@ class PolicyEngine:
     def _request(key: AccessKey, field: str) -> tuple[str, ...]:
         return casbin_request(key, field)
 
-    def _allowed(self, key: AccessKey, field: str) -> bool:
+    def _allowed(self, shard: casbin.Enforcer, key: AccessKey, field: str) -> bool:
         if key.relation is Relation.NONE:
             return False  # no relation: nothing, whatever the rows say
         self.decisions_taken += 1
         try:
-            shard = self._shard(key.municipality, key.owner)
             return bool(shard.enforce(*self._request(key, field)))
         except Exception:
-            return False
+            return False  # fail closed: an error in a decision denies
 
     def _decide(self, key: AccessKey, field: str) -> tuple[bool, str]:
         """A decision with what made it (the full enforcer: explanations are rare)."""
@@ -341,7 +350,13 @@ class PolicyEngine:
         with self._lock:
             cached = self._readable.get(key)
             if cached is None:
-                cached = frozenset(f for f in self.vocabulary.names if self._allowed(key, f))
+                if key.relation is Relation.NONE:
+                    cached = frozenset()  # no relation: nothing, whatever the rows say
+                else:
+                    shard = self._shard(key)
+                    cached = frozenset(
+                        f for f in self.vocabulary.names if self._allowed(shard, key, f)
+                    )
                 self._readable[key] = cached
         return cached
 

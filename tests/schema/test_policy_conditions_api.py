@@ -178,3 +178,42 @@ def test_registering_one_purpose_at_once_is_accepted_once(
             )
         ).all()
     assert len(rows) == 1
+
+
+RESTRICT = """mutation($input: RestrictionInput!) { issueRestriction(input: $input) {
+  id phases purposes validFrom validUntil } }"""
+
+
+def test_a_restriction_narrows_only_in_its_phases(
+    gql: GraphQL, sessions: sessionmaker[Session]
+) -> None:
+    case_id = involved_case(sessions, "wij-groningen", "nijestee", phase=Phase.EARLY_SIGNAL)
+    read = "query($id: ID!) { case(id: $id) { contactName } }"
+    assert gql("wij-groningen", read, {"id": case_id})["data"]["case"]["contactName"]
+    issued = gql(
+        "nijestee",
+        RESTRICT,
+        {"input": {"sharedFields": ["evictionDate"], "phases": ["court", "eviction"]}},
+    )
+    assert issued["data"]["issueRestriction"]["phases"] == ["court", "eviction"]
+    assert gql("wij-groningen", read, {"id": case_id})["data"]["case"]["contactName"]
+    involved_case(sessions, "wij-groningen", "nijestee", phase=Phase.COURT)
+    assert gql("wij-groningen", read, {"id": case_id})["data"]["case"]["contactName"] is None
+
+
+def test_bad_restriction_conditions_change_nothing(gql: GraphQL) -> None:
+    cases = [
+        ({"sharedFields": ["phase"], "phases": ["later"]}, "unknown phase: later"),
+        ({"sharedFields": ["phase"], "purposes": ["spying"]}, "unknown purpose: spying"),
+        ({"sharedFields": ["phase"], "involvementRole": "boss"}, "unknown involvement role"),
+        (
+            {"sharedFields": ["phase"], "validFrom": "2027-02-01", "validUntil": "2027-01-01"},
+            "validUntil 2027-01-01 is before validFrom 2027-02-01",
+        ),
+    ]
+    before = gql("nijestee", "{ policies { id } }")["data"]
+    for restriction, message in cases:
+        body = gql("nijestee", RESTRICT, {"input": restriction})
+        assert error_codes(body) == ["INVALID_INPUT"], restriction
+        assert message in body["errors"][0]["message"]
+    assert gql("nijestee", "{ policies { id } }")["data"] == before
