@@ -46,6 +46,7 @@ class Permission(StrEnum):
     COLLECTION_RECORD = "inventory:pickup:record_collection"
     DISPOSAL_RECORD = "inventory:disposal:record"
     INVENTORY_CLOCKS_READ = "inventory:clocks:read"
+    SHELTER_RESERVE = "shelter:reservation:record"
 
 
 @cache

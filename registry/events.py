@@ -50,6 +50,10 @@ class WebhookEventType(StrEnum):
     INVENTORY_DISPOSED = "inventory.disposed"
     MUNICIPAL_CONTACT_REQUESTED = "municipal_contact.requested"
     MUNICIPAL_CONTACT_OVERDUE = "municipal_contact.overdue"
+    # The municipality's shelter task when an eviction is scheduled, and its reservation.
+    SHELTER_TASK_OPENED = "shelter_task.opened"
+    SHELTER_TASK_OVERDUE = "shelter_task.overdue"
+    SHELTER_RESERVED = "shelter.reserved"
 
 
 class LogEventType(StrEnum):
@@ -83,6 +87,8 @@ class LogEventType(StrEnum):
     INVENTORY_PICKUP_RELEASED = "inventory.pickup_released"
     INVENTORY_COLLECTED = "inventory.collected"
     INVENTORY_DISPOSED = "inventory.disposed"
+    # Shelter reserved for a household before its eviction day.
+    SHELTER_RESERVED = "shelter.reserved"
 
 
 @dataclass(frozen=True)
@@ -196,6 +202,13 @@ class Event(Enum):
     )
     INVENTORY_DISPOSED = _told_and_logged(
         _W.INVENTORY_DISPOSED, "inventoryDisposal", _L.INVENTORY_DISPOSED, "inventoryDisposal"
+    )
+    # The shelter task: opened by a scheduled eviction, addressed to the municipality (the task
+    # is its own), announced again when overdue, and fulfilled by a reservation.
+    SHELTER_TASK_OPENED = _told(_W.SHELTER_TASK_OPENED, "shelterTask")
+    SHELTER_TASK_OVERDUE = _told(_W.SHELTER_TASK_OVERDUE, "shelterTask", timed=True)
+    SHELTER_RESERVED = _told_and_logged(
+        _W.SHELTER_RESERVED, "shelterTask", _L.SHELTER_RESERVED, "shelterTask"
     )
     # Second-chance agreements: logged, not notified.
     AGREEMENT_PROPOSED = _logged(

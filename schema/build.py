@@ -28,6 +28,7 @@ from schema.lifecycle import LifecycleMutation, LifecycleQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.policies import PolicyMutation, PolicyQuery
 from schema.scalars import SCALAR_OVERRIDES
+from schema.shelter import ShelterMutation, ShelterQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
@@ -42,6 +43,7 @@ Query = merge_types(
         AgreementQuery,
         AuditLogQuery,
         InventoryQuery,
+        ShelterQuery,
     ),
 )
 Mutation = merge_types(
@@ -54,6 +56,7 @@ Mutation = merge_types(
         NotificationMutation,
         AgreementMutation,
         InventoryMutation,
+        ShelterMutation,
     ),
 )
 

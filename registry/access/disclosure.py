@@ -45,8 +45,11 @@ from registry.models import (
     Case,
     MunicipalContact,
     SecondChanceAgreement,
+    ShelterTask,
     StoredInventory,
 )
+from registry.shelter.fields import SHELTER_TASK
+from registry.shelter.views import ShelterTaskView, task_view
 
 ALL_CASE_FIELDS = CASE_FIELDS.names
 CASE_CONFERENCE_FIELD = ANNOTATION_KIND_FIELDS[AnnotationKind.CASE_CONFERENCE]
@@ -312,6 +315,19 @@ class Disclosure:
             return None
         record.disclosed.add(MUNICIPAL_CONTACT)
         return contact_view(contact, inventory_id, today)
+
+    def shelter_task_view(
+        self, task: ShelterTask, case: Case, relation: Relation, today: dt.date
+    ) -> ShelterTaskView | None:
+        """A shelter task, if this principal may read it: the policies release
+        ``shelterTask``, or the task is addressed to it (the municipality's own task)."""
+        record = self._record(case.id)
+        me = self.principal.partner_id
+        if SHELTER_TASK not in self.readable_of(case, relation) and task.assignee_id != me:
+            record.withheld.add(SHELTER_TASK)
+            return None
+        record.disclosed.add(SHELTER_TASK)
+        return task_view(task, today)
 
     def explanation(self, case: Case, relation: Relation, *, of_another: bool) -> None:
         """Record an explanation of access to ``case`` (``explainAccess``, ``dryRunGrant``):

@@ -38,6 +38,7 @@ _AGGREGATES: dict[str, tuple[str, str]] = {
     "eviction": ("case", "case"),
     "inventory": ("inventory", "inventory"),
     "municipal_contact": ("inventory", "inventory"),
+    "shelter": ("case", "case"),
 }
 
 

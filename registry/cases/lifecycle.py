@@ -36,6 +36,7 @@ from registry.models import (
 )
 from registry.partners.registration import partner_in
 from registry.recording import record
+from registry.shelter import tasks as shelter_tasks
 
 if TYPE_CHECKING:
     from registry.request import RequestScope
@@ -258,6 +259,8 @@ def schedule_eviction(
             )
         )
     case.phase = P.EVICTION
+    # The municipality must now arrange shelter before the day (the report's section 4.2).
+    shelter_tasks.open_for(scope, case)
     return _changed(scope, case, relation, before, [Event.EVICTION_SCHEDULED])
 
 

@@ -52,6 +52,7 @@ from registry.models.notification import (
 )
 from registry.models.partner import Municipality, Partner, PartnerKey, PartnerKind, UsedTokenId
 from registry.models.policy import AccessPolicy, PolicyKind, PolicyState
+from registry.models.shelter import ShelterKind, ShelterTask
 
 __all__ = [
     "AccessLogRecord",
@@ -99,6 +100,8 @@ __all__ = [
     "PolicyState",
     "Reason",
     "SecondChanceAgreement",
+    "ShelterKind",
+    "ShelterTask",
     "StoredInventory",
     "UsedTokenId",
     "WebhookDelivery",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from registry.cases import annotations as case_annotations
 from registry.events import Event
 from registry.inventory import contacts as municipal_contacts
+from registry.shelter import tasks as shelter_tasks
 
 #: Announces what fell due at the given time, in the given transaction; returns how many.
 Announcer = Callable[[Session, dt.datetime], int]
@@ -30,5 +31,7 @@ ANNOUNCERS: Mapping[Event, Announcer] = MappingProxyType(
         Event.ACTION_ITEM_OVERDUE: case_annotations.announce_overdue,
         # Addressed to the municipality: a household it has not reached in time.
         Event.MUNICIPAL_CONTACT_OVERDUE: municipal_contacts.announce_overdue,
+        # Addressed to the municipality: a household with no place arranged before its day.
+        Event.SHELTER_TASK_OVERDUE: shelter_tasks.announce_overdue,
     }
 )

@@ -18,6 +18,7 @@ EVICTION = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("eviction."))
 CONTACT = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("municipal_contact."))
 INVENTORY = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("inventory.")) | CONTACT
 GOODS = frozenset({"inventory.stored", "inventory.pickup_requested", "inventory.collected"})
+SHELTER = frozenset({"shelter.reserved"})
 
 TABLE = [
     # The owner is shown everything of its case but how the household answered the municipality.
@@ -27,7 +28,7 @@ TABLE = [
         Relation.OWNER,
         "zaanstad",
         "parteon",
-        AGREEMENT | EVICTION | INVENTORY - CONTACT,
+        AGREEMENT | EVICTION | INVENTORY - CONTACT | SHELTER,
     ),
     # The municipality is shown the inventory and the scheduled eviction by statute (art. 556
     # lid 3 Rv: the bailiff tells it when), not what came of the eviction.
@@ -87,7 +88,7 @@ TABLE = [
         Relation.OWNER,
         "sittard-geleen",
         "zowonen",
-        AGREEMENT | EVICTION | INVENTORY - CONTACT,
+        AGREEMENT | EVICTION | INVENTORY - CONTACT | SHELTER,
     ),
     # No relation: nothing, whatever the rows say.
     ("flanderijn", "bailiff", Relation.NONE, "sittard-geleen", "zowonen", frozenset()),

@@ -64,6 +64,7 @@ FIELD_NAMES = (
     "municipalContact",
     "inventoryDisposal",
     "inventoryLog",
+    "shelterTask",
 )
 
 #: Every named group and its exact members.
@@ -107,6 +108,7 @@ GROUPS = {
             "inventoryDates",
             "inventoryDisposal",
             "inventoryLog",
+            "shelterTask",
             "inventoryPickup",
             "inventoryReleaseAuthorised",
             "inventoryStorage",
@@ -161,6 +163,7 @@ GROUPS = {
             "inventoryDates",
             "inventoryDisposal",
             "inventoryLog",
+            "shelterTask",
             "inventoryPickup",
             "inventoryReleaseAuthorised",
             "inventoryStorage",
@@ -201,6 +204,7 @@ GROUPS = {
             "evictionOutcome",
             "judgmentGrantedOn",
             "judgmentRequestedOn",
+            "shelterTask",
         }
     ),
     "aftercare": frozenset(
@@ -212,6 +216,7 @@ GROUPS = {
             "housingBlockUntil",
             "housingBlockUntilDebtSettled",
             "shelterArranged",
+            "shelterTask",
         }
     ),
     "earlySignal": frozenset(

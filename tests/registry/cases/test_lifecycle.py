@@ -73,7 +73,8 @@ LEGAL: dict[tuple[str, str], Phase] = {
 
 #: The events each legal operation writes besides ``case.phase_changed``.
 EVENTS = {
-    "scheduleEviction": {EventType.EVICTION_SCHEDULED},
+    # The municipality gets its shelter task with every scheduling that finds none open.
+    "scheduleEviction": {EventType.EVICTION_SCHEDULED, EventType.SHELTER_TASK_OPENED},
     "callOffEviction": {EventType.EVICTION_CALLED_OFF},
     "carryOutEviction": {EventType.EVICTION_CARRIED_OUT},
     "closeCase": {EventType.CASE_CLOSED},
