@@ -47,6 +47,7 @@ class Permission(StrEnum):
     DISPOSAL_RECORD = "inventory:disposal:record"
     INVENTORY_CLOCKS_READ = "inventory:clocks:read"
     SHELTER_RESERVE = "shelter:reservation:record"
+    PICKUP_CODE_VERIFY = "inventory:pickup:verify_code"
 
 
 @cache

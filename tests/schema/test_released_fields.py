@@ -28,7 +28,7 @@ from schema.build import build_schema
 NOT_RELEASED = {
     "Case": {"id", "relation", "withheld"},
     "Agreement": {"id", "caseId", "withheld"},
-    "Inventory": {"id", "caseId", "withheld"},
+    "Inventory": {"id", "caseId", "withheld", "pickupCode"},
 }
 TABLES: dict[str, ReleasedFields[Any, Any]] = {
     "Case": CASE_FIELDS,

@@ -1,8 +1,10 @@
-"""After the eviction (issue 15): the municipality's shelter task.
+"""After the eviction (issue 15): the municipality's shelter task, and pickup codes.
 
 Adds ``shelter_task`` (one per case: opened when an eviction is scheduled, fulfilled by a
-reservation). Compatible with the previous release: it only adds tables and nullable columns.
-The new outbox and audit-log event types need no change: both store their type as a string.
+reservation); the pickup code's hash and times on ``pickup_request``, and the count of wrong
+codes tried on ``inventory`` (0 for existing rows). Compatible with the previous release: it
+only adds tables and columns that are nullable or have a default. The new outbox and audit-log
+event types need no change: both store their type as a string.
 
 Revision ID: 0011
 Revises: 0008
@@ -79,9 +81,27 @@ def upgrade() -> None:
             batch_op.f("ix_shelter_task_municipality_code"), ["municipality_code"], unique=False
         )
         batch_op.create_index("ix_shelter_task_open_due", ["reserved_at", "due_on"], unique=False)
+    with op.batch_alter_table("inventory", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("pickup_code_failures", sa.Integer(), server_default="0", nullable=False)
+        )
+    with op.batch_alter_table("pickup_request", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("pickup_code_hash", sa.String(length=128), nullable=True))
+        batch_op.add_column(
+            sa.Column("pickup_code_issued_at", UtcDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("pickup_code_accepted_at", UtcDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("pickup_request", schema=None) as batch_op:
+        batch_op.drop_column("pickup_code_accepted_at")
+        batch_op.drop_column("pickup_code_issued_at")
+        batch_op.drop_column("pickup_code_hash")
+    with op.batch_alter_table("inventory", schema=None) as batch_op:
+        batch_op.drop_column("pickup_code_failures")
     with op.batch_alter_table("shelter_task", schema=None) as batch_op:
         batch_op.drop_index("ix_shelter_task_open_due")
         batch_op.drop_index(batch_op.f("ix_shelter_task_municipality_code"))
