@@ -308,7 +308,9 @@ class Aftercare:
 
 def record_aftercare(scope: RequestScope, case_id: str, aftercare: Aftercare) -> CaseView:
     """Record where the household went, who arranged it, whether children are involved, and
-    the housing block (until a date, or until the debt is settled)."""
+    the housing block: until a date, until the debt is settled, or both (until the date and
+    then until the debt is settled, as Ieder1 blocks an evicted tenant for three years and
+    after that until the debt is paid)."""
     case, relation = _owned_open_case(scope, case_id)
     _enter(case, Step.RECORD_AFTERCARE, P.AFTER_EVICTION)
     if (
@@ -320,10 +322,6 @@ def record_aftercare(scope: RequestScope, case_id: str, aftercare: Aftercare) ->
     if until is not None and case.eviction_date is not None and until <= case.eviction_date:
         raise InvalidInputError(
             f"a housing block until {until} ends before the eviction of {case.eviction_date}"
-        )
-    if until is not None and aftercare.housing_block_until_debt_settled:
-        raise InvalidInputError(
-            "a housing block lasts until a date or until the debt is settled, not both"
         )
     if aftercare.destination is not None:
         case.household_destination = aftercare.destination
@@ -337,7 +335,10 @@ def record_aftercare(scope: RequestScope, case_id: str, aftercare: Aftercare) ->
     if aftercare.children_involved is not None:
         case.children_involved = aftercare.children_involved
     if until is not None:
-        case.housing_block_until, case.housing_block_until_debt_settled = until, False
+        # A date alone replaces an earlier block; with the debt as well it is Ieder1's rule:
+        # blocked until the date, and after it until the debt is settled.
+        case.housing_block_until = until
+        case.housing_block_until_debt_settled = bool(aftercare.housing_block_until_debt_settled)
     elif aftercare.housing_block_until_debt_settled is not None:
         case.housing_block_until_debt_settled = aftercare.housing_block_until_debt_settled
         if aftercare.housing_block_until_debt_settled:
