@@ -10,6 +10,7 @@ from registry.models.agreement import (
     AgreementStatus,
     ConditionCheck,
     ConditionType,
+    ConsentManner,
     PartyKind,
     SecondChanceAgreement,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "ClosureOutcome",
     "ConditionCheck",
     "ConditionType",
+    "ConsentManner",
     "ContactOutcome",
     "DeliveryStatus",
     "Disposition",

@@ -2,7 +2,8 @@
 
 Adds ``shelter_task`` (one per case: opened when an eviction is scheduled, fulfilled by a
 reservation); the pickup code's hash and times on ``pickup_request``, and the count of wrong
-codes tried on ``inventory`` (0 for existing rows). Compatible with the previous release: it
+codes tried on ``inventory`` (0 for existing rows); how the household consented to an
+agreement on ``agreement_party``. Compatible with the previous release: it
 only adds tables and columns that are nullable or have a default. The new outbox and audit-log
 event types need no change: both store their type as a string.
 
@@ -81,6 +82,21 @@ def upgrade() -> None:
             batch_op.f("ix_shelter_task_municipality_code"), ["municipality_code"], unique=False
         )
         batch_op.create_index("ix_shelter_task_open_due", ["reserved_at", "due_on"], unique=False)
+    with op.batch_alter_table("agreement_party", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "consent_manner",
+                sa.Enum(
+                    "in_person",
+                    "on_paper",
+                    "digitally",
+                    name="consent_manner",
+                    native_enum=False,
+                    length=32,
+                ),
+                nullable=True,
+            )
+        )
     with op.batch_alter_table("inventory", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("pickup_code_failures", sa.Integer(), server_default="0", nullable=False)
@@ -96,6 +112,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("agreement_party", schema=None) as batch_op:
+        batch_op.drop_column("consent_manner")
     with op.batch_alter_table("pickup_request", schema=None) as batch_op:
         batch_op.drop_column("pickup_code_accepted_at")
         batch_op.drop_column("pickup_code_issued_at")
