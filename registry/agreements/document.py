@@ -193,7 +193,7 @@ def document(
         raise NotFoundError(f"agreement {agreement_id} not found")
     ids = [p.partner_id for p in agreement.parties if p.partner_id is not None]
     rows = session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids)))
-    names = {partner_id: name for partner_id, name in rows}
+    names = {row.id: row.name for row in rows}
     content = readable(agreement, names)
     return AgreementDocumentView(
         agreement_id=content.agreement_id,
