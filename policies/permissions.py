@@ -48,6 +48,7 @@ class Permission(StrEnum):
     INVENTORY_CLOCKS_READ = "inventory:clocks:read"
     SHELTER_RESERVE = "shelter:reservation:record"
     PICKUP_CODE_VERIFY = "inventory:pickup:verify_code"
+    MONITOR_READ = "monitor:figures:read"
 
 
 @cache

@@ -25,6 +25,7 @@ from schema.cases import CaseMutation, CaseQuery
 from schema.extensions import ConcealSchema, KnownValid, Validation
 from schema.inventory import InventoryMutation, InventoryQuery
 from schema.lifecycle import LifecycleMutation, LifecycleQuery
+from schema.monitor import MonitorQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.policies import PolicyMutation, PolicyQuery
 from schema.scalars import SCALAR_OVERRIDES
@@ -44,6 +45,7 @@ Query = merge_types(
         AuditLogQuery,
         InventoryQuery,
         ShelterQuery,
+        MonitorQuery,
     ),
 )
 Mutation = merge_types(

@@ -57,7 +57,7 @@ def demo_command(
     keys = data_dir / "keys"
     try:
         with make_session_factory(engine).begin() as session:
-            if demo.seed(session):
+            if demo.seed(session, history=True):
                 demo.write_keys(session, keys, registry_url=url, audience=settings.audience)
                 click.echo(f"demo registry created in {data_dir}")
     finally:
