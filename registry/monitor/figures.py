@@ -2,9 +2,9 @@
 the report's Appendix 3 and the Aedes figures, without exposing individuals.
 
 Each view is one grouped SQL query (``counts``): a UNION ALL of one branch per measure, each
-yielding (year, corporation or municipality, measure, the case or agreement counted), grouped
-and counted distinct in the database. No case is read into Python. A measure's year is the
-year of its own date: the early signal, the request, the judgment, the eviction day, the
+yielding (year, corporation or municipality, measure, the case or agreement counted) once,
+grouped and counted in the database (a hash aggregate: no sort of every row). No case is
+read into Python. A measure's year is the year of its own date: the early signal, the request, the judgment, the eviction day, the
 closure, the agreement's activation or end. Scheduled and called-off evictions are counted
 from the outbox's ``eviction.scheduled`` and ``eviction.called_off`` events (a call-off clears
 the case's date, so the case row alone cannot tell), and an eviction carried out counts as
@@ -23,7 +23,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, Select, and_, cast, extract, func, literal, select, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    cast,
+    extract,
+    func,
+    literal,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from policies import Permission, Relation
@@ -113,14 +124,22 @@ def _branches(by: MonitorBy, municipalities: frozenset[str] | None) -> list[Sele
             SecondChanceAgreement, Case, Case.id == SecondChanceAgreement.case_id
         )
 
+    def once(*branches: Select[Any]) -> Select[Any]:
+        # An event may repeat for one case (a new date is a new ``eviction.scheduled``), and
+        # an eviction carried out counts as scheduled from its row too: counted once a year.
+        distinct = union(*branches).subquery()
+        return select(distinct.c.year, distinct.c.key, distinct.c.measure, distinct.c.item)
+
     a = SecondChanceAgreement
     return [
         of_case("signals", Case.early_signalled_on),
         of_case("judgments_requested", Case.judgment_requested_on),
         of_case("judgments_granted", Case.judgment_granted_on),
-        of_outbox("evictions_scheduled", WebhookEventType.EVICTION_SCHEDULED),
-        of_case("evictions_scheduled", Case.eviction_date, on_day),
-        of_outbox("evictions_called_off", WebhookEventType.EVICTION_CALLED_OFF),
+        once(
+            of_outbox("evictions_scheduled", WebhookEventType.EVICTION_SCHEDULED),
+            of_case("evictions_scheduled", Case.eviction_date, on_day),
+        ),
+        once(of_outbox("evictions_called_off", WebhookEventType.EVICTION_CALLED_OFF)),
         of_case(
             "evictions_executed",
             Case.eviction_date,
@@ -151,7 +170,7 @@ def counting_query(
             items.c.year,
             items.c.key,
             items.c.measure,
-            func.count(func.distinct(items.c.item)).label("n"),
+            func.count().label("n"),
         )
         .where(and_(items.c.year >= from_year, items.c.year <= to_year))
         .group_by(items.c.year, items.c.key, items.c.measure)
