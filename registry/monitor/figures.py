@@ -5,10 +5,10 @@ Each view is one grouped SQL query (``counts``): a UNION ALL of one branch per m
 yielding (year, corporation or municipality, measure, the case or agreement counted) once,
 grouped and counted in the database (a hash aggregate: no sort of every row). No case is
 read into Python. A measure's year is the year of its own date: the early signal, the
-request, the judgment, the eviction day, the closure, the agreement's activation or end. Scheduled and called-off evictions are counted
-from the outbox's ``eviction.scheduled`` and ``eviction.called_off`` events (a call-off clears
-the case's date, so the case row alone cannot tell), and an eviction carried out counts as
-scheduled in its year too.
+request, the judgment, the eviction day, the closure, the agreement's activation or end.
+Scheduled and called-off evictions are counted from the outbox's ``eviction.scheduled`` and
+``eviction.called_off`` events (a call-off clears the case's date, so the case row alone
+cannot tell), and an eviction carried out counts as scheduled in its year too.
 
 Counts from 1 to ``MIN_CELL - 1`` are suppressed (None, and named in ``suppressed``): a small
 cell can single out a household.
