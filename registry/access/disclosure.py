@@ -320,10 +320,12 @@ class Disclosure:
         self, task: ShelterTask, case: Case, relation: Relation, today: dt.date
     ) -> ShelterTaskView | None:
         """A shelter task, if this principal may read it: the policies release
-        ``shelterTask``, or the task is addressed to it (the municipality's own task)."""
+        ``shelterTask``, or the task is its own (addressed to it, the municipality, or
+        fulfilled by it, a shelter that reserved the place)."""
         record = self._record(case.id)
         me = self.principal.partner_id
-        if SHELTER_TASK not in self.readable_of(case, relation) and task.assignee_id != me:
+        own = me in (task.assignee_id, task.reserved_by)
+        if SHELTER_TASK not in self.readable_of(case, relation) and not own:
             record.withheld.add(SHELTER_TASK)
             return None
         record.disclosed.add(SHELTER_TASK)

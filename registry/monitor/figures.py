@@ -3,7 +3,7 @@ the report's Appendix 3 and the Aedes figures, without exposing individuals.
 
 Each view is one grouped SQL query (``counts``): a UNION ALL of one branch per measure, each
 yielding (year, corporation or municipality, measure, the case or agreement counted) once,
-grouped and counted in the database (a hash aggregate: no sort of every row). No case is
+each grouped and counted where it is read, in the database. No case is
 read into Python. A measure's year is the year of its own date: the early signal, the
 request, the judgment, the eviction day, the closure, the agreement's activation or end.
 Scheduled and called-off evictions are counted from the outbox's ``eviction.scheduled`` and
@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     Integer,
     Select,
-    and_,
     cast,
     extract,
     func,
@@ -96,18 +95,21 @@ def _year(column: Any) -> Any:
     return cast(extract("year", column), Integer)
 
 
-def _branch(measure: str, key: Any, year_of: Any, item: Any, *where: Any) -> Select[Any]:
-    return select(
-        _year(year_of).label("year"),
-        key.label("key"),
-        literal(measure).label("measure"),
-        item.label("item"),
-    ).where(year_of.is_not(None), *where)
-
-
-def _branches(by: MonitorBy, municipalities: frozenset[str] | None) -> list[Select[Any]]:
+def _branches(
+    by: MonitorBy, years: tuple[int, int], municipalities: frozenset[str] | None
+) -> list[Select[Any]]:
     key = Case.owner_id if by is MonitorBy.CORPORATION else Case.municipality_code
     within = () if municipalities is None else (Case.municipality_code.in_(sorted(municipalities)),)
+
+    def _branch(measure: str, key: Any, year_of: Any, item: Any, *where: Any) -> Select[Any]:
+        year = _year(year_of)
+        return select(
+            year.label("year"),
+            key.label("key"),
+            literal(measure).label("measure"),
+            item.label("item"),
+        ).where(year_of.is_not(None), year.between(*years), *where)
+
     case_id = Case.id
     on_day = Case.eviction_outcome.in_([EvictionOutcome.EXECUTED, EvictionOutcome.HOUSEHOLD_GONE])
 
@@ -160,21 +162,24 @@ def _branches(by: MonitorBy, municipalities: frozenset[str] | None) -> list[Sele
     ]
 
 
+def _counted(branch: Select[Any]) -> Select[Any]:
+    # Each measure is aggregated where it is read (a parallel partial aggregate into a handful
+    # of groups), so only the cells travel up, not a row per case and measure.
+    items = branch.subquery()
+    return select(items.c.year, items.c.key, items.c.measure, func.count().label("n")).group_by(
+        items.c.year, items.c.key, items.c.measure
+    )
+
+
 def counting_query(
     by: MonitorBy, from_year: int, to_year: int, municipalities: frozenset[str] | None
 ) -> Select[Any]:
-    """The one grouped query of a view: (year, key, measure, count) for every non-empty cell."""
-    items = union_all(*_branches(by, municipalities)).subquery("monitored")
-    return (
-        select(
-            items.c.year,
-            items.c.key,
-            items.c.measure,
-            func.count().label("n"),
-        )
-        .where(and_(items.c.year >= from_year, items.c.year <= to_year))
-        .group_by(items.c.year, items.c.key, items.c.measure)
-        .order_by(items.c.year, items.c.key, items.c.measure)
+    """The one query of a view: (year, key, measure, count) for every non-empty cell, each
+    measure grouped and counted in the database."""
+    branches = _branches(by, (from_year, to_year), municipalities)
+    cells = union_all(*(_counted(b) for b in branches)).subquery("cells")
+    return select(cells.c.year, cells.c.key, cells.c.measure, cells.c.n).order_by(
+        cells.c.year, cells.c.key, cells.c.measure
     )
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from policies import Permission, Relation
 from registry import recording
 from registry.cases.relations import with_relation
-from registry.errors import ConflictError, InvalidInputError, NotFoundError
+from registry.errors import ConflictError, InvalidInputError
 from registry.events import Event
 from registry.models import (
     Case,
@@ -102,15 +102,6 @@ class Reservation:
     arranged_by: str
 
 
-def _visible(
-    scope: RequestScope, task: ShelterTask, case: Case, relation: Relation
-) -> ShelterTaskView:
-    found = scope.disclosure.shelter_task_view(task, case, relation, scope.today)
-    if found is None:
-        raise NotFoundError(f"case {case.id} has no shelter task")  # as for none at all
-    return found
-
-
 def reserve(scope: RequestScope, reservation: Reservation) -> ShelterTaskView:
     """Record the reservation that fulfils a case's shelter task (the municipality, or a
     shelter involved in the case). The place must be available from the eviction day at the
@@ -153,7 +144,9 @@ def reserve(scope: RequestScope, reservation: Reservation) -> ShelterTaskView:
             "arrangedBy": arranger.id,
         },
     )
-    return _visible(scope, task, case, relation)
+    found = scope.disclosure.shelter_task_view(task, case, relation, scope.today)
+    assert found is not None  # the reserver's own task now (Disclosure.shelter_task_view)
+    return found
 
 
 def get(scope: RequestScope, case_id: str) -> ShelterTaskView | None:
