@@ -16,9 +16,10 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from registry.demo.partners import CORPORATIONS
+from registry.demo.partners import CORPORATIONS, MUNICIPALITIES
 from registry.models import (
     Case,
+    CaseContact,
     ClosureOutcome,
     EvictionOutcome,
     HouseholdComposition,
@@ -54,7 +55,7 @@ def _case(rng: random.Random, owner: str, municipality: str, number: int) -> Cas
     signalled = requested - dt.timedelta(days=rng.randint(90, 200))
     registered = dt.datetime.combine(signalled, dt.time(9, number % 60), dt.UTC)
     months = rng.randint(3, 14)
-    return Case(
+    case = Case(
         id=uuid.UUID(int=rng.getrandbits(128), version=4),
         municipality_code=municipality,
         owner_id=owner,
@@ -73,6 +74,13 @@ def _case(rng: random.Random, owner: str, municipality: str, number: int) -> Cas
         registered_at=registered,
         updated_at=registered,
     )
+    # Invented, like every demo household; kept apart from the case as always.
+    case.contact = CaseContact(
+        name=f"Huishouden Historie {owner} {number + 1}",
+        address=f"Archiefstraat {number + 1}, {MUNICIPALITIES[municipality]}",
+        postal_code=f"{rng.randint(1000, 9999)} HS",
+    )
+    return case
 
 
 def add(session: Session, rng: random.Random) -> int:
