@@ -21,7 +21,8 @@ KNOWN = (
     "case.phase_changed, case.registered, eviction.called_off, eviction.carried_out, "
     "eviction.scheduled, inventory.collected, "
     "inventory.disposed, inventory.pickup_released, inventory.pickup_requested, "
-    "inventory.stored, municipal_contact.overdue, municipal_contact.requested"
+    "inventory.stored, municipal_contact.overdue, municipal_contact.requested, "
+    "shelter.reserved, shelter_task.opened, shelter_task.overdue"
 )
 
 
