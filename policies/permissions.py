@@ -58,6 +58,9 @@ class Permission(StrEnum):
     INVOLVEMENT_RULE_ISSUE = "policy:involvement_rule:issue"
     #: Not an action on a case: whether a partner of this kind schedules case meetings.
     MEETING_SCHEDULE = "meeting:meeting:schedule"
+    SHELTER_RESERVE = "shelter:reservation:record"
+    PICKUP_CODE_VERIFY = "inventory:pickup:verify_code"
+    MONITOR_READ = "monitor:figures:read"
 
 
 @cache

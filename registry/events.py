@@ -61,6 +61,10 @@ class WebhookEventType(StrEnum):
     # Case meetings: a case put on a meeting's agenda, and a decision's action item.
     MEETING_SCHEDULED = "meeting.scheduled"
     ACTION_ITEM_ASSIGNED = "action_item.assigned"
+    # The municipality's shelter task when an eviction is scheduled, and its reservation.
+    SHELTER_TASK_OPENED = "shelter_task.opened"
+    SHELTER_TASK_OVERDUE = "shelter_task.overdue"
+    SHELTER_RESERVED = "shelter.reserved"
 
 
 class LogEventType(StrEnum):
@@ -104,6 +108,8 @@ class LogEventType(StrEnum):
     # The covenant's rules of who may involve whom.
     POLICY_INVOLVEMENT_RULE_ISSUED = "policy.involvement_rule_issued"
     POLICY_INVOLVEMENT_RULE_REVOKED = "policy.involvement_rule_revoked"
+    # Shelter reserved for a household before its eviction day.
+    SHELTER_RESERVED = "shelter.reserved"
 
 
 @dataclass(frozen=True)
@@ -244,6 +250,13 @@ class Event(Enum):
     )
     INVENTORY_DISPOSED = _told_and_logged(
         _W.INVENTORY_DISPOSED, "inventoryDisposal", _L.INVENTORY_DISPOSED, "inventoryDisposal"
+    )
+    # The shelter task: opened by a scheduled eviction, addressed to the municipality (the task
+    # is its own), announced again when overdue, and fulfilled by a reservation.
+    SHELTER_TASK_OPENED = _told(_W.SHELTER_TASK_OPENED, "shelterTask")
+    SHELTER_TASK_OVERDUE = _told(_W.SHELTER_TASK_OVERDUE, "shelterTask", timed=True)
+    SHELTER_RESERVED = _told_and_logged(
+        _W.SHELTER_RESERVED, "shelterTask", _L.SHELTER_RESERVED, "shelterTask"
     )
     # Second-chance agreements: logged, not notified.
     AGREEMENT_PROPOSED = _logged(

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import cast
 
 import strawberry
 
+from registry.agreements import document as agreement_documents
 from registry.agreements import figures as agreement_figures
 from registry.agreements import proposals as agreement_proposals
 from registry.agreements import reviews as agreement_reviews
 from registry.agreements import service as agreements
 from registry.agreements.fields import policy_fields_of
-from registry.models import AgreementStatus
+from registry.models import AgreementStatus, ConsentManner
 from registry.partners.signatures import decode_signature
 from schema.context import Info, scope_of, selected_fields
 from schema.types.agreement import (
     Agreement,
+    AgreementDocument,
     AgreementYearFigures,
     ConditionCheckInput,
     DueReview,
@@ -33,6 +36,25 @@ class AgreementQuery:
     @strawberry.field(description="One agreement, if you may see its case (otherwise: NOT_FOUND).")
     def agreement(self, info: Info, id: strawberry.ID) -> Agreement:
         return cast(Agreement, agreements.get(scope_of(info), id, _requested(info)))
+
+    @strawberry.field(
+        description=(
+            "The agreement as a readable Dutch document (HTML and PDF) with the SHA-256 of "
+            "its signed text, for a partner that may read its terms, parties and text "
+            "(otherwise: NOT_FOUND)."
+        )
+    )
+    def agreement_document(self, info: Info, id: strawberry.ID) -> AgreementDocument:
+        wanted = selected_fields(info)
+        found = agreement_documents.document(
+            scope_of(info), id, html="html" in wanted, pdf="pdfBase64" in wanted
+        )
+        return AgreementDocument(
+            agreement_id=strawberry.ID(found.agreement_id),
+            text_sha256=found.text_sha256,
+            html=found.html,
+            pdf_base64=None if found.pdf is None else base64.b64encode(found.pdf).decode(),
+        )
 
     @strawberry.field(
         description=(
@@ -117,11 +139,20 @@ class AgreementMutation:
         view = scope_of(info).mutate(agreements.sign, id, key_id, decode_signature(signature))
         return cast(Agreement, view)
 
-    @strawberry.mutation(description="Record the household's consent to a proposed agreement.")
+    @strawberry.mutation(
+        description=(
+            "Record the household's consent to a proposed agreement, and how it was given "
+            "(`manner`: in person, on paper or digitally)."
+        )
+    )
     def record_household_consent(
-        self, info: Info, id: strawberry.ID, consented_on: dt.date
+        self,
+        info: Info,
+        id: strawberry.ID,
+        consented_on: dt.date,
+        manner: ConsentManner | None = None,
     ) -> Agreement:
-        view = scope_of(info).mutate(agreements.record_consent, id, consented_on)
+        view = scope_of(info).mutate(agreements.record_consent, id, consented_on, manner)
         return cast(Agreement, view)
 
     @strawberry.mutation(description="Record a review: one check per condition.")

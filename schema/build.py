@@ -27,9 +27,11 @@ from schema.extensions import ConcealSchema, KnownValid, Validation
 from schema.inventory import InventoryMutation, InventoryQuery
 from schema.lifecycle import LifecycleMutation, LifecycleQuery
 from schema.meetings import MeetingMutation, MeetingQuery
+from schema.monitor import MonitorQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.policies import PolicyMutation, PolicyQuery
 from schema.scalars import SCALAR_OVERRIDES
+from schema.shelter import ShelterMutation, ShelterQuery
 from schema.signals import SignalMutation, SignalQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -48,6 +50,8 @@ Query = merge_types(
         SignalQuery,
         CoordinationQuery,
         MeetingQuery,
+        ShelterQuery,
+        MonitorQuery,
     ),
 )
 Mutation = merge_types(
@@ -63,6 +67,7 @@ Mutation = merge_types(
         SignalMutation,
         CoordinationMutation,
         MeetingMutation,
+        ShelterMutation,
     ),
 )
 

@@ -10,6 +10,7 @@ import strawberry
 from registry.inventory import clocks as inventory_clocks
 from registry.inventory import contacts as municipal_contacts
 from registry.inventory import disposal as inventory_disposal
+from registry.inventory import pickup_codes
 from registry.inventory import service as inventory
 from registry.inventory.fields import policy_fields_of
 from registry.models import ContactOutcome
@@ -18,6 +19,7 @@ from schema.types.inventory import (
     Inventory,
     InventoryClocks,
     MunicipalContact,
+    PickupCodeCheck,
     RecordDisposalInput,
     RecordInventoryInput,
 )
@@ -125,6 +127,26 @@ class InventoryMutation:
     )
     def release_pickup(self, info: Info, case_id: strawberry.ID) -> Inventory:
         return cast(Inventory, scope_of(info).mutate(inventory.release_pickup, case_id))
+
+    @strawberry.mutation(
+        description=(
+            "A new one-time pickup code for a released pickup (the municipality), shown in "
+            "this answer only: the old code stops working and the wrong attempts start afresh."
+        )
+    )
+    def issue_pickup_code(self, info: Info, case_id: strawberry.ID) -> Inventory:
+        return cast(Inventory, scope_of(info).mutate(pickup_codes.reissue, case_id))
+
+    @strawberry.mutation(
+        description=(
+            "Check the code the person collecting the goods shows (storage provider, "
+            "municipality): accepted once; after 10 wrong codes for these goods every check "
+            "is refused until the municipality issues a new code."
+        )
+    )
+    def verify_pickup_code(self, info: Info, case_id: strawberry.ID, code: str) -> PickupCodeCheck:
+        check = scope_of(info).mutate(pickup_codes.verify, case_id, code)
+        return cast(PickupCodeCheck, check)
 
     @strawberry.mutation(
         description=(

@@ -46,8 +46,11 @@ from registry.models import (
     MunicipalContact,
     Phase,
     SecondChanceAgreement,
+    ShelterTask,
     StoredInventory,
 )
+from registry.shelter.fields import SHELTER_TASK
+from registry.shelter.views import ShelterTaskView, task_view
 
 #: The roles a partner holds in a case it is involved in (``registry.access.roles``).
 RolesOf = Callable[[uuid.UUID], tuple[str, ...]]
@@ -390,6 +393,21 @@ class Disclosure:
             return None
         record.disclosed.add(MUNICIPAL_CONTACT)
         return contact_view(contact, inventory_id, today)
+
+    def shelter_task_view(
+        self, task: ShelterTask, case: Case, relation: Relation, today: dt.date
+    ) -> ShelterTaskView | None:
+        """A shelter task, if this principal may read it: the policies release
+        ``shelterTask``, or the task is its own (addressed to it, the municipality, or
+        fulfilled by it, a shelter that reserved the place)."""
+        record = self._record(case.id)
+        me = self.principal.partner_id
+        own = me in (task.assignee_id, task.reserved_by)
+        if SHELTER_TASK not in self.readable_of(case, relation) and not own:
+            record.withheld.add(SHELTER_TASK)
+            return None
+        record.disclosed.add(SHELTER_TASK)
+        return task_view(task, today)
 
     def explanation(self, case: Case, relation: Relation, *, of_another: bool) -> None:
         """Record an explanation of access to ``case`` (``explainAccess``, ``dryRunGrant``):

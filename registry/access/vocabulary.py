@@ -18,6 +18,7 @@ from registry.access.fields import FieldGroup, ReleasedField, in_group
 from registry.agreements.fields import AGREEMENT_FIELDS
 from registry.cases.fields import ANNOTATION_FIELDS, CASE_FIELDS
 from registry.inventory.fields import INVENTORY_FIELDS, MUNICIPAL_CONTACT
+from registry.shelter.fields import SHELTER_FIELDS
 
 #: Every released field of every aggregate, in the vocabulary's order.
 DECLARATIONS: tuple[ReleasedField[Any, Any], ...] = (
@@ -25,6 +26,7 @@ DECLARATIONS: tuple[ReleasedField[Any, Any], ...] = (
     *ANNOTATION_FIELDS.values(),
     *AGREEMENT_FIELDS,
     *INVENTORY_FIELDS,
+    *SHELTER_FIELDS,
 )
 
 

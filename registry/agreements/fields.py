@@ -36,6 +36,7 @@ def _parties(agreement: SecondChanceAgreement, _: Sequence[int]) -> list[PartyVi
             consented_on=p.consented_on,
             consent_recorded_by=p.consent_recorded_by,
             consent_recorded_at=p.consent_recorded_at,
+            consent_manner=p.consent_manner,
         )
         for p in agreement.parties
     ]

@@ -32,6 +32,7 @@ from registry.models import (
     AgreementStatus,
     Case,
     ConditionType,
+    ConsentManner,
     PartnerKind,
     PartyKind,
     SecondChanceAgreement,
@@ -287,9 +288,15 @@ def sign(scope: RequestScope, agreement_id: str, key_id: str, signature: bytes) 
     return view(scope, agreement, case, relation)
 
 
-def record_consent(scope: RequestScope, agreement_id: str, consented_on: dt.date) -> AgreementView:
-    """Record that the household consented to the agreement, on which day (who recorded it and
-    when is kept too); the agreement becomes active when every party has agreed."""
+def record_consent(
+    scope: RequestScope,
+    agreement_id: str,
+    consented_on: dt.date,
+    manner: ConsentManner | None = None,
+) -> AgreementView:
+    """Record that the household consented to the agreement, on which day and how (in person,
+    on paper, digitally; who recorded it and when is kept too); the agreement becomes active
+    when every party has agreed."""
     session, partner_id, now = scope.session, scope.principal.partner_id, scope.now
     agreement, case, relation = find(session, partner_id, agreement_id, for_change=True)
     scope.require(
@@ -309,6 +316,7 @@ def record_consent(scope: RequestScope, agreement_id: str, consented_on: dt.date
     household.consented_on = consented_on
     household.consent_recorded_by = partner_id
     household.consent_recorded_at = now
+    household.consent_manner = manner
     agreement.version += 1
     session.flush()
     record(
@@ -320,6 +328,7 @@ def record_consent(scope: RequestScope, agreement_id: str, consented_on: dt.date
         payload={
             "agreement": str(agreement.id),
             "consentedOn": consented_on.isoformat(),
+            **({} if manner is None else {"consentManner": str(manner)}),
         },
     )
     _activate_when_complete(session, agreement, partner_id, now)

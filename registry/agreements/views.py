@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.access.fields import ReleasedView
-from registry.models import ConditionType, PartnerKind, PartyKind, SecondChanceAgreement
+from registry.models import (
+    ConditionType,
+    ConsentManner,
+    PartnerKind,
+    PartyKind,
+    SecondChanceAgreement,
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class PartyView:
     consented_on: dt.date | None
     consent_recorded_by: str | None
     consent_recorded_at: dt.datetime | None
+    consent_manner: ConsentManner | None
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ _AGGREGATES: dict[str, tuple[str, str]] = {
     # Who works on a case and who coordinates it: filed under the case.
     "involvement": ("case", "case"),
     "coordination": ("case", "case"),
+    "shelter": ("case", "case"),
 }
 
 

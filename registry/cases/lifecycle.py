@@ -37,6 +37,7 @@ from registry.models import (
 )
 from registry.partners.registration import partner_in
 from registry.recording import record
+from registry.shelter import tasks as shelter_tasks
 
 if TYPE_CHECKING:
     from registry.request import RequestScope
@@ -271,6 +272,8 @@ def schedule_eviction(
             )
         )
     case.phase = P.EVICTION
+    # The municipality must now arrange shelter before the day (the report's section 4.2).
+    shelter_tasks.open_for(scope, case)
     return _changed(scope, case, relation, before, [Event.EVICTION_SCHEDULED])
 
 
@@ -318,7 +321,9 @@ class Aftercare:
 
 def record_aftercare(scope: RequestScope, case_id: str, aftercare: Aftercare) -> CaseView:
     """Record where the household went, who arranged it, whether children are involved, and
-    the housing block (until a date, or until the debt is settled)."""
+    the housing block: until a date, until the debt is settled, or both (until the date and
+    then until the debt is settled, as Ieder1 blocks an evicted tenant for three years and
+    after that until the debt is paid)."""
     case, relation = _owned_open_case(scope, case_id)
     _enter(case, Step.RECORD_AFTERCARE, P.AFTER_EVICTION)
     if (
@@ -330,10 +335,6 @@ def record_aftercare(scope: RequestScope, case_id: str, aftercare: Aftercare) ->
     if until is not None and case.eviction_date is not None and until <= case.eviction_date:
         raise InvalidInputError(
             f"a housing block until {until} ends before the eviction of {case.eviction_date}"
-        )
-    if until is not None and aftercare.housing_block_until_debt_settled:
-        raise InvalidInputError(
-            "a housing block lasts until a date or until the debt is settled, not both"
         )
     if aftercare.destination is not None:
         case.household_destination = aftercare.destination
@@ -347,7 +348,10 @@ def record_aftercare(scope: RequestScope, case_id: str, aftercare: Aftercare) ->
     if aftercare.children_involved is not None:
         case.children_involved = aftercare.children_involved
     if until is not None:
-        case.housing_block_until, case.housing_block_until_debt_settled = until, False
+        # A date alone replaces an earlier block; with the debt as well it is Ieder1's rule:
+        # blocked until the date, and after it until the debt is settled.
+        case.housing_block_until = until
+        case.housing_block_until_debt_settled = bool(aftercare.housing_block_until_debt_settled)
     elif aftercare.housing_block_until_debt_settled is not None:
         case.housing_block_until_debt_settled = aftercare.housing_block_until_debt_settled
         if aftercare.housing_block_until_debt_settled:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from registry.cli import demo, log, partners, server, staff
+from registry.cli import demo, log, monitor, partners, server, staff
 
 __all__ = ["main"]
 
@@ -23,5 +23,6 @@ for command in (
     log.log_group,
     partners.partner,
     staff.staff,
+    monitor.monitor_command,
 ):
     main.add_command(command)

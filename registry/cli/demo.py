@@ -60,7 +60,7 @@ def demo_command(
     keys = data_dir / "keys"
     try:
         with make_session_factory(engine).begin() as session:
-            if demo.seed(session):
+            if demo.seed(session, history=True):
                 demo.write_keys(session, keys, registry_url=url, audience=settings.audience)
                 made = demo_staff.add_accounts(session, dt.datetime.now(dt.UTC))
                 _write_staff(data_dir / "staff.txt", made)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from registry.demo import agreements as demo_agreements
 from registry.demo import cases, covenants
+from registry.demo import history as demo_history
 from registry.demo.partners import MUNICIPALITIES, PARTNERS
 from registry.models import Partner
 from registry.partners import registration as partners
@@ -23,9 +24,14 @@ __all__ = ["seed", "write_keys"]
 
 
 def seed(
-    session: Session, *, cases_per_municipality: int = 50, today: dt.date | None = None
+    session: Session,
+    *,
+    cases_per_municipality: int = 50,
+    today: dt.date | None = None,
+    history: bool = False,
 ) -> bool:
-    """Fill an empty database with the demo; returns False when it held partners already."""
+    """Fill an empty database with the demo; returns False when it held partners already.
+    ``history`` adds the past year the eviction monitor shows (``demo.history``)."""
     if session.scalar(select(func.count()).select_from(Partner)):
         return False
     today = today or dt.date.today()
@@ -43,6 +49,8 @@ def seed(
     session.flush()
     # A separate generator, so that adding agreements left the cases above as they were.
     demo_agreements.seed_agreements(session, random.Random(220), today)
+    if history:
+        demo_history.add(session, random.Random(demo_history.SEED))
     return True
 
 

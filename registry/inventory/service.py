@@ -28,6 +28,7 @@ from registry import recording
 from registry.auditlog import proofs
 from registry.errors import ConflictError, InvalidInputError
 from registry.events import Event
+from registry.inventory import codes
 from registry.inventory.views import InventoryView, open_pickup
 from registry.lengths import max_length
 from registry.models import (
@@ -315,7 +316,7 @@ def record(scope: RequestScope, new: NewInventory) -> InventoryView:
 
 def release_pickup(scope: RequestScope, case_id: str) -> InventoryView:
     """The municipality authorises the release of the goods for pickup: only once the contact
-    the pickup triggered has its outcome."""
+    the pickup triggered has its outcome. The answer holds the household's pickup code."""
     session, me, now = scope.session, scope.principal.partner_id, scope.now
     case, relation, inventory = stored(
         scope, case_id, Permission.PICKUP_RELEASE, "release this case's goods"
@@ -334,6 +335,8 @@ def release_pickup(scope: RequestScope, case_id: str) -> InventoryView:
         )
     pickup.status = PickupStatus.RELEASED
     pickup.released_by, pickup.released_at = me, now
+    # The household's one-time code, shown to the municipality in this answer only.
+    code = codes.issue(inventory, pickup, now)
     inventory.version += 1
     session.flush()
     record_step(
@@ -344,7 +347,9 @@ def release_pickup(scope: RequestScope, case_id: str) -> InventoryView:
         me,
         now,
     )
-    return view(scope, inventory, case, relation)
+    released = view(scope, inventory, case, relation)
+    released.pickup_code = code
+    return released
 
 
 def record_collection(scope: RequestScope, case_id: str, collected_on: dt.date) -> InventoryView:

@@ -64,6 +64,9 @@ class InventoryView(ReleasedView):
     are those ``registry.inventory.fields.INVENTORY_FIELDS`` declares."""
 
     case_id: str
+    #: The household's one-time pickup code: set only in the answer to the release (or the
+    #: new code) that made it, the one time it is shown (``registry.inventory.pickup_codes``).
+    pickup_code: str | None = None
 
     def __init__(
         self, id: str, case_id: str, withheld: list[str], values: Mapping[str, Any]

@@ -10,6 +10,7 @@ from registry.models.agreement import (
     AgreementStatus,
     ConditionCheck,
     ConditionType,
+    ConsentManner,
     PartyKind,
     SecondChanceAgreement,
 )
@@ -60,6 +61,7 @@ from registry.models.policy import (
     PolicyState,
     ProcessingPurpose,
 )
+from registry.models.shelter import ShelterKind, ShelterTask
 from registry.models.signal import (
     CaseSignal,
     CollectionPause,
@@ -94,6 +96,7 @@ __all__ = [
     "CollectionPause",
     "ConditionCheck",
     "ConditionType",
+    "ConsentManner",
     "ContactOutcome",
     "CoordinationTerm",
     "DeliveryStatus",
@@ -128,6 +131,8 @@ __all__ = [
     "Reason",
     "ReplyClock",
     "SecondChanceAgreement",
+    "ShelterKind",
+    "ShelterTask",
     "SignalReplyTerms",
     "SignalSource",
     "StaffMember",

@@ -60,6 +60,14 @@ class PartyKind(StrEnum):
     HOUSEHOLD = "household"
 
 
+class ConsentManner(StrEnum):
+    """How the household gave its consent: its own act, recorded by a partner."""
+
+    IN_PERSON = "in_person"  # said so in a conversation with the partner who records it
+    ON_PAPER = "on_paper"  # signed a paper copy of the readable agreement
+    DIGITALLY = "digitally"  # agreed through a digital channel (DigiD, a client portal)
+
+
 class SecondChanceAgreement(Base):
     """A second-chance agreement (*woonkansovereenkomst*) for one case."""
 
@@ -116,6 +124,10 @@ class AgreementParty(Base):
     consented_on: Mapped[dt.date | None] = mapped_column(Date)
     consent_recorded_by: Mapped[str | None] = mapped_column(String(64))
     consent_recorded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    #: How the household consented (None: recorded before the manner was asked).
+    consent_manner: Mapped[ConsentManner | None] = mapped_column(
+        str_enum(ConsentManner, "consent_manner")
+    )
     agreement: Mapped[SecondChanceAgreement] = relationship(back_populates="parties", lazy="raise")
 
 

@@ -85,6 +85,9 @@ class StoredInventory(Base):
     claimable_until: Mapped[dt.date | None] = mapped_column(Date)
     disposal_recorded_by: Mapped[str | None] = mapped_column(String(64))
     disposal_recorded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    #: Wrong pickup codes tried since the last code was issued: verification is refused from
+    #: ``inventory.pickup_codes.MAX_WRONG_CODES`` on, so a code cannot be guessed at the door.
+    pickup_code_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     pickups: Mapped[list[PickupRequest]] = relationship(
@@ -109,6 +112,11 @@ class PickupRequest(Base):
     released_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     collected_on: Mapped[dt.date | None] = mapped_column(Date)
     collection_recorded_by: Mapped[str | None] = mapped_column(String(64))
+    #: The one-time pickup code for the household, stored only as an Argon2id hash
+    #: (``registry.inventory.pickup_codes``); None once it was accepted.
+    pickup_code_hash: Mapped[str | None] = mapped_column(String(128))
+    pickup_code_issued_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    pickup_code_accepted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     contact: Mapped[MunicipalContact] = relationship(
         back_populates="pickup", lazy="raise", uselist=False, cascade="all, delete-orphan"

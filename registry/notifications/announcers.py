@@ -20,6 +20,7 @@ from registry.cases import annotations as case_annotations
 from registry.cases import signals as case_signals
 from registry.events import Event
 from registry.inventory import contacts as municipal_contacts
+from registry.shelter import tasks as shelter_tasks
 
 #: Announces what fell due at the given time, in the given transaction; returns how many.
 Announcer = Callable[[Session, dt.datetime], int]
@@ -33,5 +34,7 @@ ANNOUNCERS: Mapping[Event, Announcer] = MappingProxyType(
         Event.MUNICIPAL_CONTACT_OVERDUE: municipal_contacts.announce_overdue,
         # To whoever may read the case's signals: a reply clock that ran out unanswered.
         Event.SIGNAL_REPLY_OVERDUE: case_signals.announce_overdue,
+        # Addressed to the municipality: a household with no place arranged before its day.
+        Event.SHELTER_TASK_OVERDUE: shelter_tasks.announce_overdue,
     }
 )

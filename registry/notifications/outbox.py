@@ -30,6 +30,7 @@ from registry.models import (
     MunicipalContact,
     OutboxEvent,
     Partner,
+    ShelterTask,
     WebhookDelivery,
     WebhookSubscription,
 )
@@ -76,7 +77,7 @@ def emit(
 
 def claim_overdue_announcement(
     session: Session,
-    model: type[ActionItem] | type[MunicipalContact],
+    model: type[ActionItem] | type[MunicipalContact] | type[ShelterTask],
     row_id: uuid.UUID,
     now: dt.datetime,
 ) -> bool:

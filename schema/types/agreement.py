@@ -6,7 +6,14 @@ import datetime as dt
 
 import strawberry
 
-from registry.models import AgreementKind, AgreementStatus, ConditionType, PartnerKind, PartyKind
+from registry.models import (
+    AgreementKind,
+    AgreementStatus,
+    ConditionType,
+    ConsentManner,
+    PartnerKind,
+    PartyKind,
+)
 
 # strawberry.enum decorates the registry's enum itself and returns it, and strawberry would
 # register an undecorated enum under its class name on first use anyway: fields are annotated
@@ -15,6 +22,7 @@ AgreementKindType = strawberry.enum(AgreementKind, name="AgreementKind")
 AgreementStatusType = strawberry.enum(AgreementStatus, name="AgreementStatus")
 ConditionTypeType = strawberry.enum(ConditionType, name="ConditionType")
 PartyKindType = strawberry.enum(PartyKind, name="PartyKind")
+ConsentMannerType = strawberry.enum(ConsentManner, name="ConsentManner")
 
 
 @strawberry.type(
@@ -32,6 +40,9 @@ class AgreementParty:
     consented_on: dt.date | None
     consent_recorded_by: str | None
     consent_recorded_at: dt.datetime | None
+    consent_manner: ConsentManner | None = strawberry.field(
+        description="How the household consented: in person, on paper or digitally."
+    )
 
 
 @strawberry.type(description="A condition, and whether its latest recorded check found it met.")
@@ -153,3 +164,18 @@ class ConditionCheckInput:
     condition: int
     met: bool
     note: str | None = None
+
+
+@strawberry.type(
+    description=(
+        "A second-chance agreement as the household reads it, in Dutch, rendered from the "
+        "signed canonical text; `textSha256` is that text's SHA-256, printed in the document."
+    )
+)
+class AgreementDocument:
+    agreement_id: strawberry.ID
+    text_sha256: str = strawberry.field(
+        description="SHA-256 (hex) of the signed text: what every signature covers."
+    )
+    html: str | None = strawberry.field(description="A standalone HTML page (UTF-8).")
+    pdf_base64: str | None = strawberry.field(description="A PDF, base64-encoded.")

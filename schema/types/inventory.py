@@ -104,6 +104,20 @@ class Inventory:
     log_indexes: list[int] | None = strawberry.field(
         description="The indexes of this inventory's entries in the signed audit log."
     )
+    pickup_code: str | None = strawberry.field(
+        default=None,
+        description=(
+            "The household's one-time pickup code: only in the answer to `releasePickup` or "
+            "`issuePickupCode`, the one time it is shown. Pass it on to the household."
+        ),
+    )
+
+
+@strawberry.type(description="What checking a pickup code tells: whether it was accepted.")
+class PickupCodeCheck:
+    accepted: bool = strawberry.field(
+        description="The code is the household's and was not used before: hand the goods over."
+    )
 
 
 @strawberry.type(description="What needs the municipality's attention on the request's day.")

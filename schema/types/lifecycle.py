@@ -27,7 +27,8 @@ class LifecycleClosure:
 @strawberry.input(
     description=(
         "What is known after the eviction; omitted fields stay as they are. A housing block "
-        "lasts until a date or until the debt is settled."
+        "lasts until a date, until the debt is settled, or both: until the date and after it "
+        "until the debt is settled (three years and until the debt is paid)."
     )
 )
 class AftercareInput:

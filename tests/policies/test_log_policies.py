@@ -23,6 +23,7 @@ GOODS = frozenset({"inventory.stored", "inventory.pickup_requested", "inventory.
 WHO = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("involvement."))
 COORDINATION = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("coordination."))
 CHAIN = WHO | COORDINATION
+SHELTER = frozenset({"shelter.reserved"})
 
 TABLE = [
     # The owner is shown everything of its case but how the household answered the municipality.
@@ -32,7 +33,7 @@ TABLE = [
         Relation.OWNER,
         "zaanstad",
         "parteon",
-        AGREEMENT | EVICTION | CHAIN | INVENTORY - CONTACT,
+        AGREEMENT | EVICTION | CHAIN | INVENTORY - CONTACT | SHELTER,
     ),
     # The municipality is shown the inventory and the scheduled eviction by statute (art. 556
     # lid 3 Rv: the bailiff tells it when), not what came of the eviction; and who coordinates
@@ -93,7 +94,7 @@ TABLE = [
         Relation.OWNER,
         "sittard-geleen",
         "zowonen",
-        AGREEMENT | EVICTION | CHAIN | INVENTORY - CONTACT,
+        AGREEMENT | EVICTION | CHAIN | INVENTORY - CONTACT | SHELTER,
     ),
     # No relation: nothing, whatever the rows say.
     ("flanderijn", "bailiff", Relation.NONE, "sittard-geleen", "zowonen", frozenset()),

@@ -266,6 +266,7 @@ def test_the_scenarios_below_log_every_event_type() -> None:
         "inventory.disposed",
         *POLICY_EVENTS,
         *COORDINATION_EVENTS,
+        "shelter.reserved",
     }
     assert tried == {str(t) for t in EventType}
     # Every case event reveals named fields: none is shown to everyone, or to no one.
@@ -382,6 +383,31 @@ def test_eviction_and_inventory_events_reach_only_partners_that_may_read_their_f
         _check(gql, sessions, vkey, index, kind, case_id, who)
     _check(
         gql, sessions, vkey, disposal[-1], "inventory.disposed", other, ("nijestee", bailiff, town)
+    )
+
+
+@pytest.mark.usefixtures("on_thursday")
+def test_a_shelter_reservation_reaches_only_partners_that_may_read_the_task(
+    gql: GraphQL, sessions: sessionmaker[Session], step: Step, client: Any
+) -> None:
+    vkey = client.get("/log/key").text.strip()
+    team = "wijkteam-zaandam-noord"
+    case_id = case_in(sessions, "parteon", Phase.JUDGMENT_SERVED, THURSDAY.date(), involved=(team,))
+    on = (THURSDAY.date() + dt.timedelta(days=14)).isoformat()
+    step(
+        "parteon",
+        """mutation($id: ID!, $on: Date!) { scheduleEviction(id: $id, date: $on,
+        bailiff: "kerckhoffs-lasonder") { id } }""",
+        {"id": case_id, "on": on},
+    )
+    [reserved] = step(
+        "gemeente-zaanstad",
+        """mutation($c: ID!, $on: Date!) { reserveShelter(input: {caseId: $c,
+        kind: SOCIAL_SHELTER, reservedFrom: $on, arrangedBy: "gemeente-zaanstad"}) { id } }""",
+        {"c": case_id, "on": on},
+    )
+    _check(
+        gql, sessions, vkey, reserved, "shelter.reserved", case_id, ("nijestee", team, "parteon")
     )
 
 

@@ -63,7 +63,7 @@ def test_owner_schedules_an_eviction_and_welfare_sees_only_the_date(
         types = session.scalars(
             select(OutboxEvent.type).where(OutboxEvent.case_id == uuid.UUID(case_id))
         ).all()
-    assert sorted(types) == ["case.phase_changed", "eviction.scheduled"]
+    assert sorted(types) == ["case.phase_changed", "eviction.scheduled", "shelter_task.opened"]
 
 
 def test_bad_input_gets_a_clear_error_and_changes_nothing(

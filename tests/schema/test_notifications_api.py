@@ -23,7 +23,8 @@ KNOWN = (
     "eviction.carried_out, eviction.scheduled, inventory.collected, inventory.disposed, "
     "inventory.pickup_released, inventory.pickup_requested, inventory.stored, "
     "meeting.scheduled, municipal_contact.overdue, municipal_contact.requested, "
-    "partner.involved, partner.released, signal.reply_overdue"
+    "partner.involved, partner.released, shelter.reserved, shelter_task.opened, "
+    "shelter_task.overdue, signal.reply_overdue"
 )
 
 

@@ -20,6 +20,7 @@ from registry.agreements.fields import AGREEMENT_FIELDS
 from registry.cases.fields import ANNOTATION_FIELDS, CASE_FIELDS
 from registry.inventory.fields import INVENTORY_FIELDS
 from registry.models import AnnotationKind
+from registry.shelter.fields import SHELTER_FIELDS
 from schema.build import build_schema
 
 #: Per GraphQL type, its fields that no policy releases: what the row is, whose, and what the
@@ -27,7 +28,7 @@ from schema.build import build_schema
 NOT_RELEASED = {
     "Case": {"id", "relation", "withheld"},
     "Agreement": {"id", "caseId", "withheld"},
-    "Inventory": {"id", "caseId", "withheld"},
+    "Inventory": {"id", "caseId", "withheld", "pickupCode"},
 }
 TABLES: dict[str, ReleasedFields[Any, Any]] = {
     "Case": CASE_FIELDS,
@@ -66,7 +67,13 @@ def test_every_declared_field_is_a_field_of_the_vocabulary() -> None:
 def test_every_vocabulary_field_has_exactly_one_declaration() -> None:
     declared = Counter(
         d.name
-        for table in (CASE_FIELDS, ANNOTATION_FIELDS.values(), AGREEMENT_FIELDS, INVENTORY_FIELDS)
+        for table in (
+            CASE_FIELDS,
+            ANNOTATION_FIELDS.values(),
+            AGREEMENT_FIELDS,
+            INVENTORY_FIELDS,
+            SHELTER_FIELDS,
+        )
         for d in table
     )
     assert declared == Counter(VOCABULARY.names)

@@ -9,7 +9,7 @@ before it keep their ``early_signalled_on`` and have no signal rows (no reply cl
 for a signal long past).
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-03
 """
 
@@ -23,7 +23,7 @@ from alembic import op
 import registry.coltypes
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

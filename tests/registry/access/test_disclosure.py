@@ -23,7 +23,11 @@ FIELDS = VOCABULARY.names
 GROUPS = VOCABULARY.groups
 #: The case record's fields and the household's identity and contact details.
 CASE_AND_IDENTITY = (
-    GROUPS["all"] - GROUPS["annotations"] - GROUPS["agreement"] - GROUPS["inventory"]
+    GROUPS["all"]
+    - GROUPS["annotations"]
+    - GROUPS["agreement"]
+    - GROUPS["inventory"]
+    - {"shelterTask"}
 )
 
 

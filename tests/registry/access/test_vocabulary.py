@@ -71,6 +71,7 @@ FIELD_NAMES = (
     "municipalContact",
     "inventoryDisposal",
     "inventoryLog",
+    "shelterTask",
 )
 
 #: Every named group and its exact members.
@@ -121,6 +122,7 @@ GROUPS = {
             "inventoryDates",
             "inventoryDisposal",
             "inventoryLog",
+            "shelterTask",
             "inventoryPickup",
             "inventoryReleaseAuthorised",
             "inventoryStorage",
@@ -182,6 +184,7 @@ GROUPS = {
             "inventoryDates",
             "inventoryDisposal",
             "inventoryLog",
+            "shelterTask",
             "inventoryPickup",
             "inventoryReleaseAuthorised",
             "inventoryStorage",
@@ -225,6 +228,7 @@ GROUPS = {
             "evictionOutcome",
             "judgmentGrantedOn",
             "judgmentRequestedOn",
+            "shelterTask",
         }
     ),
     "aftercare": frozenset(
@@ -236,6 +240,7 @@ GROUPS = {
             "housingBlockUntil",
             "housingBlockUntilDebtSettled",
             "shelterArranged",
+            "shelterTask",
         }
     ),
     "earlySignal": frozenset(

@@ -94,7 +94,8 @@ TABLES = {"rent_arrears": LEGAL, "nuisance": NUISANCE_LEGAL}
 
 #: The events each legal operation writes besides ``case.phase_changed``.
 EVENTS = {
-    "scheduleEviction": {EventType.EVICTION_SCHEDULED},
+    # The municipality gets its shelter task with every scheduling that finds none open.
+    "scheduleEviction": {EventType.EVICTION_SCHEDULED, EventType.SHELTER_TASK_OPENED},
     "callOffEviction": {EventType.EVICTION_CALLED_OFF},
     "carryOutEviction": {EventType.EVICTION_CARRIED_OUT},
     "closeCase": {EventType.CASE_CLOSED},
@@ -404,11 +405,20 @@ def test_aftercare_records_where_the_household_went(session: Session) -> None:
     assert view.children_involved is True
     assert view.housing_block_until_debt_settled is True
     assert view.housing_block_until is None
+    # Ieder1's rule: three years, and after that until the debt is settled.
+    three_years = TODAY + dt.timedelta(days=3 * 365)
     both = lifecycle.Aftercare(
-        housing_block_until=TODAY + dt.timedelta(days=365), housing_block_until_debt_settled=True
+        housing_block_until=three_years, housing_block_until_debt_settled=True
     )
-    assert _refusal(session, lifecycle.record_aftercare, str(case.id), both) == (
-        "INVALID_INPUT: a housing block lasts until a date or until the debt is settled, not both"
+    view = lifecycle.record_aftercare(_scope(session), str(case.id), both)
+    assert view.housing_block_until == three_years
+    assert view.housing_block_until_debt_settled is True
+    # A date alone replaces the block: the debt no longer holds it.
+    date_only = lifecycle.Aftercare(housing_block_until=three_years)
+    view = lifecycle.record_aftercare(_scope(session), str(case.id), date_only)
+    assert (view.housing_block_until, view.housing_block_until_debt_settled) == (
+        three_years,
+        False,
     )
     before = lifecycle.Aftercare(housing_block_until=TODAY - dt.timedelta(days=20))
     assert _refusal(session, lifecycle.record_aftercare, str(case.id), before).startswith(

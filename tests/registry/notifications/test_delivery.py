@@ -153,7 +153,7 @@ def test_scheduling_an_eviction_tells_every_involved_partner_and_no_one_else(
         subscribe(partner, *both)
     _schedule(gql, clock, case_id)
     report = worker.run_once()
-    assert report.fanned_out == 2
+    assert report.fanned_out == 3  # with the municipality's shelter task (none subscribed)
     # ZOwonen shares only the eviction date: the involved partners (the bailiff too, involved
     # by the scheduling) are told of the eviction but not of the phase; the owner of both.
     # The municipality is told of the eviction by statute (art. 556 lid 3 Rv), not of the
@@ -525,7 +525,8 @@ def test_the_worker_command_runs_a_round(
         env={"KETENREGISTER_WEBHOOK_ALLOW_PRIVATE": "1"},  # the receiver is on 127.0.0.1
     )
     assert result.exit_code == 0, result.output
-    assert "fanned out 2 events" in result.output
+    # The eviction, the phase change and the municipality's shelter task.
+    assert "fanned out 3 events" in result.output
     assert "delivered 1" in result.output
     assert len(receiver.effects) == 1
 
