@@ -83,6 +83,8 @@ class LogEventType(StrEnum):
     INVENTORY_PICKUP_RELEASED = "inventory.pickup_released"
     INVENTORY_COLLECTED = "inventory.collected"
     INVENTORY_DISPOSED = "inventory.disposed"
+    # The household's personal data was erased (ids only: the log keeps no more of it).
+    CASE_ERASED = "case.erased"
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,9 @@ class Event(Enum):
     AGREEMENT_ACTIVATED = _logged(_L.AGREEMENT_ACTIVATED, "agreementStatus", "agreementTerm")
     AGREEMENT_REVIEW_RECORDED = _logged(_L.AGREEMENT_REVIEW_RECORDED, "agreementReviews")
     AGREEMENT_CLOSED = _logged(_L.AGREEMENT_CLOSED, "agreementStatus")
+    # Erasure of a household's personal data: logged (ids only), shown to those who may read
+    # the case's phase (its owner and municipality read it always).
+    CASE_ERASED = _logged(_L.CASE_ERASED, "phase")
     # Access policies: logged, not notified, and no case data.
     POLICY_GRANT_ISSUED = _logged(_L.POLICY_GRANT_ISSUED)
     POLICY_RESTRICTION_ISSUED = _logged(_L.POLICY_RESTRICTION_ISSUED)

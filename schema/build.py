@@ -27,6 +27,7 @@ from schema.inventory import InventoryMutation, InventoryQuery
 from schema.lifecycle import LifecycleMutation, LifecycleQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.policies import PolicyMutation, PolicyQuery
+from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.scalars import SCALAR_OVERRIDES
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -42,6 +43,7 @@ Query = merge_types(
         AgreementQuery,
         AuditLogQuery,
         InventoryQuery,
+        PrivacyQuery,
     ),
 )
 Mutation = merge_types(
@@ -54,6 +56,7 @@ Mutation = merge_types(
         NotificationMutation,
         AgreementMutation,
         InventoryMutation,
+        PrivacyMutation,
     ),
 )
 

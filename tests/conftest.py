@@ -29,12 +29,16 @@ from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.demo import seed as demo
 from registry.migrate import upgrade
+from registry.privacy.keys import DATA_KEY_ENV, KeyEncryptionKey
 
 AUDIENCE = "ketenregister-test"
 LOG_ORIGIN = "ketenregister.test/log"
 #: The demo's cases are dated relative to this day; tests run on a fixed clock near it.
 DEMO_TODAY = dt.date(2026, 11, 2)
 PG_URL = os.environ.get("KETENREGISTER_TEST_DATABASE_URL")
+# The tests' own key-encryption key for the households' data keys (registry.privacy.keys):
+# made per run, as a deployment makes its own; subprocesses inherit it with the environment.
+os.environ.setdefault(DATA_KEY_ENV, KeyEncryptionKey.generate().encoded)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from registry.cli import demo, log, partners, server
+from registry.cli import demo, log, partners, privacy, server
 
 __all__ = ["main"]
 
@@ -22,5 +22,6 @@ for command in (
     demo.demo_command,
     log.log_group,
     partners.partner,
+    privacy.erase_command,
 ):
     main.add_command(command)

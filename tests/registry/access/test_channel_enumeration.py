@@ -172,6 +172,7 @@ def _case_channels(call: Channels, sessions: sessionmaker[Session]) -> None:
     sig = "($id: ID!)"
     call("case", "partners-in-welzijn", "(id: $id) { id }", one, case_id=case_id, signature=sig)
     call("cases", "zowonen", "(first: 5) { nodes { id } }", case_id=None)
+    call("accessReport", "zowonen", "(caseId: $id) { caseId }", one, case_id=case_id, signature=sig)
     call(
         "accessHistory", "zowonen", "(caseId: $id) { partner }", one, case_id=case_id, signature=sig
     )
@@ -339,6 +340,15 @@ def _lifecycle_and_inventory_channels(call: Channels, sessions: sessionmaker[Ses
         kind="mutation",
         signature=sig,
     )
+    call(
+        "eraseHousehold",
+        MUNICIPALITY,
+        "(caseId: $id) { caseId }",
+        other,
+        case_id=perishable,
+        kind="mutation",
+        signature=sig,
+    )
 
 
 def _signature(key: DemoKey, text: str) -> str:
@@ -450,6 +460,7 @@ def test_every_case_channel_is_called_here_or_judged_free_of_case_data() -> None
 CALLED = frozenset(
     {
         "accessHistory",
+        "accessReport",
         "actionItems",
         "addAnnotation",
         "agreement",
@@ -465,6 +476,7 @@ CALLED = frozenset(
         "closeCase",
         "completeActionItem",
         "dryRunGrant",
+        "eraseHousehold",
         "explainAccess",
         "inventory",
         "inventoryClocks",
