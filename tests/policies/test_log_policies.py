@@ -18,6 +18,8 @@ EVICTION = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("eviction."))
 CONTACT = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("municipal_contact."))
 INVENTORY = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("inventory.")) | CONTACT
 GOODS = frozenset({"inventory.stored", "inventory.pickup_requested", "inventory.collected"})
+#: A household's erasure: shown to whoever may read the case's phase.
+ERASED = frozenset({"case.erased"})
 
 TABLE = [
     # The owner is shown everything of its case but how the household answered the municipality.
@@ -27,7 +29,7 @@ TABLE = [
         Relation.OWNER,
         "zaanstad",
         "parteon",
-        AGREEMENT | EVICTION | INVENTORY - CONTACT,
+        (AGREEMENT | EVICTION | INVENTORY | ERASED) - CONTACT,
     ),
     # The municipality is shown the inventory and the scheduled eviction by statute (art. 556
     # lid 3 Rv: the bailiff tells it when), not what came of the eviction.
@@ -57,7 +59,7 @@ TABLE = [
         Relation.INVOLVED,
         "zaanstad",
         "parteon",
-        frozenset(),
+        ERASED,
     ),
     # Bureau Woonkans monitors agreements: every agreement event; and what came of an eviction
     # (its second-chance grant includes the outcome), not when or by whom it was scheduled.
@@ -67,7 +69,7 @@ TABLE = [
         Relation.INVOLVED,
         "groningen",
         "nijestee",
-        AGREEMENT | {"eviction.called_off", "eviction.carried_out"},
+        AGREEMENT | ERASED | {"eviction.called_off", "eviction.carried_out"},
     ),
     # A credit bank reads an agreement's terms, not its reviews.
     (
@@ -76,9 +78,9 @@ TABLE = [
         Relation.INVOLVED,
         "groningen",
         "nijestee",
-        AGREEMENT - {"agreement.review_recorded"},
+        (AGREEMENT | ERASED) - {"agreement.review_recorded"},
     ),
-    ("meldpunt-overlast-en-zorg", "care", Relation.INVOLVED, "groningen", "nijestee", frozenset()),
+    ("meldpunt-overlast-en-zorg", "care", Relation.INVOLVED, "groningen", "nijestee", ERASED),
     # ZOwonen shares only the eviction date: not even the scheduling, which names the bailiff.
     ("partners-in-welzijn", "welfare", Relation.INVOLVED, "sittard-geleen", "zowonen", frozenset()),
     (
@@ -87,7 +89,7 @@ TABLE = [
         Relation.OWNER,
         "sittard-geleen",
         "zowonen",
-        AGREEMENT | EVICTION | INVENTORY - CONTACT,
+        (AGREEMENT | EVICTION | INVENTORY | ERASED) - CONTACT,
     ),
     # No relation: nothing, whatever the rows say.
     ("flanderijn", "bailiff", Relation.NONE, "sittard-geleen", "zowonen", frozenset()),
