@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -58,7 +59,9 @@ def _as_uuid(value: object) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def _replace_column(table: str, column: str, new_type: sa.types.TypeEngine, nullable: bool) -> None:
+def _replace_column(
+    table: str, column: str, new_type: sa.types.TypeEngine[Any], nullable: bool
+) -> None:
     """Drop ``column`` and give ``<column>_new`` its name, in place: SQLite (3.35 and later)
     drops and renames columns natively, so no table is copied, and the foreign keys of the
     rows that refer to this table's rows are never in the way."""
@@ -68,7 +71,9 @@ def _replace_column(table: str, column: str, new_type: sa.types.TypeEngine, null
         op.alter_column(table, column, existing_type=new_type, nullable=False, server_default=None)
 
 
-def _add_column(table: str, column: str, new_type: sa.types.TypeEngine, nullable: bool) -> None:
+def _add_column(
+    table: str, column: str, new_type: sa.types.TypeEngine[Any], nullable: bool
+) -> None:
     # A NOT NULL column added to rows already there needs a default until it is filled; SQLite
     # cannot change that afterwards (alembic does not compare server defaults).
     default = None if nullable else sa.text("''" if isinstance(new_type, sa.String) else "X''")
