@@ -23,5 +23,6 @@ for command in (
     log.log_group,
     partners.partner,
     privacy.erase_command,
+    privacy.retention_group,
 ):
     main.add_command(command)

@@ -1,4 +1,5 @@
-"""``ketenregister erase``: the operator erases a household's personal data."""
+"""``ketenregister erase`` and ``ketenregister retention run``: the operator erases a
+household's personal data, on request or when its retention period ended."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from registry.cli.options import database_option, settings_from
 from registry.db import begin_writing, make_engine, make_session_factory
 from registry.models import Case
-from registry.privacy import erasure
+from registry.privacy import erasure, retention
 
 
 @click.command("erase")
@@ -38,3 +39,32 @@ def erase_command(case_id: str, database_url: str | None) -> None:
         engine.dispose()
     removed = ", ".join(f"{table} {n}" for table, n in sorted(result.rows.items()) if n)
     click.echo(f"case {parsed} erased at {result.erased_at.isoformat()}; rows removed: {removed}")
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """Retention: erase households whose retention period has ended."""
+
+
+@retention_group.command("run")
+@click.option("--dry-run", is_flag=True, help="List what would be erased; change nothing.")
+@database_option
+def retention_run(dry_run: bool, database_url: str | None) -> None:
+    """Erase the households whose retention period ended, and old access-log records."""
+    settings = settings_from(database_url)
+    try:
+        policy = retention.policy_of(settings)
+    except retention.RetentionSettingError as exc:
+        raise click.ClickException(exc.message) from None
+    engine = make_engine(settings.database_url)
+    try:
+        done = retention.run(
+            make_session_factory(engine), policy, dt.datetime.now(dt.UTC), dry_run=dry_run
+        )
+    finally:
+        engine.dispose()
+    verb = "would erase" if done.dry_run else "erased"
+    click.echo(f"{verb} {len(done.cases)} cases")
+    for case_id in done.cases:
+        click.echo(f"  {case_id}")
+    click.echo(f"{verb} {done.access_log_records} access-log records past their period")
