@@ -215,8 +215,9 @@ class Event(Enum):
     AGREEMENT_ACTIVATED = _logged(_L.AGREEMENT_ACTIVATED, "agreementStatus", "agreementTerm")
     AGREEMENT_REVIEW_RECORDED = _logged(_L.AGREEMENT_REVIEW_RECORDED, "agreementReviews")
     AGREEMENT_CLOSED = _logged(_L.AGREEMENT_CLOSED, "agreementStatus")
-    # Erasure of a household's personal data: logged with ids only, shown to those who may
-    # read the case's phase (its owner always; the case's access report says it too).
+    # Erasure of a household's personal data: logged with ids only. Its opening would be shown
+    # to those who may read the case's phase; but an erased case is found by no one, so in
+    # practice no one is shown it (the case's access report says it was erased).
     CASE_ERASED = _logged(_L.CASE_ERASED, "phase")
     # Access policies: logged, not notified, and no case data.
     POLICY_GRANT_ISSUED = _logged(_L.POLICY_GRANT_ISSUED)
