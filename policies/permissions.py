@@ -26,6 +26,8 @@ class Permission(StrEnum):
     ANNOTATION_ADD = "case:annotation:add"
     INVOLVEMENT_MANAGE = "case:involvement:manage"
     ACCESS_LOG_READ = "case:accesslog:read"
+    #: Erase the household's personal data (AVG art. 17): the owner or the municipality.
+    CASE_ERASE = "case:case:erase"
     EXPLAIN_FOR_OTHER = "case:access:explain_other"
     GRANT_ISSUE = "policy:grant:issue"
     GRANT_DRY_RUN = "policy:grant:dryrun"

@@ -44,6 +44,7 @@ from registry.errors import AuthenticationError, RateLimitedError
 from registry.migrate import head_revision
 from registry.notifications.delivery import DeliveryWorker
 from registry.notifications.targets import TargetPolicy
+from registry.privacy import retention
 from registry.request import RequestScope
 from registry.web import idempotency, metrics, probes
 from registry.web.checkpoints import CheckpointEndpoints
@@ -75,6 +76,8 @@ class Registry:
     ) -> None:
         self.settings = settings
         self.clock = clock
+        # Built now, so a retention period below its legal minimum stops the start.
+        self.retention = retention.policy_of(settings)
         if session_factory is None:
             # A request holds a slot before it asks for a connection, and there is one per
             # slot: a checkout waits only if the database is out of reach, and then at most
@@ -244,12 +247,14 @@ class Registry:
 
     def housekeeping(self) -> None:
         """Purge token records that can no longer be replayed and expired idempotent
-        answers: off the request path, in every process (the deletes are idempotent)."""
+        answers, and erase households whose retention period ended: off the request path,
+        in every process (each step is idempotent; an erasure locks its case)."""
         now = self.clock()
-        retention = dt.timedelta(hours=self.settings.idempotency_retention_hours)
+        kept = dt.timedelta(hours=self.settings.idempotency_retention_hours)
         with self.sessions.begin() as session:
             auth.forget_expired(session, now)
-            idempotency.forget_expired(session, now, retention)
+            idempotency.forget_expired(session, now, kept)
+        retention.run(self.sessions, self.retention, now)
 
 
 def create_app(

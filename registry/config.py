@@ -91,6 +91,12 @@ class Settings:
     log_level: str = "info"
     #: The console's session cookie is sent over https only; off in the demo (plain http).
     console_secure_cookie: bool = True
+    #: Retention periods in years (``registry.privacy.retention``: defaults argued there;
+    #: shorter than a legal minimum is refused when the policy is built).
+    retention_prevented_years: int = 2
+    retention_evicted_years: int = 5
+    retention_open_unchanged_years: int = 5
+    retention_access_log_years: int = 5
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -131,4 +137,19 @@ class Settings:
             ),
             log_format=os.environ.get("KETENREGISTER_LOG_FORMAT", cls.log_format),
             log_level=os.environ.get("KETENREGISTER_LOG_LEVEL", cls.log_level),
+            retention_prevented_years=int(
+                _number("KETENREGISTER_RETENTION_PREVENTED_YEARS", cls.retention_prevented_years)
+            ),
+            retention_evicted_years=int(
+                _number("KETENREGISTER_RETENTION_EVICTED_YEARS", cls.retention_evicted_years)
+            ),
+            retention_open_unchanged_years=int(
+                _number(
+                    "KETENREGISTER_RETENTION_OPEN_UNCHANGED_YEARS",
+                    cls.retention_open_unchanged_years,
+                )
+            ),
+            retention_access_log_years=int(
+                _number("KETENREGISTER_RETENTION_ACCESS_LOG_YEARS", cls.retention_access_log_years)
+            ),
         )

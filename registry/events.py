@@ -110,6 +110,8 @@ class LogEventType(StrEnum):
     POLICY_INVOLVEMENT_RULE_REVOKED = "policy.involvement_rule_revoked"
     # Shelter reserved for a household before its eviction day.
     SHELTER_RESERVED = "shelter.reserved"
+    # The household's personal data was erased (ids only: the log keeps no more of it).
+    CASE_ERASED = "case.erased"
 
 
 @dataclass(frozen=True)
@@ -274,6 +276,10 @@ class Event(Enum):
     AGREEMENT_ACTIVATED = _logged(_L.AGREEMENT_ACTIVATED, "agreementStatus", "agreementTerm")
     AGREEMENT_REVIEW_RECORDED = _logged(_L.AGREEMENT_REVIEW_RECORDED, "agreementReviews")
     AGREEMENT_CLOSED = _logged(_L.AGREEMENT_CLOSED, "agreementStatus")
+    # Erasure of a household's personal data: logged with ids only. Its opening would be shown
+    # to those who may read the case's phase; but an erased case is found by no one, so in
+    # practice no one is shown it (the case's access report says it was erased).
+    CASE_ERASED = _logged(_L.CASE_ERASED, "phase")
     # Access policies: logged, not notified, and no case data.
     POLICY_GRANT_ISSUED = _logged(_L.POLICY_GRANT_ISSUED)
     POLICY_RESTRICTION_ISSUED = _logged(_L.POLICY_RESTRICTION_ISSUED)

@@ -8,16 +8,21 @@ each text it will store against the column it lands in, and refuses it with
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import String
 from sqlalchemy.orm import QueryableAttribute
 
 from registry.errors import InvalidInputError
+from registry.models.sealing import SealedText
 
-TextColumn = QueryableAttribute[str] | QueryableAttribute[str | None]
+TextColumn = QueryableAttribute[str] | QueryableAttribute[str | None] | SealedText[Any]
 
 
 def max_length(column: TextColumn) -> int:
     """The most characters a mapped ``String(n)`` column (``CaseContact.name``) holds."""
+    if isinstance(column, SealedText):
+        return column.length  # the plain text's limit; the sealed bytes are longer
     column_type = column.expression.type
     if not isinstance(column_type, String) or column_type.length is None:
         raise TypeError(f"{column} is not a text column with a length")

@@ -83,14 +83,21 @@ class RequestScope:
         *,
         fields: frozenset[str] | None = None,
         for_change: bool = False,
+        include_erased: bool = False,
     ) -> tuple[Case, Relation]:
         """The case and the caller's relation to it; ``NotFoundError`` when it has none
         (``cases.find``). Text that is no case id is invalid input. ``fields`` names the case
         fields that will be read (None: all), so that only their related rows are loaded;
-        ``for_change`` locks the case's row and reads it afresh before any rule is checked."""
+        ``for_change`` locks the case's row and reads it afresh before any rule is checked;
+        an erased case is found only ``include_erased`` (its access report)."""
         parsed = cases.parse_case_id(case_id) if isinstance(case_id, str) else case_id
         return cases.find(
-            self.session, self.principal.partner_id, parsed, fields, for_change=for_change
+            self.session,
+            self.principal.partner_id,
+            parsed,
+            fields,
+            for_change=for_change,
+            include_erased=include_erased,
         )
 
     def mutate(

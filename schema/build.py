@@ -30,6 +30,7 @@ from schema.meetings import MeetingMutation, MeetingQuery
 from schema.monitor import MonitorQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.policies import PolicyMutation, PolicyQuery
+from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.scalars import SCALAR_OVERRIDES
 from schema.shelter import ShelterMutation, ShelterQuery
 from schema.signals import SignalMutation, SignalQuery
@@ -52,6 +53,7 @@ Query = merge_types(
         MeetingQuery,
         ShelterQuery,
         MonitorQuery,
+        PrivacyQuery,
     ),
 )
 Mutation = merge_types(
@@ -68,6 +70,7 @@ Mutation = merge_types(
         CoordinationMutation,
         MeetingMutation,
         ShelterMutation,
+        PrivacyMutation,
     ),
 )
 

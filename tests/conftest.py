@@ -29,6 +29,7 @@ from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.demo import seed as demo
 from registry.migrate import upgrade
+from registry.privacy.keys import DATA_KEY_ENV, KeyEncryptionKey
 
 AUDIENCE = "ketenregister-test"
 LOG_ORIGIN = "ketenregister.test/log"
@@ -37,6 +38,10 @@ DEMO_TODAY = dt.date(2026, 11, 2)
 PG_URL = os.environ.get("KETENREGISTER_TEST_DATABASE_URL")
 #: The purpose a test's request names unless it says otherwise.
 DEMO_PURPOSE = "eviction_prevention"
+
+# The tests' own key-encryption key for the households' data keys (registry.privacy.keys):
+# made per run, as a deployment makes its own; subprocesses inherit it with the environment.
+os.environ.setdefault(DATA_KEY_ENV, KeyEncryptionKey.generate().encoded)
 
 
 @dataclass(frozen=True)

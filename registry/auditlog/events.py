@@ -36,6 +36,7 @@ _AGGREGATES: dict[str, tuple[str, str]] = {
     "policy": ("policy", "policy"),
     "agreement": ("agreement", "agreement"),
     "eviction": ("case", "case"),
+    "case": ("case", "case"),  # a case's erasure (registry.privacy.erasure)
     "inventory": ("inventory", "inventory"),
     "municipal_contact": ("inventory", "inventory"),
     # Who works on a case and who coordinates it: filed under the case.

@@ -176,9 +176,13 @@ def _page_statement(
     # Each branch stops after a page, read in index order; the union is ordered once more.
     parts = []
     for relation, where in branches:
-        part = case_filter.apply(
-            select(Case.id, Case.registered_at, literal(str(relation)).label("relation"))
-        ).where(where)
+        part = (
+            case_filter.apply(
+                select(Case.id, Case.registered_at, literal(str(relation)).label("relation"))
+            )
+            .where(where)
+            .where(Case.erased_at.is_(None))  # an erased household is in no list
+        )
         if position is not None:
             part = part.where(tuple_(Case.registered_at, Case.id) > tuple_(*position))
         parts.append(select(part.order_by(Case.registered_at, Case.id).limit(limit).subquery()))

@@ -75,8 +75,10 @@ def find(
     requested: frozenset[str] | None = None,
     *,
     for_change: bool = False,
+    include_erased: bool = False,
 ) -> tuple[Case, Relation]:
-    """The case and the partner's relation to it; ``NotFoundError`` when it has none.
+    """The case and the partner's relation to it; ``NotFoundError`` when it has none, or when
+    its household was erased (unless ``include_erased``: its access report still answers).
 
     ``for_change`` locks the case's row until the transaction ends and reads it afresh, before
     the caller checks any rule against it: of concurrent changes to one case, each sees what
@@ -87,7 +89,10 @@ def find(
     stmt = _load_options(with_relation(select(Case), partner_id), requested)
     if for_change:
         stmt = stmt.with_for_update(of=Case).execution_options(populate_existing=True)
-    row = session.execute(stmt.where(Case.id == case_id)).first()
+    stmt = stmt.where(Case.id == case_id)
+    if not include_erased:
+        stmt = stmt.where(Case.erased_at.is_(None))
+    row = session.execute(stmt).first()
     if row is None:
         raise NotFoundError(f"case {case_id} not found")
     return row[0], Relation(row[1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from registry.cli import demo, log, monitor, partners, server, staff
+from registry.cli import demo, log, monitor, partners, privacy, server, staff
 
 __all__ = ["main"]
 
@@ -24,5 +24,7 @@ for command in (
     partners.partner,
     staff.staff,
     monitor.monitor_command,
+    privacy.erase_command,
+    privacy.retention_group,
 ):
     main.add_command(command)

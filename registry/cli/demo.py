@@ -22,7 +22,20 @@ from registry.demo import seed as demo
 from registry.demo import staff as demo_staff
 from registry.demo import witnesses as demo_witnesses
 from registry.migrate import upgrade
+from registry.privacy import keys
 from registry.serverlog import LogFormat
+
+
+def _use_demo_data_key(data_dir: Path) -> None:
+    """The demo's key-encryption key (``registry.privacy.keys``): made once in the demo's
+    folder unless the environment names one; the server's processes read it from there."""
+    if keys.from_environment() is not None:
+        return
+    path = data_dir / "data.key"
+    if not path.exists():
+        keys.write_file(keys.KeyEncryptionKey.generate(), path)
+    os.environ[keys.DATA_KEY_FILE_ENV] = str(path)
+    keys.install(keys.read_file(path))
 
 
 @click.command("demo")
@@ -55,6 +68,7 @@ def demo_command(
     settings = replace(
         settings, log_key_file=str(log_key), log_origin=LogSigner.from_file(log_key).origin
     )
+    _use_demo_data_key(data_dir)
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     keys = data_dir / "keys"

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from registry.coltypes import Slug, Timestamp, UtcDateTime, UuidPk, utcnow
 from registry.db import Base
 from registry.models.partner import str_enum
+from registry.models.sealing import SealedBytes, SealedText
 
 
 class AnnotationKind(StrEnum):
@@ -48,7 +49,9 @@ class Annotation(Base):
     #: The staff member named by the author's token (``act``), for the author's own records.
     actor: Mapped[str | None] = mapped_column(String(200))
     occurred_on: Mapped[dt.date] = mapped_column(Date)
-    note: Mapped[str | None] = mapped_column(String(1000))
+    #: Free text: sealed under the case's data key (``registry.models.sealing``).
+    sealed_note: Mapped[bytes | None] = mapped_column("note", SealedBytes(1000))
+    note = SealedText[str | None]("sealed_note", 1000)
     #: The annotation this one corrects; unique, so a correction chain never forks.
     corrects_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid(), ForeignKey("annotation.id"), unique=True
@@ -71,7 +74,9 @@ class ActionItem(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(
         Uuid(), ForeignKey("case_record.id", ondelete="CASCADE"), index=True
     )
-    description: Mapped[str] = mapped_column(String(500))
+    #: Free text: sealed under the case's data key (``registry.models.sealing``).
+    sealed_description: Mapped[bytes] = mapped_column("description", SealedBytes(500))
+    description = SealedText[str]("sealed_description", 500)
     assignee_id: Mapped[Slug] = mapped_column(ForeignKey("partner.id"), index=True)
     due_on: Mapped[dt.date] = mapped_column(Date, index=True)
     done_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

@@ -9,12 +9,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Uuid
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, Numeric, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.coltypes import Slug, Timestamp, UtcDateTime, UuidPk, utcnow
 from registry.db import Base
 from registry.models.partner import str_enum
+from registry.models.sealing import SealedBytes, SealedText
 
 if TYPE_CHECKING:
     from registry.models.signal import CaseSignal, CollectionPause
@@ -160,6 +161,11 @@ class Case(Base):
     #: A random secret that hides this case's events in the shared audit log (a hiding
     #: commitment): made when the first such event is logged, never disclosed.
     log_nonce: Mapped[str | None] = mapped_column(String(32))
+    #: This case's data key, wrapped by the deployment's key-encryption key: it seals the
+    #: household's personal data (``registry.privacy.keys``). Erasure destroys it.
+    data_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: When the household's personal data was erased (``registry.privacy.erasure``).
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     contact: Mapped[CaseContact | None] = relationship(
         back_populates="case", lazy="raise", uselist=False
@@ -178,18 +184,25 @@ class Case(Base):
 
 class CaseContact(Base):
     """Identity and contact details of the household: personal data, apart from the case and
-    released least. Deleting this row erases the household without touching any log."""
+    released least, sealed under the case's data key. Deleting this row and the key erases the
+    household without touching any log."""
 
     __tablename__ = "case_contact"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
         Uuid(), ForeignKey("case_record.id", ondelete="CASCADE"), primary_key=True
     )
-    name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str] = mapped_column(String(300))
-    postal_code: Mapped[str] = mapped_column(String(16))
-    phone: Mapped[str | None] = mapped_column(String(40))
-    email: Mapped[str | None] = mapped_column(String(200))
+    # Stored sealed under the case's data key; read and written as text (``SealedText``).
+    sealed_name: Mapped[bytes] = mapped_column("name", SealedBytes(200))
+    sealed_address: Mapped[bytes] = mapped_column("address", SealedBytes(300))
+    sealed_postal_code: Mapped[bytes] = mapped_column("postal_code", SealedBytes(16))
+    sealed_phone: Mapped[bytes | None] = mapped_column("phone", SealedBytes(40))
+    sealed_email: Mapped[bytes | None] = mapped_column("email", SealedBytes(200))
+    name = SealedText[str]("sealed_name", 200)
+    address = SealedText[str]("sealed_address", 300)
+    postal_code = SealedText[str]("sealed_postal_code", 16)
+    phone = SealedText[str | None]("sealed_phone", 40)
+    email = SealedText[str | None]("sealed_email", 200)
     case: Mapped[Case] = relationship(back_populates="contact", lazy="raise")
 
 

@@ -417,9 +417,18 @@ def test_running_a_registry_on_sqlite_and_rotating_a_partner_key(
 def _run_a_registry(tmp_path: Path) -> None:
     """The README's "Running a registry", then its key rotation while the registry serves."""
     terminal = Terminal(tmp_path)
-    export_database, upgrade, municipality, partner, keygen, log_keygen, export_log, serve = (
-        readme_commands("ketenregister db upgrade")
-    )
+    (
+        export_database,
+        upgrade,
+        municipality,
+        partner,
+        keygen,
+        log_keygen,
+        export_log,
+        data_key,
+        export_data_key,
+        serve,
+    ) = readme_commands("ketenregister db upgrade")
     # The README points at a PostgreSQL server; the same commands run here on a SQLite file.
     database = {"postgresql://user:pass@host/db": f"sqlite:///{tmp_path / 'registry.sqlite3'}"}
     terminal.run(export_database, database)
@@ -435,6 +444,9 @@ def _run_a_registry(tmp_path: Path) -> None:
     origin, log_key_id, _ = terminal.run(log_keygen).stdout.strip().split("+", 2)
     assert origin == "ketenregister.example.nl/log"
     terminal.run(export_log)
+    terminal.run(data_key)
+    assert len(base64.b64decode((tmp_path / "data.key").read_text())) == 32
+    terminal.run(export_data_key)
     port = free_port()  # the README's 8000 need not be free here
     url = f"http://127.0.0.1:{port}"
     with terminal.started(serve, {"--port 8000": f"--port {port}"}, ready=f"{url}/readyz"):

@@ -24,6 +24,8 @@ WHO = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("involvement."))
 COORDINATION = frozenset(e for e in LOG_EVENT_FIELDS if e.startswith("coordination."))
 CHAIN = WHO | COORDINATION
 SHELTER = frozenset({"shelter.reserved"})
+#: A household's erasure: shown to whoever may read the case's phase.
+ERASED = frozenset({"case.erased"})
 
 TABLE = [
     # The owner is shown everything of its case but how the household answered the municipality.
@@ -33,7 +35,7 @@ TABLE = [
         Relation.OWNER,
         "zaanstad",
         "parteon",
-        AGREEMENT | EVICTION | CHAIN | INVENTORY - CONTACT | SHELTER,
+        (AGREEMENT | EVICTION | CHAIN | INVENTORY | SHELTER | ERASED) - CONTACT,
     ),
     # The municipality is shown the inventory and the scheduled eviction by statute (art. 556
     # lid 3 Rv: the bailiff tells it when), not what came of the eviction; and who coordinates
@@ -64,7 +66,7 @@ TABLE = [
         Relation.INVOLVED,
         "zaanstad",
         "parteon",
-        CHAIN,
+        CHAIN | ERASED,
     ),
     # Bureau Woonkans monitors agreements: every agreement event; and what came of an eviction
     # (its second-chance grant includes the outcome), not when or by whom it was scheduled.
@@ -74,7 +76,7 @@ TABLE = [
         Relation.INVOLVED,
         "groningen",
         "nijestee",
-        AGREEMENT | CHAIN | {"eviction.called_off", "eviction.carried_out"},
+        AGREEMENT | CHAIN | ERASED | {"eviction.called_off", "eviction.carried_out"},
     ),
     # A credit bank reads an agreement's terms, not its reviews.
     (
@@ -83,9 +85,16 @@ TABLE = [
         Relation.INVOLVED,
         "groningen",
         "nijestee",
-        CHAIN | AGREEMENT - {"agreement.review_recorded"},
+        CHAIN | (AGREEMENT | ERASED) - {"agreement.review_recorded"},
     ),
-    ("meldpunt-overlast-en-zorg", "care", Relation.INVOLVED, "groningen", "nijestee", CHAIN),
+    (
+        "meldpunt-overlast-en-zorg",
+        "care",
+        Relation.INVOLVED,
+        "groningen",
+        "nijestee",
+        CHAIN | ERASED,
+    ),
     # ZOwonen shares only the eviction date: not even the scheduling, which names the bailiff.
     ("partners-in-welzijn", "welfare", Relation.INVOLVED, "sittard-geleen", "zowonen", frozenset()),
     (
@@ -94,7 +103,7 @@ TABLE = [
         Relation.OWNER,
         "sittard-geleen",
         "zowonen",
-        AGREEMENT | EVICTION | CHAIN | INVENTORY - CONTACT | SHELTER,
+        (AGREEMENT | EVICTION | CHAIN | INVENTORY | SHELTER | ERASED) - CONTACT,
     ),
     # No relation: nothing, whatever the rows say.
     ("flanderijn", "bailiff", Relation.NONE, "sittard-geleen", "zowonen", frozenset()),

@@ -267,10 +267,32 @@ def test_the_scenarios_below_log_every_event_type() -> None:
         *POLICY_EVENTS,
         *COORDINATION_EVENTS,
         "shelter.reserved",
+        "case.erased",  # test_an_erasure_is_logged_with_ids_only
     }
     assert tried == {str(t) for t in EventType}
     # Every case event reveals named fields: none is shown to everyone, or to no one.
     assert set(LOG_EVENT_FIELDS) == tried - set(POLICY_EVENTS)
+
+
+def test_an_erasure_is_logged_with_ids_only_and_its_opening_goes_with_the_case(
+    gql: GraphQL, sessions: sessionmaker[Session]
+) -> None:
+    case_id = case_in(sessions, "zowonen", Phase.COLLECTION, DEMO_TODAY)
+    with sessions() as session:
+        index = read_state(session).size
+    erased = gql(
+        "zowonen", "mutation($id: ID!) { eraseHousehold(caseId: $id) { caseId } }", {"id": case_id}
+    )
+    assert "errors" not in erased, erased
+    with sessions() as session:
+        assert read_state(session).size == index + 1
+    for partner in ("zowonen", "gemeente-sittard-geleen"):
+        body = gql(partner, ENTRY, {"index": index})
+        assert "errors" not in body, body
+        entry = body["data"]["auditLogEntry"]["entry"]
+        assert case_id not in entry["data"]  # the leaf names no case
+        # The case is gone, and with it anyone's relation to it: its opening is shown to no one.
+        assert entry["opening"] is None
 
 
 @pytest.mark.usefixtures("on_thursday")

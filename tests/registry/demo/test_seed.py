@@ -56,9 +56,10 @@ def _personal(session: Session) -> tuple[set[str], set[str]]:
     for amount in session.scalars(select(Case.arrears_amount)):
         if amount:
             texts |= _amount_texts(amount)
+    # Notes and action items are sealed in the database: read as the registry reads them.
+    texts |= {a.note for a in session.scalars(select(Annotation)) if a.note}
+    texts |= {a.description for a in session.scalars(select(ActionItem))}
     for column in (
-        Annotation.note,
-        ActionItem.description,
         AgreementCondition.text,
         ConditionCheck.note,
         StoredInventory.description,
