@@ -177,6 +177,8 @@ def add_case(scope: RequestScope, meeting_id: str, case_id: str) -> MeetingView:
     if case.id in _on_agenda(scope.session, meeting):
         raise ConflictError(f"case {case.id} is on the agenda already")
     _put_on_agenda(scope, meeting, case)
+    # Putting a case before a meeting's participants is processing of it: access-logged.
+    scope.disclosure.processed(case)
     scope.session.flush()
     return view_of(scope.session, meeting)
 

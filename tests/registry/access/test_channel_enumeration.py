@@ -70,6 +70,7 @@ JUDGED_CASE_FREE = {
 THURSDAY = dt.datetime.combine(DEMO_TODAY + dt.timedelta(days=3), dt.time(10), dt.UTC)
 OWNER, MUNICIPALITY = "parteon", "gemeente-zaanstad"
 BAILIFF, STORAGE = "kerckhoffs-lasonder", "opslag-zaanstad"
+TEAM = "wijkteam-zaandam-noord"
 PARTIES = ["nijestee", "bureau-woonkans", "wij-groningen"]
 
 
@@ -188,7 +189,8 @@ def _case_channels(call: Channels, sessions: sessionmaker[Session]) -> None:
         "dryRunGrant",
         "gemeente-sittard-geleen",
         """(caseId: $id, partner: "partners-in-welzijn", grant: {municipality:
-        "sittard-geleen", partnerKind: DISTRICT_TEAM, fields: ["reasons"]}) { field }""",
+        "sittard-geleen", partnerKind: DISTRICT_TEAM, fields: ["reasons"],
+        purposes: ["eviction_prevention"], validUntil: "2028-12-31"}) { field }""",
         one,
         case_id=case_id,
         signature=sig,
@@ -231,6 +233,72 @@ def _case_channels(call: Channels, sessions: sessionmaker[Session]) -> None:
     )
 
 
+def _signal_and_coordination_channels(call: Channels, case_id: str) -> None:
+    """A repeat signal, its reply clock, a collection pause, and the case's coordination."""
+    one = {"id": case_id}
+    mut = {"kind": "mutation", "signature": "($id: ID!)", "case_id": case_id}
+    signal = f'{{signalledOn: "{_day()}", arrearsMonths: "2.5", arrearsAmount: "1900"}}'
+    call("signalAgain", OWNER, f"(caseId: $id, input: {signal}) {{ id }}", one, **mut)
+    call("answerSignal", MUNICIPALITY, "(caseId: $id, clock: HELP_OFFER) { id }", one, **mut)
+    pause = f'{{pausedFrom: "{_day()}", reason: HELP_ACCEPTED}}'
+    call("pauseCollection", OWNER, f"(caseId: $id, input: {pause}) {{ id }}", one, **mut)
+    call("nameCoordinator", MUNICIPALITY, f'(caseId: $id, partner: "{TEAM}") {{ id }}', one, **mut)
+    call("transferCoordination", MUNICIPALITY, f'(caseId: $id, to: "{OWNER}") {{ id }}', one, **mut)
+    call(
+        "setInvolvementContact",
+        OWNER,
+        '(caseId: $id, name: "Incasso-afdeling", phone: "0751234567") { id }',
+        one,
+        **mut,
+    )
+
+
+def _shelter_and_meeting_channels(call: Channels, case_id: str) -> None:
+    """The municipality's shelter task of a scheduled eviction, and the eviction meeting."""
+    one = {"id": case_id}
+    sig = "($id: ID!)"
+    call(
+        "shelterTask", MUNICIPALITY, "(caseId: $id) { dueOn }", one, case_id=case_id, signature=sig
+    )
+    call(
+        "reserveShelter",
+        MUNICIPALITY,
+        f"""(input: {{caseId: $id, kind: CRISIS_SHELTER, reservedFrom: "{_day()}",
+        arrangedBy: "{MUNICIPALITY}"}}) {{ dueOn }}""",
+        one,
+        case_id=case_id,
+        kind="mutation",
+        signature=sig,
+    )
+    scheduled = call.gql(  # a meeting without cases: no case channel
+        MUNICIPALITY,
+        f"""mutation {{ scheduleMeeting(input: {{municipality: "zaanstad",
+        kind: EVICTION_MEETING, heldOn: "{_day(7)}", chair: "{MUNICIPALITY}",
+        participants: ["{MUNICIPALITY}", "{OWNER}"]}}) {{ id }} }}""",
+    )
+    meeting = scheduled["data"]["scheduleMeeting"]
+    on_agenda = {"meeting": meeting["id"], **one}
+    both = "($meeting: ID!, $id: ID!)"
+    call(
+        "addAgendaItem",
+        MUNICIPALITY,
+        "(meetingId: $meeting, caseId: $id) { id }",
+        on_agenda,
+        case_id=case_id,
+        kind="mutation",
+        signature=both,
+    )
+    call(
+        "recordMeetingDecision",
+        MUNICIPALITY,
+        '(meetingId: $meeting, caseId: $id, note: "Woonbegeleiding aanbieden") { id }',
+        on_agenda,
+        case_id=case_id,
+        kind="mutation",
+        signature=both,
+    )
+
+
 def _lifecycle_and_inventory_channels(call: Channels, sessions: sessionmaker[Session]) -> None:
     """A Parteon case from arrears through eviction, stored goods and closure, annotated."""
     case_id = case_in(sessions, OWNER, Phase.ARREARS, THURSDAY.date())
@@ -238,6 +306,7 @@ def _lifecycle_and_inventory_channels(call: Channels, sessions: sessionmaker[Ses
     sig = "($id: ID!)"
     mut = {"kind": "mutation", "signature": sig, "case_id": case_id}
     call("moveCase", OWNER, "(id: $id, to: EARLY_SIGNAL) { phase }", one, **mut)
+    _signal_and_coordination_channels(call, case_id)
     call("moveCase", OWNER, "(id: $id, to: COLLECTION) { phase }", one, **mut)
     call("requestJudgment", OWNER, f'(id: $id, requestedOn: "{_day()}") {{ phase }}', one, **mut)
     call("recordJudgment", OWNER, f'(id: $id, grantedOn: "{_day()}") {{ phase }}', one, **mut)
@@ -245,6 +314,7 @@ def _lifecycle_and_inventory_channels(call: Channels, sessions: sessionmaker[Ses
     call("scheduleEviction", OWNER, schedule, one, **mut)
     call("callOffEviction", OWNER, "(id: $id) { phase }", one, **mut)
     call("scheduleEviction", OWNER, schedule, one, **mut)
+    _shelter_and_meeting_channels(call, case_id)
     call("carryOutEviction", OWNER, "(id: $id, outcome: EXECUTED) { phase }", one, **mut)
     call(
         "recordAftercare",
@@ -305,6 +375,16 @@ def _lifecycle_and_inventory_channels(call: Channels, sessions: sessionmaker[Ses
         signature="($contact: ID!)",
     )
     call("releasePickup", MUNICIPALITY, "(caseId: $id) { id }", one, **mut)
+    code = call("issuePickupCode", MUNICIPALITY, "(caseId: $id) { pickupCode }", one, **mut)
+    call(
+        "verifyPickupCode",
+        STORAGE,
+        "(caseId: $id, code: $code) { accepted }",
+        {**one, "code": code["pickupCode"]},
+        case_id=case_id,
+        kind="mutation",
+        signature="($id: ID!, $code: String!)",
+    )
     call(
         "recordCollection", STORAGE, f'(caseId: $id, collectedOn: "{_day()}") {{ id }}', one, **mut
     )
@@ -459,6 +539,18 @@ def test_every_case_channel_is_called_here_or_judged_free_of_case_data() -> None
 #: The operations the test below calls (kept in step with it by the test above and below).
 CALLED = frozenset(
     {
+        "addAgendaItem",
+        "answerSignal",
+        "issuePickupCode",
+        "nameCoordinator",
+        "pauseCollection",
+        "recordMeetingDecision",
+        "reserveShelter",
+        "setInvolvementContact",
+        "shelterTask",
+        "signalAgain",
+        "transferCoordination",
+        "verifyPickupCode",
         "accessHistory",
         "accessReport",
         "actionItems",

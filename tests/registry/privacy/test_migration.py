@@ -28,7 +28,7 @@ def test_0013_seals_stored_contact_details_and_a_downgrade_opens_them(
             names = {c.case_id: c.name for c in session.scalars(select(CaseContact))}
         assert names
         # The previous release: plain text columns, the values readable as they were.
-        command.downgrade(alembic_config(url), "0008")
+        command.downgrade(alembic_config(url), "0012")
         with engine.connect() as conn:
             plain = dict(conn.execute(sa.text("SELECT case_id, name FROM case_contact")).all())
         assert sorted(plain.values()) == sorted(names.values())
