@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class FieldTerm:
-    """A field a policy can name: its name, what it releases, and whether that is sensitive
-    personal data (identity, contact details, the household's answers to offers of help)."""
+    """A field a policy can name: its name, what it releases (in English, and in Dutch as
+    ``description_nl``), and whether that is sensitive personal data (identity, contact
+    details, the household's answers to offers of help)."""
 
     name: str
     description: str
+    description_nl: str
     sensitive: bool = False
 
 

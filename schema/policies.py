@@ -75,13 +75,18 @@ def _purpose(value: PurposeRow) -> ProcessingPurpose:
 @strawberry.type
 class PolicyQuery:
     @strawberry.field(
-        description="Every field policies may name, with what it releases, whether it is "
+        description="Every field policies may name, with what it releases (in English and "
+        "Dutch), whether it is "
         "sensitive, and its groups (the vocabulary a grant or restriction speaks)."
     )
     def field_catalogue(self) -> list[PolicyField]:
         return [
             PolicyField(
-                name=e.name, description=e.description, sensitive=e.sensitive, groups=list(e.groups)
+                name=e.name,
+                description=e.description,
+                description_nl=e.description_nl,
+                sensitive=e.sensitive,
+                groups=list(e.groups),
             )
             for e in vocabulary.catalogue()
         ]

@@ -11,7 +11,7 @@ attribute's GraphQL name is its camel-cased name, as strawberry names it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
@@ -57,8 +57,11 @@ def snake(name: str) -> str:
 
 @dataclass(frozen=True, eq=False)
 class ReleasedField(Generic[Row, Extra]):
-    """One field a policy can release: its policy name, what it releases, its groups, whether
-    it is sensitive, and per view attribute it fills, how that is read from the row.
+    """One field a policy can release: its policy name, what it releases (in English and, as
+    ``description_nl``, in Dutch), its groups, whether it is sensitive, and per view attribute
+    it fills, how that is read from the row.
+
+    The Dutch description is a required keyword: no field can be declared without one.
 
     A field with no attributes is released by a rule of its own (an annotation kind).
     """
@@ -68,6 +71,8 @@ class ReleasedField(Generic[Row, Extra]):
     reads: Mapping[str, Reader[Row, Extra]]
     groups: frozenset[FieldGroup] = frozenset()
     sensitive: bool = False
+    #: What the field releases, in Dutch, as a municipality's policy officer reads it.
+    description_nl: str = field(kw_only=True)
 
 
 def attribute(
@@ -77,10 +82,18 @@ def attribute(
     *,
     groups: Iterable[FieldGroup] = (),
     sensitive: bool = False,
+    description_nl: str,
 ) -> ReleasedField[Row, Extra]:
     """A field that fills the one view attribute of its own name (``arrearsAmount`` fills
     ``arrears_amount``)."""
-    return ReleasedField(name, description, {snake(name): read}, frozenset(groups), sensitive)
+    return ReleasedField(
+        name,
+        description,
+        {snake(name): read},
+        frozenset(groups),
+        sensitive,
+        description_nl=description_nl,
+    )
 
 
 class ReleasedFields(Generic[Row, Extra]):

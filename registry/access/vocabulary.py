@@ -75,18 +75,22 @@ GUARDED = frozenset({"arrearsAmount", "reasons", "childrenInvolved"})
 
 #: The vocabulary every policy of this registry speaks.
 VOCABULARY = Vocabulary(
-    (FieldTerm(d.name, d.description, d.sensitive or d.name in GUARDED) for d in DECLARATIONS),
+    (
+        FieldTerm(d.name, d.description, d.description_nl, d.sensitive or d.name in GUARDED)
+        for d in DECLARATIONS
+    ),
     _groups(),
 )
 
 
 @dataclass(frozen=True)
 class CatalogueEntry:
-    """One field as a policy officer looks it up: what it releases, whether it is sensitive
-    personal data, and the groups that name it."""
+    """One field as a policy officer looks it up: what it releases (in English and in Dutch),
+    whether it is sensitive personal data, and the groups that name it."""
 
     name: str
     description: str
+    description_nl: str
     sensitive: bool
     groups: tuple[str, ...]
 
@@ -97,6 +101,7 @@ def catalogue() -> list[CatalogueEntry]:
         CatalogueEntry(
             term.name,
             term.description,
+            term.description_nl,
             term.sensitive,
             tuple(sorted(g for g, members in VOCABULARY.groups.items() if term.name in members)),
         )

@@ -74,6 +74,7 @@ AGREEMENT_FIELDS: ReleasedFields[SecondChanceAgreement, Sequence[int]] = Release
         "stay, rehouse or omklapwoning",
         {"kind": lambda a, _: a.kind},
         TERMS,
+        description_nl="blijven, herhuisvesten of omklapwoning",
     ),
     ReleasedField(
         "agreementStatus",
@@ -86,18 +87,25 @@ AGREEMENT_FIELDS: ReleasedFields[SecondChanceAgreement, Sequence[int]] = Release
             "closed_at": lambda a, _: a.closed_at,
         },
         TERMS,
+        description_nl=(
+            "voorgesteld, actief, afgerond, geschonden of anderszins beëindigd, en wanneer"
+        ),
     ),
     ReleasedField(
         "agreementParties",
         "the parties, their signatures and the household's recorded consent",
         {"parties": _parties},
         TERMS,
+        description_nl=(
+            "de partijen, hun handtekeningen en de vastgelegde toestemming van het huishouden"
+        ),
     ),
     ReleasedField(
         "agreementConditions",
         "the conditions: type, whose support is accepted, explanation",
         {"conditions": _conditions},
         TERMS,
+        description_nl="de voorwaarden: soort, wiens ondersteuning wordt aanvaard, toelichting",
     ),
     ReleasedField(
         "agreementTerm",
@@ -108,11 +116,15 @@ AGREEMENT_FIELDS: ReleasedFields[SecondChanceAgreement, Sequence[int]] = Release
             "review_interval_days": lambda a, _: a.review_interval_days,
         },
         TERMS,
+        description_nl="begin en einde van de looptijd en de evaluatietermijn",
     ),
     ReleasedField(
         "agreementReviews",
         "the reviews: due dates and each condition's check (met, note)",
         {"reviews": _reviews, "broken_conditions": _broken_conditions},
+        description_nl=(
+            "de evaluaties: vervaldata en per voorwaarde de toetsing (nagekomen, notitie)"
+        ),
     ),
     ReleasedField(
         "agreementText",
@@ -122,11 +134,15 @@ AGREEMENT_FIELDS: ReleasedFields[SecondChanceAgreement, Sequence[int]] = Release
             "text_sha256": lambda a, _: text_sha256(a),
         },
         TERMS,
+        description_nl="de vastgestelde tekst die de partijorganisaties ondertekenen",
     ),
     ReleasedField(
         "agreementLog",
         "where the agreement's events are in the signed audit log",
         {"log_indexes": lambda _, indexes: list(indexes)},
+        description_nl=(
+            "waar de gebeurtenissen van de overeenkomst in het ondertekende auditlog staan"
+        ),
     ),
 )
 

@@ -72,6 +72,10 @@ INVENTORY_FIELDS: ReleasedFields[StoredInventory, InventoryReading] = ReleasedFi
             "recorded_by": lambda i, _: i.recorded_by,
             "recorded_at": lambda i, _: i.recorded_at,
         },
+        description_nl=(
+            "de opgeslagen inboedel: opslagbedrijf, locatiecode, aard en omvang, bederfelijk of "
+            "gevaarlijk, en of de goederen zijn opgeslagen, opgehaald of afgevoerd"
+        ),
     ),
     ReleasedField(
         "inventoryDates",
@@ -83,17 +87,26 @@ INVENTORY_FIELDS: ReleasedFields[StoredInventory, InventoryReading] = ReleasedFi
             "thirteen_weeks_on": lambda i, _: storage_periods.thirteen_weeks_on(i.removed_on),
             "disposable_from": lambda i, _: disposable_from(i),
         },
+        description_nl=(
+            "de ontruiming, de overhandiging van het afschrift van het proces-verbaal, het einde "
+            "van de 13 weken en de eerste dag waarop de goederen mogen worden afgevoerd"
+        ),
     ),
     ReleasedField(
         "inventoryPickup",
         "pickup requests: when, by whom, on hold, released or collected",
         {"pickups": _pickups, "collected_on": lambda i, _: i.collected_on},
+        description_nl="ophaalverzoeken: wanneer, door wie, aangehouden, vrijgegeven of opgehaald",
     ),
     ReleasedField(
         "inventoryReleaseAuthorised",
         "whether the municipality authorised the release of the "
         "goods for pickup (all a storage provider needs)",
         {"release_authorised": lambda i, _: release_authorised(i)},
+        description_nl=(
+            "of de gemeente de vrijgave van de goederen voor ophalen heeft goedgekeurd (alles wat "
+            "een opslagbedrijf nodig heeft)"
+        ),
     ),
     # How the household answered the municipality's offer of help: social-domain data.
     ReleasedField(
@@ -101,6 +114,10 @@ INVENTORY_FIELDS: ReleasedFields[StoredInventory, InventoryReading] = ReleasedFi
         "the municipal contact a pickup triggers: due date, attempts, outcome",
         {"contacts": _contacts},
         sensitive=True,
+        description_nl=(
+            "het gemeentelijk contact dat een ophaalverzoek in gang zet: uiterste datum, pogingen,"
+            " uitkomst"
+        ),
     ),
     ReleasedField(
         "inventoryDisposal",
@@ -112,11 +129,16 @@ INVENTORY_FIELDS: ReleasedFields[StoredInventory, InventoryReading] = ReleasedFi
             "proceeds": lambda i, _: i.proceeds,
             "claimable_until": lambda i, _: i.claimable_until,
         },
+        description_nl=(
+            "wat er met niet-opgehaalde goederen is gebeurd: verkocht (opbrengst en tot wanneer "
+            "die kan worden opgeëist), weggegeven of vernietigd"
+        ),
     ),
     ReleasedField(
         "inventoryLog",
         "where the inventory's events are in the signed audit log",
         {"log_indexes": lambda _, reading: list(reading.log_indexes)},
+        description_nl="waar de gebeurtenissen van de inboedel in het ondertekende auditlog staan",
     ),
 )
 

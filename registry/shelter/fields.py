@@ -23,5 +23,9 @@ SHELTER_FIELDS: ReleasedFields[ShelterTask, dt.date] = ReleasedFields(
         "involved), and the reservation (kind of shelter, from when, arranged by)",
         {},  # released whole by ``Disclosure.shelter_task_view``
         frozenset({FieldGroup.EVICTION, FieldGroup.AFTERCARE}),
+        description_nl=(
+            "de opvangtaak van de gemeente vóór een ontruiming: uiterste datum, urgentie (kinderen"
+            " betrokken) en de reservering (soort opvang, vanaf wanneer, geregeld door)"
+        ),
     ),
 )

@@ -138,7 +138,10 @@ class AccessLogEntry:
 @strawberry.type(description="A field policies may name: what it releases and its groups.")
 class PolicyField:
     name: str
-    description: str
+    description: str = strawberry.field(description="What the field releases, in English.")
+    description_nl: str = strawberry.field(
+        description="What the field releases, in Dutch (omschrijving)."
+    )
     sensitive: bool = strawberry.field(
         description="Personal data released least: identity, contact details, the household's "
         "answers to the municipality."

@@ -9,7 +9,10 @@ from policies import VocabularyError as Error
 from policies.decisions import PolicyEffect
 from tests.helpers import access_key
 
-TERMS = (FieldTerm("phase", "the phase"), FieldTerm("contactName", "the name", sensitive=True))
+TERMS = (
+    FieldTerm("phase", "the phase", "de fase"),
+    FieldTerm("contactName", "the name", "de naam", sensitive=True),
+)
 
 
 def test_groups_expand_to_their_fields_and_fields_to_themselves() -> None:
@@ -24,7 +27,7 @@ def test_groups_expand_to_their_fields_and_fields_to_themselves() -> None:
 
 def test_a_field_declared_twice_is_refused() -> None:
     with pytest.raises(Error, match="field 'phase' is declared twice"):
-        Vocabulary((*TERMS, FieldTerm("phase", "again")), {})
+        Vocabulary((*TERMS, FieldTerm("phase", "again", "nogmaals")), {})
 
 
 def test_a_group_of_unknown_fields_is_refused() -> None:

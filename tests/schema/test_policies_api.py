@@ -343,3 +343,19 @@ def test_the_field_catalogue_lists_every_field_with_its_groups_and_sensitivity(
     assert "ownCase" not in by_name["municipalContact"]["groups"]
     # What an officer may name in a grant: every field here is accepted, nothing else is.
     assert {"evictionDate", "annotationHomeVisit", "agreementText", "inventoryLog"} <= set(by_name)
+
+
+def test_the_field_catalogue_gives_every_field_a_dutch_description(gql: GraphQL) -> None:
+    query = "{ fieldCatalogue { name description descriptionNl } }"
+    catalogue = gql("gemeente-zaanstad", query)["data"]["fieldCatalogue"]
+    assert catalogue
+    for field in catalogue:
+        dutch = field["descriptionNl"]
+        # Dutch, not the English copied over, and not left blank.
+        assert dutch.strip() and dutch == dutch.strip(), field["name"]
+        assert dutch != field["description"], field["name"]
+    by_name = {f["name"]: f for f in catalogue}
+    assert by_name["contactPhone"]["descriptionNl"] == "het telefoonnummer van de huurder"
+    assert by_name["earlySignalledOn"]["description"] == (
+        "the date of the statutory early signal to the municipality"
+    )

@@ -84,9 +84,11 @@ def test_every_annotation_kind_is_declared() -> None:
 
 
 def test_a_table_refuses_a_field_twice_and_an_attribute_filled_twice() -> None:
-    phase = attribute("phase", "the phase", lambda c, _: c)
+    phase = attribute("phase", "the phase", lambda c, _: c, description_nl="de fase")
     with pytest.raises(VocabularyError, match="field 'phase' is declared twice"):
         ReleasedFields(phase, phase)
-    again = ReleasedField("phaseAgain", "the phase again", {"phase": lambda c, _: c})
+    again = ReleasedField(
+        "phaseAgain", "the phase again", {"phase": lambda c, _: c}, description_nl="de fase weer"
+    )
     with pytest.raises(VocabularyError, match="view attribute 'phase' is filled twice"):
         ReleasedFields(phase, again)
