@@ -27,7 +27,7 @@ PARTNER_KINDS = (
 )
 
 COVENANT = """query consolePolicies($municipality: String!) {
-  fieldCatalogue { name description sensitive groups }
+  fieldCatalogue { name description descriptionNl sensitive groups }
   purposes(municipality: $municipality) { id description }
   policies(municipality: $municipality) {
     id kind issuer subject relation municipality owner fields purpose phases purposes

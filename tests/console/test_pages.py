@@ -172,6 +172,8 @@ def test_the_officer_tries_issues_and_revokes_a_grant(
     assert during["reasons"] and "reasons" not in during["withheld"]
 
     page = console.http.get("/console/beleid").text
+    # The page speaks Dutch: each field's checkbox carries its Dutch description as a hint.
+    assert '<small class="hint">waarom ontruiming dreigt: huurachterstand' in page
     mine = field_of(gql("gemeente-groningen", POLICIES), "policies")
     policy_id = next(p["id"] for p in mine if p["purpose"] == draft["purpose"])
     assert f"/console/beleid/{policy_id}/intrekken" in page
