@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from policies import Permission, Relation
 from registry.access.conditions import check_purpose_id
@@ -74,3 +75,18 @@ def listed(scope: RequestScope, municipality: str) -> Sequence[ProcessingPurpose
         .where(ProcessingPurpose.municipality == municipality)
         .order_by(ProcessingPurpose.id)
     ).all()
+
+
+def registered(session: Session) -> dict[str, str]:
+    """Every purpose registered in some municipality, with a description (the first
+    municipality's, by code): what a console session may be opened for. Public, as a register
+    of processing activities is: no case data, and partners name these ids in every request."""
+    found: dict[str, str] = {}
+    rows = session.execute(
+        select(ProcessingPurpose.id, ProcessingPurpose.description).order_by(
+            ProcessingPurpose.id, ProcessingPurpose.municipality
+        )
+    )
+    for purpose, description in rows:
+        found.setdefault(purpose, description)
+    return found

@@ -16,14 +16,6 @@ from registry.tracing import trace_from_header
 #: the composition root passes in the same execution partner systems get.
 RunGraphQL = Callable[[Principal, str, dict[str, Any] | None, str | None], dict[str, Any]]
 
-#: Processing activities a session can be opened for (logged with every disclosure).
-PURPOSES: dict[str, str] = {
-    "eviction_prevention": "Ketenpreventie huisuitzettingen",
-    "second_chance_monitoring": "Monitoring woonkansovereenkomsten",
-    "covenant_administration": "Beheer van het convenant",
-    "inventory_care": "Zorg voor opgeslagen inboedel",
-}
-
 ROLE_NAMES: dict[StaffRole, str] = {
     StaffRole.ADMIN: "beheerder",
     StaffRole.POLICY_OFFICER: "beleidsmedewerker",

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from registry.console import i18n
-from registry.console.acting import PURPOSES, Acting
+from registry.console.acting import Acting
 from registry.console.web import (
     LANGUAGE_COOKIE,
     LOGIN_CSRF_COOKIE,
@@ -81,9 +81,10 @@ class Gate:
                 _("Niet toegestaan"),
                 _(i18n.FORM_REFUSED),
             )
+        registered = await run_in_threadpool(self.console.purposes)
         purpose = fields.get("purpose", "")
-        if purpose not in PURPOSES:
-            purpose = next(iter(PURPOSES))
+        if purpose not in registered:  # none chosen, or not (or no longer) registered
+            purpose = next(iter(registered), "")
         outcome = await run_in_threadpool(
             self._log_in,
             fields.get("username", ""),

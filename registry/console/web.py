@@ -24,8 +24,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from registry.access import purposes as processing_purposes
 from registry.console import i18n
-from registry.console.acting import PURPOSES, ROLE_NAMES, Acting, Operations, RunGraphQL
+from registry.console.acting import ROLE_NAMES, Acting, Operations, RunGraphQL
 from registry.models import StaffRole
 from registry.staff import sessions as staff_sessions
 
@@ -121,12 +122,18 @@ class Console:
             lang=language,
             acting=acting,
             role_names=ROLE_NAMES,
-            purposes=PURPOSES,
+            purposes=self.purposes(),
             roles=StaffRole,
             prefix=PREFIX,
             **context,
         )
         return HTMLResponse(html, status, headers=SECURITY_HEADERS)
+
+    def purposes(self) -> dict[str, str]:
+        """The processing purposes a session may be opened for: those registered in the
+        municipalities (a grant releases data only for a registered purpose it names)."""
+        with self.sessions() as session:
+            return processing_purposes.registered(session)
 
     def language(self, request: Request) -> str:
         """The language the browser chose (cookie), Dutch by default."""

@@ -56,6 +56,40 @@ def test_what_staff_see_is_access_logged_with_them_and_their_purpose(
     assert record.operation == "console:consoleCase"
 
 
+def test_a_session_is_opened_only_for_a_registered_purpose(
+    browser, make_staff: MakeStaff, sessions: sessionmaker[Session]
+) -> None:
+    # The login offers the purposes municipalities registered (a grant releases data only
+    # for a registered purpose it names), not a list of the console's own.
+    offered = browser().http.get("/console/login").text
+    assert '<option value="eviction_prevention">' in offered
+    assert '<option value="schuldhulpverlening">' in offered  # Sittard-Geleen's home visits
+    assert "second_chance_monitoring" not in offered
+    worker = make_staff("cw@zaanstad", "gemeente-zaanstad", StaffRole.CASE_WORKER)
+    console: Console = browser()
+    page = console.http.get("/console/login")
+    console.http.post(
+        "/console/login",
+        data={
+            "csrf": console.csrf_of(page.text),
+            "username": worker.username,
+            "password": PASSWORD,
+            "code": "",
+            "purpose": "marketing_campagne",  # not a processing activity anywhere
+            "next": "/console/",
+        },
+    )
+    case_id = _case_of(sessions, "zaanstad")
+    assert console.http.get(f"/console/casussen/{case_id}").status_code == 200
+    with sessions() as session:
+        purposes = set(
+            session.scalars(
+                select(AccessLogRecord.purpose).where(AccessLogRecord.actor == "cw@zaanstad")
+            )
+        )
+    assert purposes == {"eviction_prevention"}  # the first registered, never the one sent
+
+
 def test_staff_of_one_organisation_never_see_anothers_cases_or_staff(
     browser, make_staff: MakeStaff, sessions: sessionmaker[Session], clock: Clock
 ) -> None:
