@@ -19,6 +19,8 @@ SHOWN_ONCE = "Geheim voor de authenticator-app (eenmalig getoond):"
 
 #: Dutch text -> English.
 ENGLISH: dict[str, str] = {
+    "Toon matrix": "Show matrix",
+    "Gevolgen voor alle casussen": "Effect on all cases",
     "Voor het doel": "For the purpose",
     "deels": "partly",
     "Voorwaarden": "Conditions",

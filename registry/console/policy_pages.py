@@ -94,11 +94,14 @@ class PolicyPages:
         registered = [p["id"] for p in purposes]
         shown = page.query.get("doel") or page.acting.purpose
         shown = shown if shown in registered else (registered[0] if registered else "")
+        # The matrix decides every kind x relation x phase x field: seconds on a covenant of
+        # the demo's size, so it is computed when asked for, not on every visit.
+        wanted = page.query.get("matrix") == "1"
         cells = (
             page.ops.data(MATRIX, {"municipality": municipality, "purpose": shown})[
                 "covenantMatrix"
             ]
-            if shown
+            if shown and wanted
             else []
         )
         groups = sorted({c["group"] for c in cells})
@@ -113,6 +116,7 @@ class PolicyPages:
             policies=live,
             registered_purposes=purposes,
             matrix_purpose=shown,
+            matrix_shown=wanted,
             matrix=_matrix_rows(cells, groups),
             groups=groups,
             catalogue=catalogue,
@@ -136,7 +140,12 @@ class PolicyPages:
         field by field for that one."""
         grant = _grant_input(page, self._municipality(page))
         try:
-            impact = page.ops.data(IMPACT, {"grant": grant})["grantImpact"]
+            # Over all of the municipality's cases: seconds, so only when asked for.
+            impact = (
+                page.ops.data(IMPACT, {"grant": grant})["grantImpact"]
+                if page.field("impact") == "1"
+                else None
+            )
             result = None
             if page.field("case") and page.field("partner"):
                 result = page.ops.data(

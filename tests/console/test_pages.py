@@ -193,7 +193,7 @@ def test_the_officer_tries_issues_and_revokes_a_grant(
         "case": case_id,
         "partner": "ehbg-groningen",
     }
-    tried = console.post_form("/console/beleid", "/console/beleid/proef", draft)
+    tried = console.post_form("/console/beleid", "/console/beleid/proef", {**draft, "impact": "1"})
     assert tried.status_code == 200
     changed = r'<tr class="changed"><th scope="row">reasons</th><td>nee</td><td>ja</td>'
     assert re.search(changed, tried.text), "the dry run shows reasons released with the draft"
