@@ -29,7 +29,9 @@ from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.demo import seed as demo
 from registry.migrate import upgrade
+from registry.notifications.delivery import DeliveryWorker
 from registry.privacy.keys import DATA_KEY_ENV, KeyEncryptionKey
+from tests.receiver import Receiver
 
 AUDIENCE = "ketenregister-test"
 LOG_ORIGIN = "ketenregister.test/log"
@@ -264,3 +266,22 @@ def gql(client: AppClient, token_for: Callable[..., str]) -> GraphQL:
         return body
 
     return run
+
+
+@pytest.fixture
+def receiver(clock: Clock) -> Iterator[Receiver]:
+    """A partner's webhook endpoints on 127.0.0.1 (``receiver.url(name)``), checking
+    signatures against the test clock."""
+    server = Receiver(lambda: clock.now.timestamp())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def worker(sessions: sessionmaker[Session], clock: Clock) -> Iterator[DeliveryWorker]:
+    """The webhook delivery worker on the test clock, allowed to post to 127.0.0.1 (where
+    ``receiver`` listens); ``worker.run_once()`` delivers what is due."""
+    runner = DeliveryWorker(sessions, clock=clock, allow_private_targets=True)
+    yield runner
+    runner.stop()

@@ -58,14 +58,6 @@ def recorded() -> Iterator[InMemorySpanExporter]:
     _EXPORTER.clear()
 
 
-@pytest.fixture
-def receiver(clock: Clock) -> Iterator[Receiver]:
-    server = Receiver(lambda: clock.now.timestamp())
-    server.start()
-    yield server
-    server.stop()
-
-
 def _post(
     client: AppClient, token: str, query: str, variables: dict[str, str], traceparent: str
 ) -> str:

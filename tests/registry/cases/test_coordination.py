@@ -7,7 +7,6 @@ partner that may not read what an event reveals is not."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from registry.models import AccessLogRecord, Case, CoordinationTerm, Involvement, Phase
 from registry.notifications.delivery import DeliveryWorker
 from tests.arrange import case_in
-from tests.conftest import DEMO_TODAY, Clock, GraphQL
+from tests.conftest import DEMO_TODAY, GraphQL
 from tests.helpers import error_codes
 from tests.receiver import Receiver
 
@@ -41,21 +40,6 @@ RELEASE = """mutation($c: ID!, $p: String!) { releasePartner(caseId: $c, partner
 ALLOW = """mutation($m: String!, $kind: PartnerKind!, $byCoordinator: Boolean!,
   $byKind: PartnerKind) { allowInvolvement(municipality: $m, partnerKind: $kind,
   byCoordinator: $byCoordinator, byKind: $byKind) { id byCoordinator byKind partnerKind } }"""
-
-
-@pytest.fixture
-def receiver(clock: Clock) -> Iterator[Receiver]:
-    server = Receiver(lambda: clock.now.timestamp())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def worker(sessions: sessionmaker[Session], clock: Clock) -> Iterator[DeliveryWorker]:
-    runner = DeliveryWorker(sessions, clock=clock, allow_private_targets=True)
-    yield runner
-    runner.stop()
 
 
 def _ok(body: dict[str, Any], field: str) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -52,21 +51,6 @@ CLOCKS = """query($overdue: Boolean!) { signalReplyClocks(overdueOnly: $overdue)
   signalledOn repeat dueOn overdue } }"""
 INVOLVE = """mutation($id: ID!, $partner: String!, $role: InvolvementRole!) {
   involvePartner(caseId: $id, partner: $partner, role: $role) { id } }"""
-
-
-@pytest.fixture
-def receiver(clock: Clock) -> Iterator[Receiver]:
-    server = Receiver(lambda: clock.now.timestamp())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def worker(sessions: sessionmaker[Session], clock: Clock) -> Iterator[DeliveryWorker]:
-    runner = DeliveryWorker(sessions, clock=clock, allow_private_targets=True)
-    yield runner
-    runner.stop()
 
 
 def _ok(body: dict[str, Any], field: str) -> Any:

@@ -6,10 +6,8 @@ the storage provider of the release and of nothing else."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.notifications.delivery import DeliveryWorker
@@ -32,21 +30,6 @@ ALL_TYPES = [
     "municipal_contact.requested",
     "municipal_contact.overdue",
 ]
-
-
-@pytest.fixture
-def receiver(clock: Clock) -> Iterator[Receiver]:
-    server = Receiver(lambda: clock.now.timestamp())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def worker(sessions: sessionmaker[Session], clock: Clock) -> Iterator[DeliveryWorker]:
-    runner = DeliveryWorker(sessions, clock=clock, allow_private_targets=True)
-    yield runner
-    runner.stop()
 
 
 def _ok(body: dict[str, Any], field: str) -> Any:

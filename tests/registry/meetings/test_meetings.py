@@ -9,10 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,21 +35,6 @@ SCHEDULE = """mutation($on: Date!) { scheduleMeeting(input: {municipality: "deve
   participants: ["ieder1", "gemeente-deventer", "bad-deventer"]}) { id chair participants } }"""
 AGENDA = """query($id: ID!) { meeting(id: $id) { kind heldOn agenda { id decision case {
   id relation evictionDate householdComposition reasons withheld } } } }"""
-
-
-@pytest.fixture
-def receiver(clock: Clock) -> Iterator[Receiver]:
-    server = Receiver(lambda: clock.now.timestamp())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def worker(sessions: sessionmaker[Session], clock: Clock) -> Iterator[DeliveryWorker]:
-    runner = DeliveryWorker(sessions, clock=clock, allow_private_targets=True)
-    yield runner
-    runner.stop()
 
 
 def _ok(body: dict[str, Any], field: str) -> Any:

@@ -52,14 +52,6 @@ RETRY = RetryPolicy(base=dt.timedelta(seconds=10), cap=dt.timedelta(hours=1), ma
 
 
 @pytest.fixture
-def receiver(clock: Clock) -> Iterator[Receiver]:
-    server = Receiver(lambda: clock.now.timestamp())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def worker(sessions: sessionmaker[Session], clock: Clock) -> Iterator[DeliveryWorker]:
     runner = DeliveryWorker(
         sessions,

@@ -12,11 +12,9 @@ import secrets
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,14 +47,6 @@ def _day(days: int = 0) -> str:
 def _ok(body: dict[str, Any], field: str) -> Any:
     assert "errors" not in body, body
     return body["data"][field]
-
-
-@pytest.fixture
-def receiver(clock: Clock) -> Iterator[Receiver]:
-    server = Receiver(lambda: clock.now.timestamp())
-    server.start()
-    yield server
-    server.stop()
 
 
 def _database_bytes(database_url: str) -> bytes:
