@@ -81,9 +81,11 @@ class Registry:
         if session_factory is None:
             # A request holds a slot before it asks for a connection, and there is one per
             # slot: a checkout waits only if the database is out of reach, and then at most
-            # make_engine's second.
+            # pool_timeout_seconds.
             engine = make_engine(
-                settings.database_url, request_slots=settings.max_concurrent_requests
+                settings.database_url,
+                request_slots=settings.max_concurrent_requests,
+                pool_timeout=settings.pool_timeout_seconds,
             )
             session_factory = make_session_factory(engine)
         self.sessions = session_factory
@@ -104,6 +106,8 @@ class Registry:
                 clock=clock,
                 policies=self.policies,
                 allow_private_targets=settings.webhook_allow_private,
+                connect_timeout=settings.webhook_connect_timeout_seconds,
+                timeout=settings.webhook_timeout_seconds,
             )
             if delivery_worker
             else None

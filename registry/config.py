@@ -1,155 +1,229 @@
-"""Settings of one registry deployment, read from the environment."""
+"""Settings of one registry deployment, read from the environment: one typed place.
+
+Every setting is a ``KETENREGISTER_<NAME>`` environment variable (``DATABASE_URL`` is honoured
+too), with its default, unit and a one-line description on its field; ``docs/settings.md`` is
+generated from them (``python -m registry.settings_doc``). A value that does not parse or is out
+of range stops the process at start with one line naming the variable (``SettingsError``),
+instead of failing on the first request that needs it.
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
+import limits
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ENV_PREFIX = "KETENREGISTER_"
 DEFAULT_DATABASE_URL = "sqlite:///var/ketenregister.sqlite3"
+DEFAULT_LOG_ORIGIN = "ketenregister.local/log"
 
 
-def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+class SettingsError(ValueError):
+    """The environment holds a setting the registry cannot run with; the message is one line
+    naming each such variable and what is wrong with it."""
 
 
-def _number(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    return default if value is None or not value.strip() else float(value)
+def _setting(default: Any, unit: str, description: str, **constraints: Any) -> Any:
+    """A field with its unit and one-line description (both shown in docs/settings.md)."""
+    return Field(default, description=description, json_schema_extra={"unit": unit}, **constraints)
 
 
-def _pairs(value: str) -> tuple[tuple[str, str], ...]:
-    """``<URL> <key>`` pairs separated by commas or newlines."""
+def _pairs(value: object) -> object:
+    """``<URL> <key>`` pairs separated by commas or newlines, as one environment variable."""
+    if not isinstance(value, str):
+        return value
     pairs = []
     for item in value.replace("\n", ",").split(","):
         if not item.strip():
             continue
         fields = item.split()
         if len(fields) != 2:
-            raise ValueError(f"KETENREGISTER_WITNESSES: {item.strip()!r} is not '<URL> <key>'")
+            raise ValueError(f"{item.strip()!r} is not '<URL> <key>'")
         pairs.append((fields[0], fields[1]))
     return tuple(pairs)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What differs between deployments. Production defaults are the safe ones."""
+class Settings(BaseSettings):
+    """What differs between deployments. Production defaults are the safe ones.
 
-    database_url: str = DEFAULT_DATABASE_URL
-    #: The ``aud`` every partner token must carry: this registry's identifier.
-    audience: str = "ketenregister"
-    #: Introspection and the GraphiQL page: on in the demo, off by default in production.
-    introspection: bool = False
-    graphiql: bool = False
-    #: Whether webhooks may go to loopback, private or link-local addresses, and over plain
-    #: http. Off in production: otherwise a partner could make the registry post into its own
-    #: network. The demo and the tests, whose receivers listen on 127.0.0.1, turn it on.
-    webhook_allow_private: bool = False
-    max_body_bytes: int = 64 * 1024
-    max_query_depth: int = 10
-    max_aliases: int = 30
-    max_tokens: int = 2000
-    #: The most objects one answer may hold, counting list page sizes (``schema/limits.py``).
-    max_cost: int = 3000
-    #: Tokens live at most this long (DESIGN: exp at most 5 minutes after iat).
-    max_token_lifetime_seconds: int = 300
-    #: Tolerated clock difference between a partner system and the registry.
-    clock_skew_seconds: int = 30
-    #: The signed audit log's key file (``ketenregister log keygen``); without one the log
-    #: still records every event, but no checkpoint can be signed.
-    log_key_file: str | None = None
-    #: The log's origin: the first line of its checkpoints and the name of its key.
-    log_origin: str = "ketenregister.local/log"
-    #: Requests that run at once in this process, each holding one database connection; the
-    #: rest wait their turn. The pool holds these plus two (webhook worker, housekeeping).
-    max_concurrent_requests: int = 8
-    #: How long a request waits for its turn (and for a connection) before it is answered
-    #: ``503 UNAVAILABLE`` with ``Retry-After``: shed load quickly rather than hang.
-    queue_timeout_seconds: float = 3.0
-    #: How stale this process's view of the policy set may be: a policy changed through
-    #: another process takes effect here within this many seconds (at once in this one).
-    policy_staleness_seconds: float = 1.0
-    #: How long the outcome of a mutation sent with an ``Idempotency-Key`` is kept for retries.
-    idempotency_retention_hours: int = 24
-    #: Requests one partner may send to this process ("" for no limit), and how many of its
-    #: requests may run at once (0: a quarter of the request slots, at least one; the
-    #: rest wait in its own line), so that one partner's burst always leaves slots to others.
-    rate_limit: str = "50/second;1500/minute"
-    max_requests_per_partner: int = 0
-    #: Witnesses that cosign the log's checkpoints (C2SP tlog-witness), as ``(URL, verifier
-    #: key)`` pairs; ``KETENREGISTER_WITNESSES`` holds ``<URL> <key>`` pairs separated by
-    #: commas or newlines. None configured: checkpoints are served with the log's signature only.
-    witnesses: tuple[tuple[str, str], ...] = ()
-    #: How long a checkpoint request waits for each witness before serving without its
-    #: cosignature (a witness that failed is asked again only after a back-off).
-    witness_timeout_seconds: float = 3.0
-    #: The server's own log lines (``registry.serverlog``): ``json`` (one object per line, for
-    #: a log shipper) or ``console`` (for a person; the demo's default), from this level up.
-    log_format: str = "json"
-    log_level: str = "info"
-    #: The console's session cookie is sent over https only; off in the demo (plain http).
-    console_secure_cookie: bool = True
-    #: Retention periods in years (``registry.privacy.retention``: defaults argued there;
-    #: shorter than a legal minimum is refused when the policy is built).
-    retention_prevented_years: int = 2
-    retention_evicted_years: int = 5
-    retention_open_unchanged_years: int = 5
-    retention_access_log_years: int = 5
+    Built from the environment (``Settings()`` or ``from_env``); keyword arguments win over it.
+    Frozen: a changed copy is ``settings.replace(name=value)``, validated like the original.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        # An empty variable means "not set": the default applies, as it always did.
+        env_ignore_empty=True,
+        frozen=True,
+        validate_by_name=True,
+        validate_default=True,
+        extra="forbid",
+    )
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        # DATABASE_URL too: the name most platforms set for their managed database.
+        validation_alias=AliasChoices("KETENREGISTER_DATABASE_URL", "DATABASE_URL"),
+        description="SQLAlchemy URL of the database (SQLite file or postgresql://).",
+        json_schema_extra={"unit": "URL"},
+    )
+    audience: str = _setting(
+        "ketenregister", "text", "The `aud` every partner token must carry: this registry's id."
+    )
+    introspection: bool = _setting(
+        False, "flag", "GraphQL introspection: on in the demo, off in production."
+    )
+    graphiql: bool = _setting(False, "flag", "The GraphiQL page at /graphql: off in production.")
+    webhook_allow_private: bool = _setting(
+        False,
+        "flag",
+        "Webhooks may go to loopback/private addresses and plain http (demo and tests only).",
+    )
+    max_body_bytes: int = _setting(64 * 1024, "bytes", "Largest request body accepted.", gt=0)
+    max_query_depth: int = _setting(10, "levels", "Deepest nesting of a GraphQL query.", gt=0)
+    max_aliases: int = _setting(30, "aliases", "Most aliases in one GraphQL document.", ge=0)
+    max_tokens: int = _setting(2000, "tokens", "Most lexical tokens in one GraphQL document.", gt=0)
+    max_cost: int = _setting(
+        3000, "objects", "Most objects one answer may hold, counting list page sizes.", gt=0
+    )
+    max_token_lifetime_seconds: int = _setting(
+        300, "seconds", "Longest a partner token may live (exp minus iat).", gt=0
+    )
+    clock_skew_seconds: int = _setting(
+        30, "seconds", "Tolerated clock difference between a partner system and the registry.", ge=0
+    )
+    log_key_file: str | None = _setting(
+        None,
+        "path",
+        "The signed log's key file (`ketenregister log keygen`); unset: no checkpoints signed.",
+    )
+    log_origin: str = _setting(
+        DEFAULT_LOG_ORIGIN, "text", "The log's origin: first line of its checkpoints, key name."
+    )
+    data_key: SecretStr | None = _setting(
+        None,
+        "base64",
+        "The households' data key (32 random bytes, base64); required by serve and worker.",
+    )
+    data_key_file: str | None = _setting(
+        None, "path", "A file holding the data key, instead of KETENREGISTER_DATA_KEY."
+    )
+    max_concurrent_requests: int = _setting(
+        8, "requests", "Requests run at once per process, each with one database connection.", gt=0
+    )
+    queue_timeout_seconds: float = _setting(
+        3.0, "seconds", "Longest a request waits for its turn before 503 with Retry-After.", gt=0
+    )
+    pool_timeout_seconds: float = _setting(
+        1.0, "seconds", "Longest a database connection checkout waits (pool: slots + 2).", gt=0
+    )
+    policy_staleness_seconds: float = _setting(
+        1.0, "seconds", "How late a policy changed in another process takes effect here.", ge=0
+    )
+    idempotency_retention_hours: int = _setting(
+        24,
+        "hours",
+        "How long a mutation's answer is kept for retries with its Idempotency-Key.",
+        gt=0,
+    )
+    rate_limit: str = _setting(
+        "50/second;1500/minute",
+        "rates",
+        "Requests one partner may send to this process, e.g. `50/second;1500/minute`; empty: none.",
+    )
+    max_requests_per_partner: int = _setting(
+        0, "requests", "One partner's requests running at once; 0: a quarter of the slots.", ge=0
+    )
+    webhook_connect_timeout_seconds: float = _setting(
+        3.0, "seconds", "Longest a webhook post may take to connect (TLS included).", gt=0
+    )
+    webhook_timeout_seconds: float = _setting(
+        10.0, "seconds", "Longest a whole webhook post may take before it counts as failed.", gt=0
+    )
+    witnesses: Annotated[tuple[tuple[str, str], ...], NoDecode] = _setting(
+        (),
+        "pairs",
+        "Witnesses cosigning checkpoints: `<URL> <key>` pairs separated by commas or newlines.",
+    )
+    witness_timeout_seconds: float = _setting(
+        3.0, "seconds", "How long a checkpoint request waits for each witness.", gt=0
+    )
+    log_format: Literal["json", "console"] = _setting(
+        "json", "choice", "The server's own log lines: `json` (for a shipper) or `console`."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = _setting(
+        "info", "choice", "The server log's lowest level."
+    )
+    console_secure_cookie: bool = _setting(
+        True, "flag", "The console's session cookie goes over https only (off in the demo)."
+    )
+    retention_prevented_years: int = _setting(
+        2, "years", "Keep a case closed with the eviction prevented (legal minimum 1)."
+    )
+    retention_evicted_years: int = _setting(
+        5, "years", "Keep a case closed after an eviction (legal minimum 2)."
+    )
+    retention_open_unchanged_years: int = _setting(
+        5, "years", "Keep an open case that has not changed (legal minimum 2)."
+    )
+    retention_access_log_years: int = _setting(
+        5, "years", "Keep access-log records (minimum 2, and not below the prevented period)."
+    )
+
+    _parse_witnesses = field_validator("witnesses", mode="before")(_pairs)
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rates(cls, value: str) -> str:
+        if value.strip():
+            try:
+                limits.parse_many(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not like '50/second;1500/minute'") from None
+        return value
 
     @classmethod
     def from_env(cls) -> Settings:
-        """Read ``KETENREGISTER_*`` variables (``DATABASE_URL`` is honoured too)."""
-        return cls(
-            database_url=os.environ.get(
-                "KETENREGISTER_DATABASE_URL", os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-            ),
-            audience=os.environ.get("KETENREGISTER_AUDIENCE", cls.audience),
-            introspection=_flag("KETENREGISTER_INTROSPECTION", False),
-            graphiql=_flag("KETENREGISTER_GRAPHIQL", False),
-            webhook_allow_private=_flag("KETENREGISTER_WEBHOOK_ALLOW_PRIVATE", False),
-            log_key_file=os.environ.get("KETENREGISTER_LOG_KEY_FILE") or None,
-            log_origin=os.environ.get("KETENREGISTER_LOG_ORIGIN", cls.log_origin),
-            max_concurrent_requests=int(
-                _number("KETENREGISTER_MAX_CONCURRENT_REQUESTS", cls.max_concurrent_requests)
-            ),
-            queue_timeout_seconds=_number(
-                "KETENREGISTER_QUEUE_TIMEOUT_SECONDS", cls.queue_timeout_seconds
-            ),
-            policy_staleness_seconds=_number(
-                "KETENREGISTER_POLICY_STALENESS_SECONDS", cls.policy_staleness_seconds
-            ),
-            max_cost=int(_number("KETENREGISTER_MAX_COST", cls.max_cost)),
-            rate_limit=os.environ.get("KETENREGISTER_RATE_LIMIT", cls.rate_limit),
-            max_requests_per_partner=int(
-                _number("KETENREGISTER_MAX_REQUESTS_PER_PARTNER", cls.max_requests_per_partner)
-            ),
-            idempotency_retention_hours=int(
-                _number(
-                    "KETENREGISTER_IDEMPOTENCY_RETENTION_HOURS", cls.idempotency_retention_hours
-                )
-            ),
-            console_secure_cookie=_flag("KETENREGISTER_CONSOLE_SECURE_COOKIE", True),
-            witnesses=_pairs(os.environ.get("KETENREGISTER_WITNESSES", "")),
-            witness_timeout_seconds=_number(
-                "KETENREGISTER_WITNESS_TIMEOUT_SECONDS", cls.witness_timeout_seconds
-            ),
-            log_format=os.environ.get("KETENREGISTER_LOG_FORMAT", cls.log_format),
-            log_level=os.environ.get("KETENREGISTER_LOG_LEVEL", cls.log_level),
-            retention_prevented_years=int(
-                _number("KETENREGISTER_RETENTION_PREVENTED_YEARS", cls.retention_prevented_years)
-            ),
-            retention_evicted_years=int(
-                _number("KETENREGISTER_RETENTION_EVICTED_YEARS", cls.retention_evicted_years)
-            ),
-            retention_open_unchanged_years=int(
-                _number(
-                    "KETENREGISTER_RETENTION_OPEN_UNCHANGED_YEARS",
-                    cls.retention_open_unchanged_years,
-                )
-            ),
-            retention_access_log_years=int(
-                _number("KETENREGISTER_RETENTION_ACCESS_LOG_YEARS", cls.retention_access_log_years)
-            ),
-        )
+        """The settings in the environment; ``SettingsError`` (one line) if one is invalid."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            raise SettingsError(describe(exc)) from None
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes``, validated as the environment's values are."""
+        values = {name: getattr(self, name) for name in type(self).model_fields}
+        try:
+            return type(self).model_validate({**values, **changes})
+        except ValidationError as exc:
+            raise SettingsError(describe(exc)) from None
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets ``field``."""
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def _secret(field: str) -> bool:
+    return "database_url" in field.lower() or field.lower().endswith("data_key")
+
+
+def describe(error: ValidationError) -> str:
+    """One line naming each invalid variable, its value's problem and never a traceback."""
+    problems = []
+    for item in error.errors(include_url=False):
+        field = str(item["loc"][0]) if item["loc"] else "settings"
+        name = field if field.isupper() else env_name(field)
+        message = str(item["msg"]).removeprefix("Value error, ")
+        # The value helps find a typo, except where it is a secret (a URL may hold a password).
+        if isinstance(item.get("input"), str) and not _secret(field):
+            message += f" (got {item['input']!r})"
+        problems.append(f"{name}: {message}")
+    return "; ".join(problems)

@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +174,7 @@ def witnessed_app(
     witnesses: Sequence[tuple[str, str]],
 ) -> AppClient:
     """The real app, configured with witnesses as ``(URL, verifier key)`` pairs."""
-    configured = replace(settings, witnesses=tuple(witnesses), witness_timeout_seconds=5.0)
+    configured = settings.replace(witnesses=tuple(witnesses), witness_timeout_seconds=5.0)
     return AppClient(create_app(configured, clock=clock, session_factory=sessions))
 
 

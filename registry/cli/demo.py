@@ -7,16 +7,14 @@ import contextlib
 import datetime as dt
 import os
 import shutil
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 
 from registry.auditlog.signer import LogSigner
-from registry.cli.options import worker_option
+from registry.cli.options import settings_from, worker_option
 from registry.cli.server import serve_app
-from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.demo import seed as demo
 from registry.demo import staff as demo_staff
@@ -52,21 +50,23 @@ def demo_command(
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
     url = f"http://{host}:{port}"
-    settings = replace(
-        Settings.from_env(),
+    environment = settings_from(None)
+    settings = environment.replace(
         database_url=f"sqlite:///{data_dir / 'registry.sqlite3'}",
         introspection=True,
         graphiql=True,
         webhook_allow_private=True,  # the demo's receivers run on this machine
         console_secure_cookie=False,  # the demo serves plain http on this machine
         # A person watches the demo's terminal: readable lines unless asked for JSON.
-        log_format=os.environ.get("KETENREGISTER_LOG_FORMAT", LogFormat.CONSOLE),
+        log_format=environment.log_format
+        if "log_format" in environment.model_fields_set
+        else LogFormat.CONSOLE,
     )
     log_key = data_dir / "log-signer.key"
     if not log_key.exists():
         LogSigner.generate(settings.log_origin).write(log_key)
-    settings = replace(
-        settings, log_key_file=str(log_key), log_origin=LogSigner.from_file(log_key).origin
+    settings = settings.replace(
+        log_key_file=str(log_key), log_origin=LogSigner.from_file(log_key).origin
     )
     _use_demo_data_key(data_dir)
     upgrade(settings.database_url)
@@ -92,7 +92,7 @@ def demo_command(
                 )
             )
         )
-        settings = replace(settings, witnesses=tuple((w.url, w.vkey) for w in witnesses))
+        settings = settings.replace(witnesses=tuple((w.url, w.vkey) for w in witnesses))
         click.echo(_demo_instructions(url, keys, data_dir, log_key, verifier_key, witnesses))
         click.echo(_console_instructions(url, data_dir / "staff.txt"))
         if not no_serve:

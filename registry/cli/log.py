@@ -12,7 +12,7 @@ from registry.auditlog.sequencer import read_state
 from registry.auditlog.signer import LogKeyError, LogSigner
 from registry.auditlog.witnesses import WitnessConfigError, parse_witnesses
 from registry.cli.options import database_option, settings_from
-from registry.config import Settings
+from registry.config import DEFAULT_LOG_ORIGIN
 from registry.db import make_engine, make_session_factory
 from registry.errors import RegistryError
 
@@ -26,7 +26,7 @@ def log_group() -> None:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--origin",
-    default=Settings.log_origin,
+    default=DEFAULT_LOG_ORIGIN,
     show_default=True,
     help="The log's origin, e.g. ketenregister.example.nl/log.",
 )

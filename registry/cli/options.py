@@ -3,17 +3,19 @@ database URL from the command line) and the options more than one command takes.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import click
 
-from registry.config import Settings
+from registry.config import Settings, SettingsError
 
 
 def settings_from(database_url: str | None) -> Settings:
-    """The settings from the environment, with ``database_url`` when one was given."""
-    settings = Settings.from_env()
-    return replace(settings, database_url=database_url) if database_url else settings
+    """The settings from the environment, with ``database_url`` when one was given; an invalid
+    one stops the command with one line naming its variable (no traceback)."""
+    try:
+        settings = Settings.from_env()
+        return settings.replace(database_url=database_url) if database_url else settings
+    except SettingsError as exc:
+        raise click.ClickException(f"invalid setting: {exc}") from None
 
 
 database_option = click.option(

@@ -10,7 +10,7 @@ import click
 
 from registry import serverlog, tracing
 from registry.cli.options import database_option, settings_from, worker_option
-from registry.config import Settings
+from registry.config import Settings, env_name
 from registry.db import make_engine, make_session_factory
 from registry.migrate import upgrade
 from registry.serverlog import LogFormat
@@ -62,6 +62,23 @@ def serve_app(settings: Settings, host: str, port: int, *, worker: bool = True) 
     )
 
 
+def check_start(settings: Settings) -> None:
+    """Refuse to start a server with settings it cannot run with: one line naming the setting,
+    never a traceback, before anything listens or connects."""
+    # Imported here: importing the features at module level closes an import cycle through
+    # registry.recording when the CLI starts.
+    from registry.privacy import retention
+
+    try:
+        retention.policy_of(settings)
+    except retention.RetentionSettingError as exc:
+        # The policy names the period (``prevented_years``); the operator set a variable.
+        period = next((p for p in retention.RetentionPolicy.MINIMUMS if p in str(exc)), "")
+        raise click.ClickException(
+            f"invalid setting: {env_name('retention_' + period)}: {exc}"
+        ) from None
+
+
 def configure_log(settings: Settings) -> None:
     """Set up the server log as ``settings`` ask (a usage error for an unknown format or level)."""
     try:
@@ -80,7 +97,9 @@ def configure_log(settings: Settings) -> None:
 @worker_option
 def serve(database_url: str | None, host: str, port: int, worker: bool) -> None:
     """Serve the registry over HTTP (run `db upgrade` first)."""
-    serve_app(settings_from(database_url), host, port, worker=worker)
+    settings = settings_from(database_url)
+    check_start(settings)
+    serve_app(settings, host, port, worker=worker)
 
 
 @click.command("worker")
@@ -101,12 +120,15 @@ def worker_command(database_url: str | None, poll_interval: float, once: bool) -
     from registry.notifications.delivery import DeliveryWorker
 
     settings = settings_from(database_url)
+    check_start(settings)
     configure_log(settings)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_timeout=settings.pool_timeout_seconds)
     runner = DeliveryWorker(
         make_session_factory(engine),
         poll_interval=poll_interval,
         allow_private_targets=settings.webhook_allow_private,
+        connect_timeout=settings.webhook_connect_timeout_seconds,
+        timeout=settings.webhook_timeout_seconds,
     )
     try:
         if once:

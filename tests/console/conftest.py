@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -97,7 +97,7 @@ class Console:
 @pytest.fixture
 def console_settings(settings: Settings) -> Settings:
     """The test settings, with the session cookie allowed over the test client's http."""
-    return replace(settings, console_secure_cookie=False, introspection=True)
+    return settings.replace(console_secure_cookie=False, introspection=True)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -238,7 +237,7 @@ def test_a_database_outage_is_unavailable_not_an_internal_error(
 ) -> None:
     from tests.conftest import AppClient
 
-    client = AppClient(create_app(replace(settings, database_url=_dead_database())))
+    client = AppClient(create_app(settings.replace(database_url=_dead_database())))
 
     answer = client.post(
         "/graphql",

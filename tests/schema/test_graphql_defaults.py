@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -35,7 +34,7 @@ def test_introspection_and_graphiql_when_configured(
 ) -> None:
     demo = AppClient(
         create_app(
-            replace(settings, introspection=True, graphiql=True),
+            settings.replace(introspection=True, graphiql=True),
             clock=clock,
             session_factory=sessions,
         )
@@ -57,7 +56,7 @@ def test_depth_limit(
     settings: Settings, sessions: sessionmaker[Session], clock: Clock, token_for: Callable[..., str]
 ) -> None:
     shallow = AppClient(
-        create_app(replace(settings, max_query_depth=2), clock=clock, session_factory=sessions)
+        create_app(settings.replace(max_query_depth=2), clock=clock, session_factory=sessions)
     )
     auth = {"Authorization": f"Bearer {token_for('zowonen')}"}
     ok = shallow.post("/graphql", json={"query": "{ cases { nodes { id } } }"}, headers=auth)
@@ -149,9 +148,7 @@ def test_the_response_carries_our_span_in_the_callers_trace(
 def _app(
     settings: Settings, sessions: sessionmaker[Session], clock: Clock, **changes: Any
 ) -> AppClient:
-    return AppClient(
-        create_app(replace(settings, **changes), clock=clock, session_factory=sessions)
-    )
+    return AppClient(create_app(settings.replace(**changes), clock=clock, session_factory=sessions))
 
 
 def _post(app: AppClient, token: str, query: str, variables: dict[str, Any] | None = None) -> Any:

@@ -5,7 +5,6 @@ answered by a stub resolver (nothing leaves the machine)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
@@ -157,7 +156,7 @@ def test_a_production_app_refuses_every_non_public_form_when_subscribing(
     clock: Clock,
     token_for: Callable[..., str],
 ) -> None:
-    production = replace(settings, webhook_allow_private=False)
+    production = settings.replace(webhook_allow_private=False)
     client = AppClient(create_app(production, clock=clock, session_factory=sessions))
     # Literal addresses only: the app resolves names with the system's resolver.
     literal = [url for url in NON_PUBLIC if ".example" not in url]

@@ -5,7 +5,6 @@ further token, while the partner's other keys keep working."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +61,7 @@ def test_a_new_key_is_registered_listed_and_a_revoked_one_refused(
     # No staleness: this test's revocation is made "in another process" (the CLI), and the
     # app should see it on the next request rather than within the usual second.
     app = create_app(
-        replace(settings, policy_staleness_seconds=0), clock=clock, session_factory=sessions
+        settings.replace(policy_staleness_seconds=0), clock=clock, session_factory=sessions
     )
     client = AppClient(app)
     cli = CliRunner()

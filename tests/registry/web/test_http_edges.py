@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -70,7 +69,7 @@ def test_a_partner_over_its_rate_gets_429_and_others_do_not(
     clock: Clock,
     token_for: Callable[..., str],
 ) -> None:
-    limited = replace(settings, rate_limit="5/minute")
+    limited = settings.replace(rate_limit="5/minute")
     client = AppClient(create_app(limited, clock=clock, session_factory=sessions))
 
     def ask(partner: str) -> tuple[int, dict[str, str], dict[str, object]]:
