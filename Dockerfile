@@ -22,13 +22,15 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 
 # A system user without a login shell; the registry needs no privilege. Its home holds the
-# SQLite file when no PostgreSQL is configured (mount a volume on data/), and keys/ the log
-# key (a volume, owner-only).
+# SQLite file when no PostgreSQL is configured (mount a volume on data/), keys/ the log key
+# and data-key/ the households' data key (volumes, owner-only; a fresh volume takes over the
+# folder's owner, so the unprivileged keygen can write into it).
 RUN groupadd --system --gid 10001 ketenregister \
     && useradd --system --uid 10001 --gid ketenregister --no-create-home \
         --home-dir /var/lib/ketenregister --shell /usr/sbin/nologin ketenregister \
     && install -d -o ketenregister -g ketenregister -m 0750 \
-        /var/lib/ketenregister /var/lib/ketenregister/data /var/lib/ketenregister/keys
+        /var/lib/ketenregister /var/lib/ketenregister/data /var/lib/ketenregister/keys \
+    && install -d -o ketenregister -g ketenregister -m 0700 /var/lib/ketenregister/data-key
 
 COPY --from=build /opt/ketenregister /opt/ketenregister
 COPY --chmod=0755 deploy/entrypoint.sh /usr/local/bin/ketenregister-entrypoint

@@ -7,10 +7,15 @@
 #                (default 0.0.0.0:8000, the container network), without the webhook worker
 #   worker       the webhook delivery worker (any number may run against one database)
 #   migrate      bring the database to the code's migration (ketenregister db upgrade)
+#   data-keygen  write a new data key to $KETENREGISTER_DATA_KEY_FILE (once; never overwrites)
 #   healthcheck  exit 0 when the registry in this container answers GET /readyz with 200
 #   anything else is run as given, e.g. `ketenregister log keygen --out ...`
 #
 # Extra arguments go to the command: `serve --port 9000`, `worker --once`.
+#
+# serve, worker and migrate need the households' data key: KETENREGISTER_DATA_KEY_FILE (a
+# file, e.g. on a volume or a secret mount) or KETENREGISTER_DATA_KEY. serve and worker refuse
+# to start without it; so does migrate here, since its migrations seal with it.
 set -eu
 
 host="${KETENREGISTER_HOST:-0.0.0.0}"
@@ -21,6 +26,13 @@ if [ "$#" -gt 0 ]; then
     shift
 fi
 
+require_data_key() {
+    if [ -z "${KETENREGISTER_DATA_KEY:-}" ] && [ -z "${KETENREGISTER_DATA_KEY_FILE:-}" ]; then
+        echo "Error: no data key: set KETENREGISTER_DATA_KEY_FILE (make one with the data-keygen command) or KETENREGISTER_DATA_KEY; see docs/deployment.md" >&2
+        exit 1
+    fi
+}
+
 case "$command" in
     serve)
         # exec: the server is the container's main process and receives its SIGTERM.
@@ -30,7 +42,15 @@ case "$command" in
         exec ketenregister worker "$@"
         ;;
     migrate)
+        require_data_key
         exec ketenregister db upgrade "$@"
+        ;;
+    data-keygen)
+        if [ -z "${KETENREGISTER_DATA_KEY_FILE:-}" ]; then
+            echo "Error: set KETENREGISTER_DATA_KEY_FILE to where the data key goes" >&2
+            exit 1
+        fi
+        exec ketenregister data-key keygen --out "$KETENREGISTER_DATA_KEY_FILE" "$@"
         ;;
     healthcheck)
         # Readiness, not mere liveness: healthy means the database answers and is at the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from registry.cli import demo, log, monitor, partners, privacy, server, staff
+from registry.cli import datakey, demo, log, monitor, partners, privacy, server, staff
 
 __all__ = ["main"]
 
@@ -26,5 +26,6 @@ for command in (
     monitor.monitor_command,
     privacy.erase_command,
     privacy.retention_group,
+    datakey.data_key_group,
 ):
     main.add_command(command)

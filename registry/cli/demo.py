@@ -21,6 +21,7 @@ from registry.demo import staff as demo_staff
 from registry.demo import witnesses as demo_witnesses
 from registry.migrate import upgrade
 from registry.privacy import keys
+from registry.privacy.keys import DATA_KEY_FILE_ENV
 from registry.serverlog import LogFormat
 
 
@@ -136,13 +137,16 @@ Require their cosignatures:
     else:
         where = urlsplit(url)
         database = data_dir / "registry.sqlite3"
+        # serve refuses to start without the data key the demo uses (made or named above).
+        data_key_file = os.environ.get(DATA_KEY_FILE_ENV)
+        data_key = f"KETENREGISTER_DATA_KEY_FILE={data_key_file} " if data_key_file else ""
         witnessing = f"""
 Witnesses (Gemeente Groningen, Bureau Woonkans) run when the demo serves; by hand:
   .venv/bin/ketenregister-client witness keygen --name groningen.demo/witness --out w.key
   .venv/bin/ketenregister-client witness serve --secret-key w.key --state-file w.json \\
       --log-key '{verifier_key}' --port 7380
   KETENREGISTER_WITNESSES='http://127.0.0.1:7380 <its key>' KETENREGISTER_LOG_KEY_FILE={log_key} \\
-      .venv/bin/ketenregister serve --database-url sqlite:///{database} \\
+      {data_key}.venv/bin/ketenregister serve --database-url sqlite:///{database} \\
       --host {where.hostname} --port {where.port}
 """
     return f"""

@@ -9,6 +9,7 @@ import sys
 import click
 
 from registry import serverlog, tracing
+from registry.cli.datakey import require_data_key
 from registry.cli.options import database_option, settings_from, worker_option
 from registry.config import Settings, env_name
 from registry.db import make_engine, make_session_factory
@@ -64,7 +65,7 @@ def serve_app(settings: Settings, host: str, port: int, *, worker: bool = True) 
 
 def check_start(settings: Settings) -> None:
     """Refuse to start a server with settings it cannot run with: one line naming the setting,
-    never a traceback, before anything listens or connects."""
+    never a traceback, before anything listens or connects. A server needs the data key."""
     # Imported here: importing the features at module level closes an import cycle through
     # registry.recording when the CLI starts.
     from registry.privacy import retention
@@ -77,6 +78,7 @@ def check_start(settings: Settings) -> None:
         raise click.ClickException(
             f"invalid setting: {env_name('retention_' + period)}: {exc}"
         ) from None
+    require_data_key(settings)
 
 
 def configure_log(settings: Settings) -> None:

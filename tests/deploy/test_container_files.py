@@ -120,3 +120,23 @@ def test_compose_keeps_the_log_key_on_a_volume_and_serves_on_loopback_only() -> 
     assert keygen["command"][-1] == str(key_file)
     assert keygen["volumes"] == [f"{volume}:{mount}"]
     assert keygen["profiles"] == ["setup"], "`up` must not make a new log key"
+
+
+def test_compose_makes_the_data_key_once_and_gives_it_to_every_role_read_only() -> None:
+    compose = _compose()
+    services = _image_services()
+    keygen = services["data-keygen"]
+    assert keygen["command"] == ["data-keygen"]
+    assert keygen["command"][0] in _entrypoint_commands()
+    assert keygen["profiles"] == ["setup"], "`up` must not make a new data key"
+    key_file = Path(keygen["environment"]["KETENREGISTER_DATA_KEY_FILE"])
+    volume, mount = keygen["volumes"][0].split(":")
+    assert Path(mount) == key_file.parent
+    assert volume in compose["volumes"]
+    for role in ("migrate", "serve", "worker"):
+        service = next(s for s in services.values() if s["command"] == [role])
+        assert Path(service["environment"]["KETENREGISTER_DATA_KEY_FILE"]) == key_file, role
+        assert f"{volume}:{mount}:ro" in service["volumes"], role
+    # The image makes the mount point, owned by its user, so a fresh volume is writable.
+    runs = " ".join(i.arguments for i in _final_stage() if i.keyword == "RUN")
+    assert str(key_file.parent) in runs

@@ -65,6 +65,7 @@ def _environment(venv_bin: Path, tmp_path: Path, port: int) -> dict[str, str]:
         "KETENREGISTER_PORT": str(port),
         "KETENREGISTER_LOG_ORIGIN": ORIGIN,
         "KETENREGISTER_LOG_KEY_FILE": str(tmp_path / "keys" / "log-signer.key"),
+        "KETENREGISTER_DATA_KEY_FILE": str(tmp_path / "data-key" / "data.key"),
     }
 
 
@@ -124,6 +125,17 @@ def test_the_entrypoint_migrates_serves_delivers_and_checks_health(
     assert keygen.stdout.startswith(f"{ORIGIN}+")
     assert Path(env["KETENREGISTER_LOG_KEY_FILE"]).stat().st_mode & 0o777 == 0o600
 
+    # compose.yaml's data-keygen: the households' data key, once; never overwritten.
+    data_key = Path(env["KETENREGISTER_DATA_KEY_FILE"])
+    made = _run(env, "data-keygen")
+    assert made.returncode == 0, made.stderr
+    assert data_key.stat().st_mode & 0o777 == 0o600
+    written = data_key.read_text()
+    again = _run(env, "data-keygen")
+    assert again.returncode == 1
+    assert again.stderr == f"Error: {data_key} exists; a registry keeps its data key\n"
+    assert data_key.read_text() == written
+
     down = _run(env, "healthcheck")
     assert down.returncode == 1
     assert down.stdout.startswith(f"no answer from {base}/readyz")
@@ -155,3 +167,16 @@ def test_the_entrypoint_migrates_serves_delivers_and_checks_health(
         assert "Application shutdown complete." in log.read_text()
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{base}/healthz", timeout=2)
+
+
+@pytest.mark.parametrize("role", ["serve", "worker", "migrate"])
+def test_the_roles_refuse_to_start_without_a_data_key(
+    venv_bin: Path, tmp_path: Path, role: str
+) -> None:
+    env = _environment(venv_bin, tmp_path, free_port())
+    del env["KETENREGISTER_DATA_KEY_FILE"]
+    refused = _run(env, role)
+    assert refused.returncode == 1
+    assert len(refused.stderr.splitlines()) == 1
+    assert refused.stderr.startswith("Error: no data key: set KETENREGISTER_DATA_KEY_FILE")
+    assert not (tmp_path / "data" / "registry.sqlite3").exists()
