@@ -71,7 +71,7 @@ def test_serve_speaks_plainly_to_a_person_when_asked(database_url: str, tmp_path
     assert not text.lstrip().startswith("{")
 
 
-def test_an_unknown_log_format_is_a_usage_error_without_a_traceback(database_url: str) -> None:
+def test_an_unknown_log_format_is_refused_in_one_line_without_a_traceback(database_url: str) -> None:
     command = Path(sys.executable).with_name("ketenregister")
     run = subprocess.run(
         [str(command), "serve", "--database-url", database_url, "--port", "1"],
@@ -80,8 +80,11 @@ def test_an_unknown_log_format_is_a_usage_error_without_a_traceback(database_url
         text=True,
         timeout=60,
     )
-    assert run.returncode == 2
-    assert "KETENREGISTER_LOG_FORMAT" in run.stderr
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == [
+        "Error: invalid setting: KETENREGISTER_LOG_FORMAT: Input should be 'json' or 'console' "
+        "(got 'xml')"
+    ]
     assert "Traceback" not in run.stderr
 
 
