@@ -71,7 +71,7 @@ def test_serve_speaks_plainly_to_a_person_when_asked(database_url: str, tmp_path
     assert not text.lstrip().startswith("{")
 
 
-def test_an_unknown_log_format_is_refused_in_one_line_without_a_traceback(database_url: str) -> None:
+def test_an_unknown_log_format_is_refused_in_one_line(database_url: str) -> None:
     command = Path(sys.executable).with_name("ketenregister")
     run = subprocess.run(
         [str(command), "serve", "--database-url", database_url, "--port", "1"],
