@@ -50,9 +50,20 @@ BENCHES = (
     ),
     Bench("bench_proofs", "Merkle proofs in memory at 1e6 ÷ 1e3"),
     Bench(
+        "bench_lists",
+        "P3: a 10k list, all fields ÷ a Core select + json of the same",
+        ("--cases", "2000", "--repeats", "3"),
+    ),
+    Bench("bench_privacy", "a 10k list with sealed ÷ plain contact details"),
+    Bench(
         "bench_scale",
         "S1: list pages on a large ÷ a small PostgreSQL",
         ("--cases", "20000", "--repeats", "3"),
+    ),
+    Bench(
+        "bench_monitor",
+        "the eviction monitor's views over many cases (PostgreSQL)",
+        ("--cases", "20000", "--runs", "3"),
     ),
     Bench(
         "bench_edges",

@@ -22,6 +22,7 @@ from schema.agreements import AgreementMutation, AgreementQuery
 from schema.annotations import AnnotationMutation, AnnotationQuery
 from schema.auditlog import AuditLogQuery
 from schema.cases import CaseMutation, CaseQuery
+from schema.completion import PlainCompletion
 from schema.coordination import CoordinationMutation, CoordinationQuery
 from schema.extensions import ConcealSchema, KnownValid, Validation
 from schema.inventory import InventoryMutation, InventoryQuery
@@ -96,6 +97,7 @@ def build_schema(
     max_aliases: int = 30,
     max_tokens: int = 2000,
     max_cost: int = DEFAULT_MAX_COST,
+    plain_completion: bool = True,
 ) -> strawberry.Schema:
     """The registry's schema with its limits; introspection only when configured, and without
     it no suggestion or type name in GraphQL's own error messages."""
@@ -121,6 +123,8 @@ def build_schema(
         extensions=extensions,
         scalar_overrides=SCALAR_OVERRIDES,
         config=StrawberryConfig(disable_field_suggestions=True),
+        # Plain objects (released views) completed in one pass: large lists near their floor.
+        execution_context_class=PlainCompletion if plain_completion else None,
     )
 
 
