@@ -23,6 +23,7 @@ import clients.errors
 import clients.keyfile
 import clients.logreader
 import clients.monitor
+import clients.operations
 import clients.sdk
 import clients.tokens
 import clients.verify.checkpoint
@@ -39,6 +40,7 @@ from tests.servers import copy_of, serving
 MODULES = [
     clients,
     clients.sdk,
+    clients.operations,
     clients.auth,
     clients.tokens,
     clients.webhooks,
