@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import clients
+import clients.aio
 import clients.auth
 import clients.cli
 import clients.cosignature
@@ -40,6 +41,7 @@ from tests.servers import copy_of, serving
 MODULES = [
     clients,
     clients.sdk,
+    clients.aio,
     clients.operations,
     clients.auth,
     clients.tokens,
@@ -59,6 +61,7 @@ MODULES = [
 #: What a partner calls first: each carries an ``Example:`` of its own.
 ENTRY_POINTS: list[Any] = [
     clients.sdk.RegistryClient,
+    clients.aio.AsyncRegistryClient,
     clients.tokens.sign_token,
     clients.keyfile.load_key_file,
     clients.logreader.LogReader,
