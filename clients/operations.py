@@ -46,11 +46,14 @@ __all__ = [
     "log_checkpoint",
     "log_consistency",
     "log_entry",
+    "municipal_contacts",
     "propose_agreement",
     "record_agreement_review",
     "record_collection",
+    "record_disposal",
     "record_household_consent",
     "record_inventory",
+    "record_municipal_contact",
     "register_case",
     "release_partner",
     "release_pickup",
@@ -253,6 +256,27 @@ _RECORD_COLLECTION: _Spec[r.Inventory] = _Spec(
     "recordCollection",
     r.Inventory,
 )
+_RECORD_DISPOSAL: _Spec[r.Inventory] = _Spec(
+    f"""mutation RecordDisposal($input: RecordDisposalInput!) {{
+  recordDisposal(input: $input) {{ {_INVENTORY} }} }}""",
+    "recordDisposal",
+    r.Inventory,
+)
+_MUNICIPAL_CONTACTS: _Spec[list[r.MunicipalContact]] = _Spec(
+    f"""query MunicipalContacts($openOnly: Boolean!, $overdueOnly: Boolean!, $first: Int!) {{
+  municipalContacts(openOnly: $openOnly, overdueOnly: $overdueOnly, first: $first) {{
+    {_CONTACT} }} }}""",
+    "municipalContacts",
+    list[r.MunicipalContact],
+)
+_RECORD_CONTACT: _Spec[r.MunicipalContact] = _Spec(
+    f"""mutation RecordMunicipalContact($id: ID!, $outcome: ContactOutcome!, $attempts: Int!,
+    $contactedOn: Date!) {{
+  recordMunicipalContact(id: $id, outcome: $outcome, attempts: $attempts,
+    contactedOn: $contactedOn) {{ {_CONTACT} }} }}""",
+    "recordMunicipalContact",
+    r.MunicipalContact,
+)
 _SHELTER_TASK: _Spec[r.ShelterTask | None] = _Spec(
     f"query ShelterTask($caseId: ID!) {{ shelterTask(caseId: $caseId) {{ {_SHELTER} }} }}",
     "shelterTask",
@@ -344,6 +368,9 @@ OPERATIONS: dict[str, _Spec[Any]] = {
         _ISSUE_PICKUP_CODE,
         _VERIFY_PICKUP_CODE,
         _RECORD_COLLECTION,
+        _RECORD_DISPOSAL,
+        _MUNICIPAL_CONTACTS,
+        _RECORD_CONTACT,
         _SHELTER_TASK,
         _SHELTER_TASKS,
         _RESERVE_SHELTER,
@@ -480,6 +507,27 @@ def verify_pickup_code(case_id: str, code: str) -> Operation[r.PickupCodeCheck]:
 def record_collection(case_id: str, collected_on: str) -> Operation[r.Inventory]:
     """The goods were handed over on a released pickup."""
     return _RECORD_COLLECTION(caseId=case_id, collectedOn=collected_on)
+
+
+def record_disposal(disposal: Mapping[str, Any]) -> Operation[r.Inventory]:
+    """Record what became of uncollected goods; ``disposal`` is a ``RecordDisposalInput``."""
+    return _RECORD_DISPOSAL(input=disposal)
+
+
+def municipal_contacts(
+    *, open_only: bool = True, overdue_only: bool = False, first: int = 100
+) -> Operation[list[r.MunicipalContact]]:
+    """Municipal contacts of the cases the partner relates to, soonest due first."""
+    return _MUNICIPAL_CONTACTS(openOnly=open_only, overdueOnly=overdue_only, first=first)
+
+
+def record_municipal_contact(
+    contact_id: str, outcome: str, attempts: int, contacted_on: str
+) -> Operation[r.MunicipalContact]:
+    """Record a municipal contact's outcome (``NOT_REACHED`` after at least three attempts)."""
+    return _RECORD_CONTACT(
+        id=contact_id, outcome=outcome, attempts=attempts, contactedOn=contacted_on
+    )
 
 
 # Shelter before an eviction, and the eviction monitor.

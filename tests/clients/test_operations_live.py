@@ -27,7 +27,7 @@ from clients import (
 )
 from clients.tokens import load_private_key
 from registry.models import Case, SecondChanceAgreement
-from tests.arrange import NEW_CASE
+from tests.arrange import NEW_CASE, evicted_case
 from tests.clients.conftest import key_file_for
 from tests.conftest import DEMO_PURPOSE, Clock, DemoKey
 
@@ -235,3 +235,60 @@ def test_sign_agreement_signs_nothing_when_the_text_is_not_the_one_read(
         pytest.raises(NotFoundError, match="not found"),
     ):
         outsider.sign_agreement(agreement_id)  # not its case: as if there were no agreement
+
+
+def test_stored_goods_are_recorded_released_and_collected_through_typed_operations(
+    registry_url: str,
+    demo_keys: dict[str, DemoKey],
+    tmp_path: Path,
+    sessions: sessionmaker[Session],
+) -> None:
+    today = dt.datetime.now(dt.UTC).date()  # the live registry runs on the real clock
+    case_id = evicted_case(sessions, "parteon", today, bailiff="kerckhoffs-lasonder")
+    day = today.isoformat()
+
+    def as_partner(partner: str) -> RegistryClient:
+        return _client(tmp_path, demo_keys[partner], registry_url)
+
+    with as_partner("kerckhoffs-lasonder") as bailiff:
+        stored = bailiff.call(
+            operations.record_inventory(
+                {
+                    "caseId": case_id,
+                    "storageProvider": "opslag-zaanstad",
+                    "locationCode": "ZD-H12-04",
+                    "description": "huisraad: bankstel, bed, 14 verhuisdozen",
+                    "removedOn": day,
+                    "recordCopyHandedOverOn": day,
+                }
+            )
+        )
+    assert stored["caseId"] == case_id and stored["thirteenWeeksOn"]
+    with as_partner("opslag-zaanstad") as storage:
+        asked = storage.call(operations.request_pickup(case_id))
+    assert asked["caseId"] == case_id
+    with as_partner("gemeente-zaanstad") as municipality:
+        contact = next(
+            c
+            for c in municipality.call(operations.municipal_contacts(open_only=True))
+            if c["caseId"] == case_id
+        )
+        municipality.call(
+            operations.record_municipal_contact(contact["id"], "HELP_ACCEPTED", 1, day)
+        )
+        released = municipality.call(operations.release_pickup(case_id))
+        assert released["releaseAuthorised"] is True and released["pickupCode"]
+        assert len(released["pickups"] or []) == 1
+        code = municipality.call(operations.issue_pickup_code(case_id))["pickupCode"]
+        assert code and code != released["pickupCode"]  # the old one stops working
+        rows = municipality.call(operations.eviction_monitor("MUNICIPALITY", 2024, today.year))
+        assert {row["key"] for row in rows} == {"zaanstad"} or rows == []
+    with as_partner("opslag-zaanstad") as storage:
+        assert storage.call(operations.verify_pickup_code(case_id, "AAAA-AAAA")) == {
+            "accepted": False
+        }
+        assert storage.call(operations.verify_pickup_code(case_id, code)) == {"accepted": True}
+        assert storage.call(operations.record_collection(case_id, day))["caseId"] == case_id
+    with as_partner("gemeente-zaanstad") as municipality:
+        goods = municipality.call(operations.inventory(case_id))
+    assert goods is not None and goods["status"] == "COLLECTED", goods
