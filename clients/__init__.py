@@ -1,4 +1,5 @@
-"""Ketenregister partner SDK: sign tokens, call the registry's GraphQL API, typed errors.
+"""Ketenregister partner SDK: sign tokens, call the registry's GraphQL API (sync and async),
+typed results (:mod:`clients.operations`) and errors, sign agreements, check webhooks.
 
 Partners install this package on their side; it imports nothing from the server packages.
 
@@ -19,8 +20,11 @@ Example:
     ['zowonen', 'zowonen']
 """
 
+from clients import operations, results
+from clients.aio import AsyncRegistryClient
 from clients.auth import PartnerAuth
 from clients.errors import (
+    AgreementTextError,
     BadRequestError,
     ConflictError,
     InvalidInputError,
@@ -37,6 +41,8 @@ from clients.sdk import RegistryClient
 from clients.webhooks import WebhookVerificationError, verify_webhook
 
 __all__ = [
+    "AgreementTextError",
+    "AsyncRegistryClient",
     "BadRequestError",
     "ConflictError",
     "InvalidInputError",
@@ -53,5 +59,7 @@ __all__ = [
     "UnavailableError",
     "WebhookVerificationError",
     "load_key_file",
+    "operations",
+    "results",
     "verify_webhook",
 ]

@@ -63,6 +63,11 @@ class PartnerAuth(httpx.Auth):
             else load_private_key(private_key)
         )
 
+    @property
+    def private_key(self) -> Ed25519PrivateKey:
+        """The partner's private key the tokens are signed with (also signs agreements)."""
+        return self._private_key
+
     @classmethod
     def from_key_file(
         cls, key_file: KeyFile, *, act: str | None = None, purpose: str | None = None

@@ -28,7 +28,8 @@ Checks the partner runs itself on the signed audit log (``clients.verify``,
     ├── MonitorStateError          the monitor's state file is unreadable or tampered
     ├── LogMisbehaviourError       the log rolled back, forked or was truncated
     ├── CosignatureError           a witness cosignature is malformed or does not verify
-    └── WitnessPolicyError         fewer than the required witnesses cosigned a checkpoint
+    ├── WitnessPolicyError         fewer than the required witnesses cosigned a checkpoint
+    └── AgreementTextError         an agreement's text is not the one to sign (not signed)
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "AgreementTextError",
     "BadRequestError",
     "CheckpointError",
     "ConflictError",
@@ -263,3 +265,8 @@ class CosignatureError(VerificationError):
 
 class WitnessPolicyError(VerificationError):
     """A checkpoint lacks the cosignatures of the witnesses the partner requires."""
+
+
+class AgreementTextError(VerificationError):
+    """An agreement's text is not released to the partner, or is not the text whose SHA-256
+    the registry states or the signatory expected: the SDK signed nothing."""

@@ -1,58 +1,43 @@
-"""The partner SDK: a small GraphQL client for the Ketenregister over httpx."""
+"""The partner SDK's synchronous client: a GraphQL client for the Ketenregister over httpx.
+
+What it sends and how it reads the answers is shared with the async client
+(:mod:`clients.core`); this module only sends and sleeps.
+"""
 
 from __future__ import annotations
 
-import os
-import random
-import re
-import secrets
 import time
-import uuid
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from clients.auth import PartnerAuth
-from clients.errors import (
-    NotFoundError,
-    RateLimitedError,
-    RegistryClientError,
-    ServerError,
-    UnauthenticatedError,
-    UnavailableError,
-    error_from_graphql,
+from clients.core import (
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    RETRYABLE,
+    ClientCore,
+    Flow,
+    data_of,
+    new_traceparent,
+    public_text_of,
 )
-from clients.keyfile import load_key_file
+from clients.errors import NotFoundError
+from clients.operations import Operation
+from clients.results import Agreement
 
 __all__ = ["DEFAULT_TIMEOUT", "RegistryClient", "new_traceparent"]
 
-#: Seconds to wait for the registry (connect, read, write, pool) by default.
-DEFAULT_TIMEOUT = 10.0
-#: How often a request that met a transient failure is sent again by default.
-DEFAULT_RETRIES = 3
-# Backoff between attempts: full jitter over an exponential ceiling, in seconds.
-_BACKOFF_BASE = 0.25
-_BACKOFF_CAP = 5.0
-# The document's first operation keyword, after any comments and white space: only mutations
-# carry an Idempotency-Key (a query is safe to repeat as it is).
-_MUTATION = re.compile(r"\A(?:\s|,|#[^\n]*)*mutation\b")
+T = TypeVar("T")
 
 _CASE_QUERY = (
     "query($id: ID!) { case(id: $id) { id municipality owner phase evictionDate withheld } }"
 )
-# W3C Trace Context, version 00: trace id and parent id in lowercase hex, not all zeros.
-_TRACEPARENT = re.compile(r"00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}")
 
 
-def new_traceparent() -> str:
-    """Return a fresh W3C ``traceparent`` value (``00-<trace id>-<parent id>-01``)."""
-    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
-
-
-class RegistryClient:
+class RegistryClient(ClientCore[httpx.BaseTransport]):
     """A client for the registry's GraphQL API, signing a fresh token for every request.
 
     Options are keyword-only. ``url`` is the registry's base URL (requests go to
@@ -102,6 +87,15 @@ class RegistryClient:
         ...     case = client.case(first["id"])
         >>> sorted(case)
         ['evictionDate', 'id', 'municipality', 'owner', 'phase', 'withheld']
+
+        Typed, with the operations of :mod:`clients.operations` (every field the record has):
+
+        >>> from clients import operations
+        >>> with RegistryClient.from_key_file("var/demo/keys/zowonen.json") as client:
+        ...     page = client.call(operations.cases(first=2))
+        ...     record = client.call(operations.case(page["nodes"][0]["id"]))
+        >>> record["owner"], record["relation"], page["pageInfo"]["hasNextPage"]
+        ('zowonen', 'owner', True)
     """
 
     def __init__(
@@ -119,55 +113,21 @@ class RegistryClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.url = url
-        self.retries = retries
-        self._sleep = sleep
-        self.partner_id = partner_id
-        self.key_id = key_id
-        self.audience = audience
-        self.act = act
-        self.purpose = purpose
-        # Signs a fresh one-time token into every attempt (the registry accepts each token
-        # once); it parses the key now, so a bad key fails here rather than on first use.
-        self._auth = PartnerAuth(
+        super().__init__(
+            url=url,
             partner_id=partner_id,
             key_id=key_id,
             private_key=private_key,
             audience=audience,
             act=act,
             purpose=purpose,
-        )
-        # Redirects are not followed (httpx's default): the token is for this registry only.
-        self._http = httpx.Client(base_url=url, timeout=timeout, transport=transport)
-
-    @classmethod
-    def from_key_file(
-        cls,
-        path: str | os.PathLike[str],
-        *,
-        act: str | None = None,
-        purpose: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        retries: int = DEFAULT_RETRIES,
-        transport: httpx.BaseTransport | None = None,
-    ) -> Self:
-        """Create a client from a partner key file (see :mod:`clients.keyfile`).
-
-        The other options are those of :class:`RegistryClient`.
-        """
-        key_file = load_key_file(path)
-        return cls(
-            url=key_file.registry,
-            partner_id=key_file.partner,
-            key_id=key_file.kid,
-            private_key=key_file.private_key,
-            audience=key_file.audience,
-            act=act,
-            purpose=purpose,
             timeout=timeout,
             retries=retries,
             transport=transport,
         )
+        self._sleep = sleep
+        # Redirects are not followed (httpx's default): the token is for this registry only.
+        self._http = httpx.Client(base_url=url, timeout=timeout, transport=transport)
 
     def execute(
         self,
@@ -193,36 +153,66 @@ class RegistryClient:
             UnavailableError: Still unavailable after the retries.
             httpx.TransportError: The registry could not be reached (after the retries).
         """
-        if traceparent is None:
-            traceparent = new_traceparent()
-        elif not _TRACEPARENT.fullmatch(traceparent):
-            raise ValueError(
-                f"not a W3C traceparent (00-<trace id>-<parent id>-<flags>): {traceparent!r}"
-            )
-        body: dict[str, Any] = {"query": query}
-        if variables is not None:
-            body["variables"] = variables
-        headers = {"traceparent": traceparent}
-        if idempotency_key is None and _MUTATION.match(query):
-            idempotency_key = str(uuid.uuid4())
-        if idempotency_key is not None:
-            headers["Idempotency-Key"] = f'"{idempotency_key}"'
-        attempt = 0
+        exchange = self.exchange(
+            query, variables, traceparent=traceparent, idempotency_key=idempotency_key
+        )
         while True:
             try:
-                response = self._http.post("/graphql", json=body, headers=headers, auth=self._auth)
-                return _data_of(response)
-            except (UnavailableError, RateLimitedError, httpx.TransportError) as exc:
-                if attempt >= self.retries:
-                    raise
-                attempt += 1
-                self._sleep(_backoff(attempt, exc))
+                response = self._http.post(
+                    "/graphql", json=exchange.body, headers=exchange.headers, auth=self.auth
+                )
+                return data_of(response)
+            except RETRYABLE as failure:
+                self._sleep(exchange.wait_before_retry(failure))
+
+    def call(
+        self,
+        operation: Operation[T],
+        *,
+        traceparent: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> T:
+        """Run an operation of :mod:`clients.operations` and return its typed result.
+
+        The options and errors are those of :meth:`execute`.
+        """
+        data = self.execute(
+            operation.document,
+            operation.variables,
+            traceparent=traceparent,
+            idempotency_key=idempotency_key,
+        )
+        return operation.result(data)
+
+    def run(self, flow: Flow[T]) -> T:
+        """Run a multi-step flow (see :mod:`clients.core`): each operation it yields is
+        called, and its result sent back, until the flow returns."""
+        try:
+            operation = next(flow)
+            while True:
+                operation = flow.send(self.call(operation))
+        except StopIteration as done:
+            result: T = done.value
+            return result
+
+    def sign_agreement(self, agreement_id: str, *, expected_sha256: str | None = None) -> Agreement:
+        """Sign an agreement as a party with this client's key: fetch its text, check its
+        SHA-256 (against ``expected_sha256`` too, the hash on the document the signatory
+        read, when given), sign and submit (see :func:`clients.core.sign_agreement_flow`).
+
+        Raises:
+            AgreementTextError: the text is not released, or not the one expected.
+            RegistryClientError: the registry refused the signature (e.g. ``NotAllowedError``
+                for a partner that is not a party).
+        """
+        return self.run(self.sign_agreement_flow(agreement_id, expected_sha256=expected_sha256))
 
     def case(self, case_id: str) -> dict[str, Any] | None:
         """Return the shared case record with this id, or None.
 
         None means the case does not exist or is not visible to this partner; the registry
-        does not tell the two apart.
+        does not tell the two apart. (For every field of the record, typed, call
+        ``call(operations.case(case_id))``.)
         """
         try:
             data = self.execute(_CASE_QUERY, {"id": case_id})
@@ -248,14 +238,7 @@ class RegistryClient:
             RegistryClientError: the registry answered with an error status.
             httpx.TransportError: The registry could not be reached.
         """
-        response = self._http.get(path)
-        if response.is_success:
-            return response.text
-        status = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
-        detail = response.text.strip()[:200]
-        if response.is_server_error:
-            raise ServerError(f"the registry failed ({status}): {detail}")
-        raise RegistryClientError(f"GET {path} was refused ({status}): {detail}")
+        return public_text_of(path, self._http.get(path))
 
     def close(self) -> None:
         """Close the underlying HTTP connections."""
@@ -271,46 +254,3 @@ class RegistryClient:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def _backoff(attempt: int, failure: Exception) -> float:
-    """Seconds to wait before attempt ``attempt`` + 1: the registry's ``Retry-After`` when it
-    gave one, else full jitter below an exponential ceiling (so many clients that failed
-    together do not all come back together)."""
-    ceiling = min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt)
-    wait = random.uniform(0, ceiling)
-    if isinstance(failure, UnavailableError | RateLimitedError) and failure.retry_after:
-        wait = max(wait, min(failure.retry_after, _BACKOFF_CAP))
-    return wait
-
-
-def _data_of(response: httpx.Response) -> dict[str, Any]:
-    try:
-        payload = response.json()
-    except ValueError:  # not JSON (a proxy's error page, an empty body)
-        payload = None
-    if isinstance(payload, dict):
-        errors = payload.get("errors")
-        if isinstance(errors, list) and errors:
-            error = error_from_graphql(errors)
-            if isinstance(error, UnavailableError | RateLimitedError):
-                error.retry_after = _retry_after(response)
-            raise error
-        data = payload.get("data")
-        if response.is_success and isinstance(data, dict):
-            return data
-    status = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
-    if response.status_code == httpx.codes.UNAUTHORIZED:
-        raise UnauthenticatedError(f"the registry refused the token ({status})")
-    if response.status_code == httpx.codes.SERVICE_UNAVAILABLE:
-        unavailable = UnavailableError(f"the registry is unavailable ({status})")
-        unavailable.retry_after = _retry_after(response)
-        raise unavailable
-    if response.is_server_error:
-        raise ServerError(f"the registry failed ({status})")
-    raise RegistryClientError(f"unexpected response from the registry ({status})")
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after", "")
-    return float(value) if value.isdigit() else None

@@ -40,6 +40,7 @@ Example:
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 
 import click
@@ -50,8 +51,19 @@ from clients.cli.context import Options
 __all__ = ["main"]
 
 
+def _version() -> str:
+    """The SDK's version: of ``ketenregister-client`` as a partner installs it alone, or of the
+    server's distribution, which carries the same package for the registry's developers."""
+    for distribution in ("ketenregister-client", "ketenregister"):
+        try:
+            return metadata.version(distribution)
+        except metadata.PackageNotFoundError:
+            continue
+    return "unknown"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="ketenregister", prog_name="ketenregister-client")
+@click.version_option(_version(), prog_name="ketenregister-client")
 @click.option(
     "--key-file",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -114,6 +115,20 @@ def test_the_sdk_installed_alone_works_against_a_live_registry(
     assert result["case"]["evictionDate"]  # released for this purpose
     assert "contactName" in result["case"]["withheld"]
     assert result["event"] == "eviction.scheduled"
+    examples = sdk_venv.parent.parent / "clients" / "examples"
+    followed = _in_venv(
+        sdk_venv, tmp_path, "python", str(examples / "follow_cases.py"), str(key_file)
+    )
+    assert followed.returncode == 0, followed.stderr
+    assert followed.stdout.rstrip().endswith("cases have an eviction date you may read")
+    overview = _in_venv(
+        sdk_venv, tmp_path, "python", str(examples / "async_overview.py"), str(key_file)
+    )
+    assert overview.returncode == 0, overview.stderr
+    assert json.loads(overview.stdout)  # the asyncio client, with the SDK alone
+    version = _in_venv(sdk_venv, tmp_path, "ketenregister-client", "--version")
+    assert version.returncode == 0, version.stderr
+    assert re.fullmatch(r"ketenregister-client, version \d+\.\d+\.\d+\n", version.stdout)
     queried = _in_venv(
         sdk_venv,
         tmp_path,

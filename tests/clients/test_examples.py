@@ -1,13 +1,20 @@
 """The ``Example:`` sections of the SDK's docstrings run (STYLE.md rule 14), every one of them,
-the examples that talk to a registry against a real one: ``ketenregister serve`` on a copy of
-the demo database, run from a folder that holds the demo partners' key files where
-``ketenregister demo`` writes them (``var/demo/keys/``)."""
+and so do the README's SDK block and ``clients/examples/``: those that talk to a registry
+against a real one, ``ketenregister serve`` on a copy of the demo database, run from a folder
+that holds the demo partners' key files where ``ketenregister demo`` writes them
+(``var/demo/keys/``)."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import doctest
 import importlib
+import json
 import pkgutil
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -16,6 +23,7 @@ from typing import Any
 import pytest
 
 import clients
+import clients.aio
 import clients.auth
 import clients.cli
 import clients.cosignature
@@ -23,6 +31,7 @@ import clients.errors
 import clients.keyfile
 import clients.logreader
 import clients.monitor
+import clients.operations
 import clients.sdk
 import clients.tokens
 import clients.verify.checkpoint
@@ -31,14 +40,18 @@ import clients.verify.note
 import clients.verify.opening
 import clients.webhooks
 import clients.witness
+from clients import ConflictError, RegistryClient
 from clients.keyfile import KeyFile, write_key_file
 from tests.conftest import LOG_ORIGIN, DemoKey
+from tests.docs.snippets import fenced_blocks
 from tests.servers import copy_of, serving
 
 #: Every module of the SDK whose docstrings hold examples.
 MODULES = [
     clients,
     clients.sdk,
+    clients.aio,
+    clients.operations,
     clients.auth,
     clients.tokens,
     clients.webhooks,
@@ -57,6 +70,7 @@ MODULES = [
 #: What a partner calls first: each carries an ``Example:`` of its own.
 ENTRY_POINTS: list[Any] = [
     clients.sdk.RegistryClient,
+    clients.aio.AsyncRegistryClient,
     clients.tokens.sign_token,
     clients.keyfile.load_key_file,
     clients.logreader.LogReader,
@@ -153,3 +167,120 @@ def test_the_sdk_entry_points_have_examples_that_actually_run(entry_point: Any) 
     result = runner.run(test, out=report.append)
     assert result.failed == 0, "".join(report)
     assert result.attempted == len(examples)
+
+
+# -- the README's SDK block and clients/examples/, against the same live registry -------------
+
+EXAMPLES = Path(clients.__file__).parent / "examples"
+README = Path(clients.__file__).parent.parent / "README.md"
+#: The demo covenants' purpose, which the examples name.
+PURPOSE = "eviction_prevention"
+
+
+def _key(folder: Path, partner: str) -> Path:
+    return folder / "var" / "demo" / "keys" / f"{partner}.json"
+
+
+def _case_without_agreement(client: RegistryClient) -> str:
+    """The first of the client's cases without any agreement."""
+    agreements = client.execute("{ agreements(first: 500) { caseId } }")["agreements"]
+    taken = {agreement["caseId"] for agreement in agreements}
+    after = None
+    while True:
+        page = client.call(clients.operations.cases(first=100, after=after))
+        for node in page["nodes"]:
+            if node["id"] in taken:
+                continue
+            query = "query($c: ID!) { agreements(caseId: $c) { id } }"
+            if not client.execute(query, {"c": node["id"]})["agreements"]:
+                return node["id"]
+        assert page["pageInfo"]["hasNextPage"], "every case has an agreement"
+        after = page["pageInfo"]["endCursor"]
+
+
+def _agreement_to_sign(folder: Path) -> tuple[str, str]:
+    """An agreement Bureau Woonkans proposes now for a Nijestee case that has none, with
+    Nijestee, Bureau Woonkans and WIJ Groningen as parties; its id and text's SHA-256."""
+    with RegistryClient.from_key_file(_key(folder, "nijestee"), purpose=PURPOSE) as nijestee:
+        case_id = _case_without_agreement(nijestee)
+        for partner in ("bureau-woonkans", "wij-groningen"):
+            with contextlib.suppress(ConflictError):  # involved already
+                nijestee.call(clients.operations.involve_partner(case_id, partner, "SECOND_CHANCE"))
+    today = dt.date.today()
+    proposal = {
+        "caseId": case_id,
+        "kind": "STAY",
+        "parties": ["nijestee", "bureau-woonkans", "wij-groningen"],
+        "conditions": [{"type": "PAY_RENT_ON_TIME"}],
+        "termStart": today.isoformat(),
+        "termEnd": (today + dt.timedelta(days=364)).isoformat(),
+        "reviewIntervalDays": 91,
+    }
+    path = _key(folder, "bureau-woonkans")
+    with RegistryClient.from_key_file(path, purpose=PURPOSE) as bureau:
+        agreement = bureau.call(clients.operations.propose_agreement(proposal))
+        document = bureau.call(clients.operations.agreement_document(agreement["id"]))
+    return agreement["id"], document["textSha256"]
+
+
+def _example(folder: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / script), *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_readme_s_sdk_block_runs_as_printed(
+    demo_folder: Path, in_demo_folder: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    [code] = [body for info, body in fenced_blocks(README.read_text()) if "sign_agreement" in body]
+    agreement_id, sha256 = _agreement_to_sign(demo_folder)
+    # The README's placeholders: the agreement and the hash its signatory read.
+    scope: dict[str, Any] = {"AGREEMENT_ID": agreement_id, "TEXT_SHA256": sha256}
+    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - the README's own example
+
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 3, printed
+    assert scope["case"]["owner"] == "zowonen" and printed[0].startswith(scope["case"]["phase"])
+    assert printed[1].startswith("[") and len(scope["page"]["nodes"]) == 5
+    assert scope["signed"]["status"] == "PROPOSED"
+    assert sum(party["signedAt"] is not None for party in scope["signed"]["parties"]) == 1
+
+
+def test_the_follow_cases_example_prints_the_cases_with_an_eviction_date(
+    demo_folder: Path,
+) -> None:
+    ran = _example(demo_folder, "follow_cases.py", str(_key(demo_folder, "partners-in-welzijn")))
+
+    assert ran.returncode == 0, ran.stderr
+    *cases, summary = ran.stdout.splitlines()
+    assert cases, ran.stdout  # the demo's welfare partner is in cases with an eviction date
+    for line in map(json.loads, cases):
+        assert line["evictionDate"] and {"owner", "contactName"} <= set(line["withheld"])
+    assert re.fullmatch(rf"{len(cases)} of \d+ cases have an eviction date you may read", summary)
+
+
+def test_the_async_overview_example_counts_cases_per_phase(demo_folder: Path) -> None:
+    ran = _example(
+        demo_folder, "async_overview.py", str(_key(demo_folder, "zowonen")), "--cases", "12"
+    )
+
+    assert ran.returncode == 0, ran.stderr
+    counted = json.loads(ran.stdout)
+    assert sum(counted.values()) == 12 and "null" not in counted  # the owner sees its phases
+
+
+def test_the_sign_agreement_example_signs_only_the_text_expected(demo_folder: Path) -> None:
+    agreement_id, sha256 = _agreement_to_sign(demo_folder)
+    key = str(_key(demo_folder, "wij-groningen"))
+
+    refused = _example(demo_folder, "sign_agreement.py", key, agreement_id, "--expect", "0" * 64)
+    assert refused.returncode == 1
+    assert "not signed: " in refused.stderr and "Traceback" not in refused.stderr
+    signed = _example(demo_folder, "sign_agreement.py", key, agreement_id, "--expect", sha256)
+    assert signed.returncode == 0, signed.stderr
+    assert signed.stdout == "PROPOSED; signed by wij-groningen\n"
