@@ -54,6 +54,7 @@ from registry.config import Settings
 from registry.db import make_engine, make_session_factory
 from registry.demo import seed as demo
 from registry.migrate import upgrade
+from registry.privacy import keys
 from tests.scale import copy_cases
 
 AUDIENCE = "ketenregister-bench"
@@ -164,6 +165,8 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES", DEFAULT_POSTGRES))
     args = parser.parse_args()
+    if keys.from_environment() is None:
+        keys.install(keys.KeyEncryptionKey.generate())  # the bench's own, thrown away after
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
         with (
