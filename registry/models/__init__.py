@@ -2,6 +2,12 @@
 on ``registry.db.Base.metadata`` (Alembic and the tests rely on that)."""
 
 from registry.models.accesslog import AccessLogRecord
+from registry.models.aftercare import (
+    AftercareContact,
+    AftercareFollowUp,
+    FollowUpKind,
+    FollowUpOutcome,
+)
 from registry.models.agreement import (
     AgreementCondition,
     AgreementKind,
@@ -76,6 +82,8 @@ __all__ = [
     "AccessLogRecord",
     "AccessPolicy",
     "ActionItem",
+    "AftercareContact",
+    "AftercareFollowUp",
     "AgendaItem",
     "AgreementCondition",
     "AgreementKind",
@@ -103,6 +111,8 @@ __all__ = [
     "Disposition",
     "EventType",
     "EvictionOutcome",
+    "FollowUpKind",
+    "FollowUpOutcome",
     "HouseholdComposition",
     "HouseholdDestination",
     "IdempotentRequest",
