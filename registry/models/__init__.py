@@ -52,6 +52,7 @@ from registry.models.inventory import (
     StoredInventory,
 )
 from registry.models.meeting import AgendaItem, Meeting, MeetingKind, MeetingParticipant
+from registry.models.monitor import MonitorExportRecord
 from registry.models.notification import (
     DeliveryStatus,
     EventType,
@@ -123,6 +124,7 @@ __all__ = [
     "Meeting",
     "MeetingKind",
     "MeetingParticipant",
+    "MonitorExportRecord",
     "MunicipalContact",
     "Municipality",
     "OutboxEvent",

@@ -1,9 +1,10 @@
 """Aftercare after the eviction (issue 15, part 2): the household's new contact details and
-the follow-ups of the partners that continue.
+the follow-ups of the partners that continue; and the log of the monitor's CSV exports.
 
 Adds ``aftercare_contact`` (one per case: phone, e-mail and postal address sealed under the
 case's data key, as ``case_contact`` holds them since 0013, and how the household consented)
-and ``aftercare_follow_up`` (a kind, an assignee, a due date, and once done an outcome code).
+and ``aftercare_follow_up`` (a kind, an assignee, a due date, and once done an outcome code);
+and ``monitor_export``, the access log of the eviction monitor's CSV exports over HTTP.
 Compatible with the previous release: it only adds tables. The new involvement role
 ``aftercare`` and the new outbox and audit-log event types need no change: all are stored as
 plain strings.
@@ -122,8 +123,35 @@ def upgrade() -> None:
             "ix_aftercare_follow_up_open_due", ["done_at", "due_on"], unique=False
         )
 
+    op.create_table(
+        "monitor_export",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("trace_id", sa.String(length=32), nullable=False),
+        sa.Column("span_id", sa.String(length=16), nullable=False),
+        sa.Column("partner_id", sa.String(length=64), nullable=False),
+        sa.Column("actor", sa.String(length=200), nullable=True),
+        sa.Column("purpose", sa.String(length=200), nullable=False),
+        sa.Column("operation", sa.String(length=100), nullable=False),
+        sa.Column("view", sa.String(length=32), nullable=False),
+        sa.Column("from_year", sa.Integer(), nullable=False),
+        sa.Column("to_year", sa.Integer(), nullable=False),
+        sa.Column("scope", sa.JSON(), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("suppressed_cells", sa.Integer(), nullable=False),
+        sa.Column("occurred_at", UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_monitor_export")),
+    )
+    with op.batch_alter_table("monitor_export", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_monitor_export_partner_time", ["partner_id", "occurred_at"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("monitor_export", schema=None) as batch_op:
+        batch_op.drop_index("ix_monitor_export_partner_time")
+
+    op.drop_table("monitor_export")
     with op.batch_alter_table("aftercare_follow_up", schema=None) as batch_op:
         batch_op.drop_index("ix_aftercare_follow_up_open_due")
         batch_op.drop_index(batch_op.f("ix_aftercare_follow_up_case_id"))
