@@ -63,6 +63,16 @@ class Permission(StrEnum):
     SHELTER_RESERVE = "shelter:reservation:record"
     PICKUP_CODE_VERIFY = "inventory:pickup:verify_code"
     MONITOR_READ = "monitor:figures:read"
+    #: The monitor's CSV over HTTP, of the caller's own municipalities' cases ...
+    MONITOR_EXPORT_MUNICIPALITY = "monitor:csv:export_municipality"
+    #: ... or of its own cases, as the corporation that owns them.
+    MONITOR_EXPORT_OWN_CASES = "monitor:csv:export_own_cases"
+    # Aftercare after the eviction (registry.aftercare): the household's new contact details,
+    # recorded with its consent, and the follow-ups of the partners that continue.
+    AFTERCARE_CONTACT_RECORD = "aftercare:contact:record"
+    AFTERCARE_FOLLOW_UP_SCHEDULE = "aftercare:follow_up:schedule"
+    #: Record another partner's follow-up as done (the assignee records its own anyway).
+    AFTERCARE_FOLLOW_UP_RECORD = "aftercare:follow_up:record"
 
 
 @cache

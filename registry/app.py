@@ -50,6 +50,7 @@ from registry.web import idempotency, metrics, probes
 from registry.web.checkpoints import CheckpointEndpoints
 from registry.web.endpoint import GraphQLEndpoint
 from registry.web.exchange import Answer, GraphQLRequest
+from registry.web.monitor_csv import MonitorCsvEndpoint
 from registry.web.ratelimit import PartnerLimits
 from registry.web.slots import RequestSlots
 from schema.build import build_schema
@@ -140,6 +141,16 @@ class Registry:
         self.metrics = metrics.Metrics(self.sessions, self.slots.in_use)
         self.checkpoints = CheckpointEndpoints(
             session_factory, self.slots, clock, self.log_signer, self.cosigner
+        )
+        self.monitor_csv = MonitorCsvEndpoint(
+            session_factory,
+            settings,
+            self.keyring,
+            self.limits,
+            self.slots,
+            clock,
+            error_body=error_response,
+            masked=MASKED,
         )
         self.endpoint = GraphQLEndpoint(
             self.execute,
@@ -305,6 +316,7 @@ def create_app(
             Route("/metrics", metrics.endpoint(registry.metrics, registry.slots), methods=["GET"]),
             Route("/checkpoint", registry.checkpoints.checkpoint, methods=["GET"]),
             Route("/log/key", registry.checkpoints.log_key, methods=["GET"]),
+            Route("/monitor.csv", registry.monitor_csv.handle, methods=["GET"]),
             console_mount(
                 Console(
                     sessions=registry.sessions,

@@ -65,6 +65,9 @@ class WebhookEventType(StrEnum):
     SHELTER_TASK_OPENED = "shelter_task.opened"
     SHELTER_TASK_OVERDUE = "shelter_task.overdue"
     SHELTER_RESERVED = "shelter.reserved"
+    # Aftercare after the eviction: a follow-up assigned to a partner, and overdue.
+    AFTERCARE_FOLLOW_UP_SCHEDULED = "aftercare.follow_up_scheduled"
+    AFTERCARE_FOLLOW_UP_OVERDUE = "aftercare.follow_up_overdue"
 
 
 class LogEventType(StrEnum):
@@ -110,6 +113,10 @@ class LogEventType(StrEnum):
     POLICY_INVOLVEMENT_RULE_REVOKED = "policy.involvement_rule_revoked"
     # Shelter reserved for a household before its eviction day.
     SHELTER_RESERVED = "shelter.reserved"
+    # Aftercare: the household's consent to sharing its new contact details (how it was
+    # given, never the details), and a follow-up's outcome code.
+    AFTERCARE_CONTACT_RECORDED = "aftercare.contact_recorded"
+    AFTERCARE_FOLLOW_UP_DONE = "aftercare.follow_up_done"
     # The household's personal data was erased (ids only: the log keeps no more of it).
     CASE_ERASED = "case.erased"
 
@@ -260,6 +267,14 @@ class Event(Enum):
     SHELTER_RESERVED = _told_and_logged(
         _W.SHELTER_RESERVED, "shelterTask", _L.SHELTER_RESERVED, "shelterTask"
     )
+    # Aftercare: the new contact details (logged as the consent's manner and ids only), and
+    # follow-ups, told to their assignee, announced when overdue, logged when done.
+    AFTERCARE_CONTACT_RECORDED = _logged(_L.AFTERCARE_CONTACT_RECORDED, "aftercareContactConsent")
+    AFTERCARE_FOLLOW_UP_SCHEDULED = _told(_W.AFTERCARE_FOLLOW_UP_SCHEDULED, "aftercareFollowUps")
+    AFTERCARE_FOLLOW_UP_OVERDUE = _told(
+        _W.AFTERCARE_FOLLOW_UP_OVERDUE, "aftercareFollowUps", timed=True
+    )
+    AFTERCARE_FOLLOW_UP_DONE = _logged(_L.AFTERCARE_FOLLOW_UP_DONE, "aftercareFollowUps")
     # Second-chance agreements: logged, not notified.
     AGREEMENT_PROPOSED = _logged(
         _L.AGREEMENT_PROPOSED,

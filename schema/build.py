@@ -18,6 +18,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.aftercare import AftercareMutation, AftercareQuery
 from schema.agreements import AgreementMutation, AgreementQuery
 from schema.annotations import AnnotationMutation, AnnotationQuery
 from schema.auditlog import AuditLogQuery
@@ -53,6 +54,7 @@ Query = merge_types(
         CoordinationQuery,
         MeetingQuery,
         ShelterQuery,
+        AftercareQuery,
         MonitorQuery,
         PrivacyQuery,
     ),
@@ -71,6 +73,7 @@ Mutation = merge_types(
         CoordinationMutation,
         MeetingMutation,
         ShelterMutation,
+        AftercareMutation,
         PrivacyMutation,
     ),
 )

@@ -30,6 +30,12 @@ from typing import Any, Generic
 from policies import NO_PURPOSE, AccessKey, PolicyEngine, Relation
 from registry.access.fields import Extra, Reader, ReleasedFields, Row
 from registry.access.principal import Principal
+from registry.aftercare.fields import AFTERCARE_CONTACT_FIELDS, FOLLOW_UPS
+from registry.aftercare.views import (
+    AftercareContactView,
+    FollowUpView,
+    follow_up_view,
+)
 from registry.agreements.fields import AGREEMENT_FIELDS
 from registry.agreements.views import AgreementView, DueReviewView
 from registry.cases.fields import ANNOTATION_KIND_FIELDS, CASE_FIELDS
@@ -39,6 +45,8 @@ from registry.inventory.fields import INVENTORY_FIELDS, MUNICIPAL_CONTACT, Inven
 from registry.inventory.views import InventoryView, MunicipalContactView, contact_view
 from registry.models import (
     ActionItem,
+    AftercareContact,
+    AftercareFollowUp,
     AgreementReview,
     Annotation,
     AnnotationKind,
@@ -408,6 +416,35 @@ class Disclosure:
             return None
         record.disclosed.add(SHELTER_TASK)
         return task_view(task, today)
+
+    def aftercare_contact_view(
+        self,
+        contact: AftercareContact,
+        case: Case,
+        relation: Relation,
+        requested: frozenset[str] | None = None,
+    ) -> AftercareContactView:
+        """The household's new contact details as this principal may see them, per field;
+        access-logged like the case's identity. ``requested`` names policy fields (None: all
+        of them)."""
+        withheld, values = self._release(
+            AFTERCARE_CONTACT_FIELDS, contact, None, case, relation, requested
+        )
+        return AftercareContactView(str(case.id), withheld, values)
+
+    def follow_up_view(
+        self, item: AftercareFollowUp, case: Case, relation: Relation, today: dt.date
+    ) -> FollowUpView | None:
+        """An aftercare follow-up, if this principal may read it: the policies release
+        ``aftercareFollowUps``, or it is its own (assigned to it, or scheduled by it)."""
+        record = self._record(case.id)
+        me = self.principal.partner_id
+        own = me in (item.assignee_id, item.scheduled_by)
+        if FOLLOW_UPS not in self.readable_of(case, relation) and not own:
+            record.withheld.add(FOLLOW_UPS)
+            return None
+        record.disclosed.add(FOLLOW_UPS)
+        return follow_up_view(item, today)
 
     def explanation(self, case: Case, relation: Relation, *, of_another: bool) -> None:
         """Record an explanation of access to ``case`` (``explainAccess``, ``dryRunGrant``):

@@ -15,6 +15,7 @@ from typing import Any
 
 from policies import FieldTerm, Vocabulary
 from registry.access.fields import FieldGroup, ReleasedField, in_group
+from registry.aftercare.fields import AFTERCARE_CONTACT, AFTERCARE_CONTACT_FIELDS, FOLLOW_UP_FIELDS
 from registry.agreements.fields import AGREEMENT_FIELDS
 from registry.cases.fields import ANNOTATION_FIELDS, CASE_FIELDS
 from registry.inventory.fields import INVENTORY_FIELDS, MUNICIPAL_CONTACT
@@ -27,6 +28,8 @@ DECLARATIONS: tuple[ReleasedField[Any, Any], ...] = (
     *AGREEMENT_FIELDS,
     *INVENTORY_FIELDS,
     *SHELTER_FIELDS,
+    *AFTERCARE_CONTACT_FIELDS,
+    *FOLLOW_UP_FIELDS,
 )
 
 
@@ -42,12 +45,16 @@ def _groups() -> dict[str, frozenset[str]]:
         "all": every,
         # What the corporation reads of its own case (a built-in rule): everything but how the
         # household answered the municipality's offer of help, which is the municipality's
-        # social-domain business and no landlord's.
-        "ownCase": every - {MUNICIPAL_CONTACT},
+        # social-domain business and no landlord's; nor where the household can be reached
+        # after its eviction, given for aftercare (``registry.aftercare.fields``).
+        "ownCase": every - {MUNICIPAL_CONTACT} - AFTERCARE_CONTACT,
         "identity": identity,
         "annotations": annotations,
         "eviction": declared(FieldGroup.EVICTION),
         "aftercare": declared(FieldGroup.AFTERCARE),
+        # Where the household can be reached after its eviction, and its consent: what the
+        # partners that continue aftercare are granted (``registry.aftercare.fields``).
+        "aftercareContact": AFTERCARE_CONTACT,
         # What the landlord must pass to the municipality in the statutory early signal
         # (Wet gemeentelijke schuldhulpverlening, art. 3 lid 4 and the Besluit): who, where,
         # how much. Every identity field, whatever else the declarations add.

@@ -43,6 +43,7 @@ _AGGREGATES: dict[str, tuple[str, str]] = {
     "involvement": ("case", "case"),
     "coordination": ("case", "case"),
     "shelter": ("case", "case"),
+    "aftercare": ("case", "case"),
 }
 
 

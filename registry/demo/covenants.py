@@ -90,7 +90,22 @@ GRANTS: tuple[tuple[str, PartnerKind, tuple[str, ...]], ...] = (
 #: Grants to a municipality itself, beyond the statutory early-signal fields it always reads:
 #: (municipality, fields). Zaanstad's Stedelijke Toegang coordinates the chain and reads what
 #: the partners did.
-MUNICIPALITY_GRANTS: tuple[tuple[str, tuple[str, ...]], ...] = (("zaanstad", ("annotations",)),)
+MUNICIPALITY_GRANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("zaanstad", ("annotations",)),
+    # After an eviction the corporations' role ends and aftercare is the municipality's and the
+    # support organisations' (the report's section 3.2.4): every municipality reads where the
+    # household can be reached now, given with its consent, and the follow-ups.
+    *(
+        (municipality, ("aftercareContact", "aftercareFollowUps"))
+        for municipality in MUNICIPALITIES
+    ),
+)
+
+#: What the partners continuing aftercare read (whatever their kind: a district team, a
+#: welfare organisation, a shelter), in every municipality: the subject is the involvement role
+#: ``aftercare``, which naming a partner in a follow-up gives it (``registry.aftercare``). Not
+#: the bailiff, whose contact with the former tenant is about the debt, nor the corporation.
+AFTERCARE_ROLE_FIELDS = ("aftercareContact", "aftercare")
 
 
 #: Grants made for debt help in the home-visit phases only: (municipality, partner kind).
@@ -164,6 +179,10 @@ def issue(session: Session, covenant_day: dt.datetime) -> None:
             municipality, f"kind:{PartnerKind.MUNICIPALITY}", "municipality", fields, covenant_day
         )
         for municipality, fields in MUNICIPALITY_GRANTS
+    ]
+    policies += [
+        _grant(municipality, "role:aftercare", "involved", AFTERCARE_ROLE_FIELDS, covenant_day)
+        for municipality in MUNICIPALITIES
     ]
     # ZOwonen shares only the eviction date with the other organisations involved, once an
     # eviction is coming: earlier, the area team's home visit is what prevents it.

@@ -2,6 +2,12 @@
 on ``registry.db.Base.metadata`` (Alembic and the tests rely on that)."""
 
 from registry.models.accesslog import AccessLogRecord
+from registry.models.aftercare import (
+    AftercareContact,
+    AftercareFollowUp,
+    FollowUpKind,
+    FollowUpOutcome,
+)
 from registry.models.agreement import (
     AgreementCondition,
     AgreementKind,
@@ -46,6 +52,7 @@ from registry.models.inventory import (
     StoredInventory,
 )
 from registry.models.meeting import AgendaItem, Meeting, MeetingKind, MeetingParticipant
+from registry.models.monitor import MonitorExportRecord
 from registry.models.notification import (
     DeliveryStatus,
     EventType,
@@ -76,6 +83,8 @@ __all__ = [
     "AccessLogRecord",
     "AccessPolicy",
     "ActionItem",
+    "AftercareContact",
+    "AftercareFollowUp",
     "AgendaItem",
     "AgreementCondition",
     "AgreementKind",
@@ -103,6 +112,8 @@ __all__ = [
     "Disposition",
     "EventType",
     "EvictionOutcome",
+    "FollowUpKind",
+    "FollowUpOutcome",
     "HouseholdComposition",
     "HouseholdDestination",
     "IdempotentRequest",
@@ -113,6 +124,7 @@ __all__ = [
     "Meeting",
     "MeetingKind",
     "MeetingParticipant",
+    "MonitorExportRecord",
     "MunicipalContact",
     "Municipality",
     "OutboxEvent",

@@ -98,6 +98,8 @@ class InvolvementRole(StrEnum):
     SHELTER = "shelter"
     STORAGE = "storage"
     CASE_COORDINATION = "case_coordination"
+    #: Continues aftercare after the eviction (or the case's closing): keeps the case in view.
+    AFTERCARE = "aftercare"
     OTHER = "other"
 
 

@@ -96,10 +96,17 @@ def _year(column: Any) -> Any:
 
 
 def _branches(
-    by: MonitorBy, years: tuple[int, int], municipalities: frozenset[str] | None
+    by: MonitorBy,
+    years: tuple[int, int],
+    municipalities: frozenset[str] | None,
+    owners: frozenset[str] | None = None,
 ) -> list[Select[Any]]:
     key = Case.owner_id if by is MonitorBy.CORPORATION else Case.municipality_code
-    within = () if municipalities is None else (Case.municipality_code.in_(sorted(municipalities)),)
+    within: tuple[Any, ...] = ()
+    if municipalities is not None:
+        within += (Case.municipality_code.in_(sorted(municipalities)),)
+    if owners is not None:
+        within += (Case.owner_id.in_(sorted(owners)),)
 
     def _branch(measure: str, key: Any, year_of: Any, item: Any, *where: Any) -> Select[Any]:
         year = _year(year_of)
@@ -172,11 +179,16 @@ def _counted(branch: Select[Any]) -> Select[Any]:
 
 
 def counting_query(
-    by: MonitorBy, from_year: int, to_year: int, municipalities: frozenset[str] | None
+    by: MonitorBy,
+    from_year: int,
+    to_year: int,
+    municipalities: frozenset[str] | None,
+    owners: frozenset[str] | None = None,
 ) -> Select[Any]:
     """The one query of a view: (year, key, measure, count) for every non-empty cell, each
-    measure grouped and counted in the database."""
-    branches = _branches(by, (from_year, to_year), municipalities)
+    measure grouped and counted in the database; of the cases of ``municipalities`` and
+    ``owners`` (None: any)."""
+    branches = _branches(by, (from_year, to_year), municipalities, owners)
     cells = union_all(*(_counted(b) for b in branches)).subquery("cells")
     return select(cells.c.year, cells.c.key, cells.c.measure, cells.c.n).order_by(
         cells.c.year, cells.c.key, cells.c.measure
@@ -189,12 +201,14 @@ def counts(
     from_year: int,
     to_year: int,
     municipalities: frozenset[str] | None = None,
+    owners: frozenset[str] | None = None,
 ) -> dict[tuple[int, str], dict[str, int]]:
-    """The raw counts of a view, per (year, key): what ``rows`` suppresses. Not for partners."""
+    """The raw counts of a view, per (year, key): what ``rows`` suppresses. Not for partners.
+    Only cases of ``municipalities`` and of ``owners`` count (None: any)."""
     if from_year > to_year or to_year - from_year >= MAX_YEARS:
         raise InvalidInputError(f"give from 1 to {MAX_YEARS} years, the first not after the last")
     cells: dict[tuple[int, str], dict[str, int]] = {}
-    query = counting_query(by, from_year, to_year, municipalities)
+    query = counting_query(by, from_year, to_year, municipalities, owners)
     for year, key, measure, n in session.execute(query):
         cells.setdefault((int(year), key), dict.fromkeys(MEASURES, 0))[measure] = int(n)
     return cells

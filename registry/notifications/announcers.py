@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from sqlalchemy.orm import Session
 
+from registry.aftercare import followups as aftercare_follow_ups
 from registry.cases import annotations as case_annotations
 from registry.cases import signals as case_signals
 from registry.events import Event
@@ -36,5 +37,6 @@ ANNOUNCERS: Mapping[Event, Announcer] = MappingProxyType(
         Event.SIGNAL_REPLY_OVERDUE: case_signals.announce_overdue,
         # Addressed to the municipality: a household with no place arranged before its day.
         Event.SHELTER_TASK_OVERDUE: shelter_tasks.announce_overdue,
+        Event.AFTERCARE_FOLLOW_UP_OVERDUE: aftercare_follow_ups.announce_overdue,
     }
 )

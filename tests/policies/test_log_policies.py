@@ -26,6 +26,12 @@ CHAIN = WHO | COORDINATION
 SHELTER = frozenset({"shelter.reserved"})
 #: A household's erasure: shown to whoever may read the case's phase.
 ERASED = frozenset({"case.erased"})
+#: Aftercare: the household's consent to sharing its new contact details, and a follow-up's
+#: outcome. The owner is shown the outcomes, not the consent (its own-case rule leaves the new
+#: details out); the municipality both, by its covenant's aftercare grant.
+CONSENT = frozenset({"aftercare.contact_recorded"})
+FOLLOW_UP_DONE = frozenset({"aftercare.follow_up_done"})
+AFTERCARE = CONSENT | FOLLOW_UP_DONE
 
 TABLE = [
     # The owner is shown everything of its case but how the household answered the municipality.
@@ -35,7 +41,7 @@ TABLE = [
         Relation.OWNER,
         "zaanstad",
         "parteon",
-        (AGREEMENT | EVICTION | CHAIN | INVENTORY | SHELTER | ERASED) - CONTACT,
+        (AGREEMENT | EVICTION | CHAIN | INVENTORY | SHELTER | ERASED | FOLLOW_UP_DONE) - CONTACT,
     ),
     # The municipality is shown the inventory and the scheduled eviction by statute (art. 556
     # lid 3 Rv: the bailiff tells it when), not what came of the eviction; and who coordinates
@@ -46,7 +52,7 @@ TABLE = [
         Relation.MUNICIPALITY,
         "zaanstad",
         "parteon",
-        INVENTORY | COORDINATION | {"eviction.scheduled"},
+        INVENTORY | COORDINATION | AFTERCARE | {"eviction.scheduled"},
     ),
     # The bailiff: the goods it recorded and the pickups, not the release, contact or disposal,
     # and not the eviction events, which name the bailiff field it is not granted.
@@ -103,7 +109,7 @@ TABLE = [
         Relation.OWNER,
         "sittard-geleen",
         "zowonen",
-        (AGREEMENT | EVICTION | CHAIN | INVENTORY | SHELTER | ERASED) - CONTACT,
+        (AGREEMENT | EVICTION | CHAIN | INVENTORY | SHELTER | ERASED | FOLLOW_UP_DONE) - CONTACT,
     ),
     # No relation: nothing, whatever the rows say.
     ("flanderijn", "bailiff", Relation.NONE, "sittard-geleen", "zowonen", frozenset()),

@@ -24,6 +24,10 @@ INVENTORY = FIELD_GROUPS["inventory"]
 SECOND_CHANCE = FIELD_GROUPS["secondChance"]
 EVICTION_NOTICE = frozenset({"evictionDate", "bailiff"})
 STATUTORY = EARLY_SIGNAL | INVENTORY | EVICTION_NOTICE
+#: The new contact details after an eviction: never the landlord's (its own-case rule).
+AFTERCARE_CONTACT = FIELD_GROUPS["aftercareContact"]
+#: What every demo covenant grants its municipality for aftercare, for the covenant's purpose.
+MUNICIPAL_AFTERCARE = AFTERCARE_CONTACT | {"aftercareFollowUps"}
 NOTHING: frozenset[str] = frozenset()
 
 COVENANT = "eviction_prevention"
@@ -45,6 +49,7 @@ class Row(NamedTuple):
     purpose: str
     expected: frozenset[str]
     day: str = TODAY
+    role: str = ""
 
 
 PIW = ("partners-in-welzijn", "welfare", Relation.INVOLVED, "sittard-geleen")
@@ -124,7 +129,7 @@ TABLE: list[Row] = [
         "zowonen",
         "court",
         NO_PURPOSE,
-        frozenset(FIELDS) - {"municipalContact"},
+        frozenset(FIELDS) - {"municipalContact"} - AFTERCARE_CONTACT,
         AFTER_THE_COVENANT,
     ),
     Row(
@@ -135,7 +140,7 @@ TABLE: list[Row] = [
         "nijestee",
         "arrears",
         COVENANT,
-        frozenset(FIELDS) - {"municipalContact"},
+        frozenset(FIELDS) - {"municipalContact"} - AFTERCARE_CONTACT,
     ),
     # The municipality reads the statutory early-signal fields, the eviction's date and bailiff
     # and the inventory it must store (art. 556 lid 3 Rv), whatever the purpose; a restriction
@@ -158,7 +163,7 @@ TABLE: list[Row] = [
         "nijestee",
         "court",
         COVENANT,
-        STATUTORY,
+        STATUTORY | MUNICIPAL_AFTERCARE,
     ),
     # Zaanstad's own grant (annotations) is for the covenant's purpose only.
     Row(
@@ -169,7 +174,7 @@ TABLE: list[Row] = [
         "parteon",
         "collection",
         COVENANT,
-        STATUTORY | FIELD_GROUPS["annotations"],
+        STATUTORY | FIELD_GROUPS["annotations"] | MUNICIPAL_AFTERCARE,
     ),
     Row(
         "gemeente-zaanstad",
@@ -213,6 +218,43 @@ TABLE: list[Row] = [
         "after_eviction",
         COVENANT,
         NOTHING,
+    ),
+    # A partner continuing aftercare (the involvement role a follow-up gives it) reads where
+    # the household can be reached, and the aftercare fields, besides what its kind reads;
+    # the same district team in another role does not.
+    Row(
+        "wij-groningen",
+        "district_team",
+        Relation.INVOLVED,
+        "groningen",
+        "nijestee",
+        "after_eviction",
+        COVENANT,
+        HOME_VISIT | FIELD_GROUPS["agreementTerms"] | AFTERCARE_CONTACT | FIELD_GROUPS["aftercare"],
+        role="aftercare",
+    ),
+    Row(
+        "wij-groningen",
+        "district_team",
+        Relation.INVOLVED,
+        "groningen",
+        "nijestee",
+        "after_eviction",
+        COVENANT,
+        HOME_VISIT | FIELD_GROUPS["agreementTerms"],
+        role="home_visits",
+    ),
+    # ... and not for another purpose.
+    Row(
+        "wij-groningen",
+        "district_team",
+        Relation.INVOLVED,
+        "groningen",
+        "nijestee",
+        "after_eviction",
+        DEBT_HELP,
+        NOTHING,
+        role="aftercare",
     ),
     # Welfare has no grant in Groningen: involved, but nothing released.
     Row(
@@ -260,12 +302,14 @@ def key_of(row: Row) -> AccessKey:
         phase=row.phase,
         purpose=row.purpose,
         day=row.day,
+        role=row.role,
     )
 
 
 def row_id(row: Row) -> str:
     """A short name for a row in test output."""
-    return f"{row.partner}-{row.relation}-{row.owner}-{row.phase}-{row.purpose}-{row.day}"
+    role = f"-{row.role}" if row.role else ""
+    return f"{row.partner}-{row.relation}{role}-{row.owner}-{row.phase}-{row.purpose}-{row.day}"
 
 
 @pytest.mark.parametrize("row", TABLE, ids=[row_id(r) for r in TABLE])

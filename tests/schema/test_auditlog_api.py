@@ -268,6 +268,9 @@ def test_the_scenarios_below_log_every_event_type() -> None:
         *COORDINATION_EVENTS,
         "shelter.reserved",
         "case.erased",  # test_an_erasure_is_logged_with_ids_only
+        # tests/registry/aftercare: the consent's manner and a follow-up's outcome code
+        "aftercare.contact_recorded",
+        "aftercare.follow_up_done",
     }
     assert tried == {str(t) for t in EventType}
     # Every case event reveals named fields: none is shown to everyone, or to no one.

@@ -16,6 +16,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from policies import VocabularyError
 from registry.access.fields import ReleasedField, ReleasedFields, attribute
 from registry.access.vocabulary import VOCABULARY
+from registry.aftercare.fields import AFTERCARE_CONTACT_FIELDS, FOLLOW_UP_FIELDS
 from registry.agreements.fields import AGREEMENT_FIELDS
 from registry.cases.fields import ANNOTATION_FIELDS, CASE_FIELDS
 from registry.inventory.fields import INVENTORY_FIELDS
@@ -73,6 +74,8 @@ def test_every_vocabulary_field_has_exactly_one_declaration() -> None:
             AGREEMENT_FIELDS,
             INVENTORY_FIELDS,
             SHELTER_FIELDS,
+            AFTERCARE_CONTACT_FIELDS,
+            FOLLOW_UP_FIELDS,
         )
         for d in table
     )

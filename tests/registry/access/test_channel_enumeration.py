@@ -39,6 +39,8 @@ CASE_DATA_TYPES = {
     "AccessLogEntry",
     "AccessExplanation",
     "DryRunField",
+    "AftercareContact",
+    "FollowUp",
 }
 
 #: Operations that match the rule above but reveal nothing the caller was not given already.
@@ -299,6 +301,47 @@ def _shelter_and_meeting_channels(call: Channels, case_id: str) -> None:
     )
 
 
+def _aftercare_channels(call: Channels, case_id: str) -> None:
+    """The household's new contact details after the eviction, and a follow-up."""
+    one = {"id": case_id}
+    sig = "($id: ID!)"
+    mut = {"kind": "mutation", "signature": sig, "case_id": case_id}
+    call(
+        "recordAftercareContact",
+        MUNICIPALITY,
+        '(input: {caseId: $id, consent: IN_PERSON, phone: "0612345678"}) { phone }',
+        one,
+        **mut,
+    )
+    call(
+        "aftercareContact",
+        MUNICIPALITY,
+        "(caseId: $id) { phone }",
+        one,
+        case_id=case_id,
+        signature=sig,
+    )
+    scheduled = call(
+        "scheduleFollowUp",
+        MUNICIPALITY,
+        f"""(input: {{caseId: $id, kind: CONTACT, assignee: "{TEAM}",
+        dueOn: "{_day(14)}"}}) {{ id }}""",
+        one,
+        **mut,
+    )
+    call("followUps", TEAM, "(caseId: $id) { id }", one, case_id=case_id, signature=sig)
+    call("followUpList", TEAM, "(assignedToMe: true) { id }", case_id=case_id)
+    call(
+        "recordFollowUpDone",
+        TEAM,
+        "(id: $item, outcome: REACHED) { id }",
+        {"item": scheduled["id"]},
+        case_id=case_id,
+        kind="mutation",
+        signature="($item: ID!)",
+    )
+
+
 def _lifecycle_and_inventory_channels(call: Channels, sessions: sessionmaker[Session]) -> None:
     """A Parteon case from arrears through eviction, stored goods and closure, annotated."""
     case_id = case_in(sessions, OWNER, Phase.ARREARS, THURSDAY.date())
@@ -323,6 +366,7 @@ def _lifecycle_and_inventory_channels(call: Channels, sessions: sessionmaker[Ses
         one,
         **mut,
     )
+    _aftercare_channels(call, case_id)
     conference = call(
         "addAnnotation",
         OWNER,
@@ -540,7 +584,13 @@ def test_every_case_channel_is_called_here_or_judged_free_of_case_data() -> None
 CALLED = frozenset(
     {
         "addAgendaItem",
+        "aftercareContact",
         "answerSignal",
+        "followUpList",
+        "followUps",
+        "recordAftercareContact",
+        "recordFollowUpDone",
+        "scheduleFollowUp",
         "issuePickupCode",
         "nameCoordinator",
         "pauseCollection",

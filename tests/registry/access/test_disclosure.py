@@ -28,6 +28,8 @@ CASE_AND_IDENTITY = (
     - GROUPS["agreement"]
     - GROUPS["inventory"]
     - {"shelterTask"}
+    - GROUPS["aftercareContact"]
+    - {"aftercareFollowUps"}
 )
 
 

@@ -72,6 +72,11 @@ FIELD_NAMES = (
     "inventoryDisposal",
     "inventoryLog",
     "shelterTask",
+    "aftercareContactPhone",
+    "aftercareContactEmail",
+    "aftercareContactAddress",
+    "aftercareContactConsent",
+    "aftercareFollowUps",
 )
 
 #: Every named group and its exact members.
@@ -136,6 +141,11 @@ GROUPS = {
             "reasons",
             "registeredAt",
             "shelterArranged",
+            "aftercareContactPhone",
+            "aftercareContactEmail",
+            "aftercareContactAddress",
+            "aftercareContactConsent",
+            "aftercareFollowUps",
         }
     ),
     "ownCase": frozenset(
@@ -197,6 +207,8 @@ GROUPS = {
             "reasons",
             "registeredAt",
             "shelterArranged",
+            # Not the new contact details after the eviction: aftercare is no landlord's.
+            "aftercareFollowUps",
         }
     ),
     "identity": frozenset(
@@ -241,6 +253,16 @@ GROUPS = {
             "housingBlockUntilDebtSettled",
             "shelterArranged",
             "shelterTask",
+            "aftercareContactConsent",
+            "aftercareFollowUps",
+        }
+    ),
+    "aftercareContact": frozenset(
+        {
+            "aftercareContactPhone",
+            "aftercareContactEmail",
+            "aftercareContactAddress",
+            "aftercareContactConsent",
         }
     ),
     "earlySignal": frozenset(

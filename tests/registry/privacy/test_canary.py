@@ -12,6 +12,7 @@ import secrets
 import shutil
 import sqlite3
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clients.tokens import load_private_key
 from clients.verify import verify_checkpoint, verify_consistency, verify_inclusion
 from registry.cli import main as cli
-from registry.models import Phase
+from registry.models import AftercareContact, Phase
 from registry.notifications.delivery import DeliveryWorker
 from tests.arrange import case_in
 from tests.conftest import DEMO_TODAY, LOG_ORIGIN, Clock, DemoKey, GraphQL
@@ -103,6 +104,10 @@ def test_an_erased_household_leaves_no_trace_and_every_proof_stands(
         "item": f"bel {canary} terug",
         "condition": f"budgetbeheer {canary}",
         "goods": f"bankstel {canary}",
+        # Where the household can be reached after the eviction (a phone is digits only).
+        "newPhone": f"+31 6 {secrets.randbelow(10**12):012d}",
+        "newEmail": f"nazorg.{canary}@example.nl",
+        "newAddress": f"Postbus {canary}, Zaandam",
     }
     # A municipality's endpoint is subscribed before anything happens.
     subscribed = _ok(
@@ -200,6 +205,24 @@ def test_an_erased_household_leaves_no_trace_and_every_proof_stands(
         "carryOutEviction",
     )
     _ok(gql(BAILIFF, read, one), "case")
+    # The municipality records where the household can be reached now, with its consent.
+    _ok(
+        gql(
+            MUNICIPALITY,
+            """mutation($input: RecordAftercareContactInput!) { recordAftercareContact(
+            input: $input) { phone } }""",
+            {
+                "input": {
+                    "caseId": case_id,
+                    "consent": "IN_PERSON",
+                    "phone": values["newPhone"],
+                    "email": values["newEmail"],
+                    "postalAddress": values["newAddress"],
+                }
+            },
+        ),
+        "recordAftercareContact",
+    )
     _ok(
         gql(
             BAILIFF,
@@ -246,6 +269,8 @@ def test_an_erased_household_leaves_no_trace_and_every_proof_stands(
     for value in values.values():
         assert value.encode() not in stored, value
     assert canary.encode() not in stored
+    with sessions() as session:
+        assert session.get(AftercareContact, uuid.UUID(case_id)) is None  # its row went too
 
     # The signed log still checks out in full, and every proof given out before stands.
     env = {"KETENREGISTER_LOG_KEY_FILE": str(log_key_file), "KETENREGISTER_LOG_ORIGIN": LOG_ORIGIN}
