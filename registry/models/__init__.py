@@ -49,6 +49,7 @@ from registry.models.meeting import AgendaItem, Meeting, MeetingKind, MeetingPar
 from registry.models.notification import (
     DeliveryStatus,
     EventType,
+    OutboxAddressee,
     OutboxEvent,
     WebhookDelivery,
     WebhookSubscription,
@@ -115,6 +116,7 @@ __all__ = [
     "MeetingParticipant",
     "MunicipalContact",
     "Municipality",
+    "OutboxAddressee",
     "OutboxEvent",
     "Partner",
     "PartnerKey",
