@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from policies import Permission, Relation
 from registry import auditlog
+from registry.agreements import notices
 from registry.agreements.text import agreement_text, text_sha256
 from registry.agreements.views import AgreementView, last_checks
 from registry.auditlog import proofs
@@ -228,7 +229,10 @@ def _activate_when_complete(
     agreement.activated_at = now
     dates = review_dates(agreement.term_start, agreement.term_end, agreement.review_interval_days)
     agreement.reviews = [
-        AgreementReview(agreement_id=agreement.id, number=number, due_on=due, checks=[])
+        # Each announced on its day (``notices.announce_due``).
+        AgreementReview(
+            agreement_id=agreement.id, number=number, due_on=due, checks=[], due_notice=True
+        )
         for number, due in enumerate(dates, start=1)
     ]
     session.flush()
@@ -243,6 +247,8 @@ def _activate_when_complete(
             "reviews": len(dates),
             "firstReviewOn": dates[0].isoformat(),
         },
+        addressees=notices.party_ids(agreement),
+        detail=notices.detail(agreement.id),
     )
 
 
@@ -356,5 +362,7 @@ def close(scope: RequestScope, agreement_id: str, outcome: AgreementStatus | str
         now,
         submitter=partner_id,
         payload={"agreement": str(agreement.id), "outcome": str(target)},
+        addressees=notices.party_ids(agreement),
+        detail=notices.detail(agreement.id),
     )
     return view(scope, agreement, case, relation)

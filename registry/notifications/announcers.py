@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from sqlalchemy.orm import Session
 
+from registry.agreements import reviews as agreement_reviews
 from registry.cases import annotations as case_annotations
 from registry.cases import signals as case_signals
 from registry.events import Event
@@ -36,5 +37,7 @@ ANNOUNCERS: Mapping[Event, Announcer] = MappingProxyType(
         Event.SIGNAL_REPLY_OVERDUE: case_signals.announce_overdue,
         # Addressed to the municipality: a household with no place arranged before its day.
         Event.SHELTER_TASK_OVERDUE: shelter_tasks.announce_overdue,
+        # Addressed to every party: a review of their agreement fell due today.
+        Event.AGREEMENT_REVIEW_DUE: agreement_reviews.announce_due,
     }
 )

@@ -17,7 +17,9 @@ SUBSCRIBE = """mutation($url: String!, $types: [String!]!) {
   subscribeWebhook(url: $url, eventTypes: $types) { secret subscription { id url eventTypes
   active } } }"""
 KNOWN = (
-    "action_item.assigned, action_item.overdue, annotation.added, case.closed, "
+    "action_item.assigned, action_item.overdue, agreement.activated, agreement.closed, "
+    "agreement.condition_broken, agreement.proposed, agreement.review_due, annotation.added, "
+    "case.closed, "
     "case.partner_involved, case.phase_changed, case.registered, case.signal_repeated, "
     "coordination.named, coordination.transferred, eviction.called_off, "
     "eviction.carried_out, eviction.scheduled, inventory.collected, inventory.disposed, "

@@ -1,9 +1,15 @@
-"""An outbox event's addressees as a list (``outbox_addressee``), and its ``detail``.
+"""An outbox event's addressees as a list (``outbox_addressee``), its ``detail``, and the
+"sent" marker of an agreement review's due notice.
 
 An event held at most two addressees (``addressee_id``, ``also_addressee_id``); an agreement
 has three or more parties, each to be told. Adds ``outbox_addressee`` (one row per event and
 partner), moves every existing addressee into it, and drops the two columns. Adds
 ``outbox_event.detail``: ids and codes a webhook passes on beyond the case (an agreement's id).
+
+Adds ``agreement_review.due_notice`` and ``due_announced_at`` (``agreement.review_due`` is
+announced once). Reviews of active agreements not recorded and not yet due are to be
+announced; those already past due are not (they are listed as due, and a burst of stale
+notices on the first round would help no one).
 
 Not compatible with the previous release, on purpose: a process of that release would write
 addressees into columns nobody reads any more, and the partner would silently not be told.
@@ -20,11 +26,14 @@ Create Date: 2026-12-03
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 from alembic.util import CommandError
+
+from registry.coltypes import UtcDateTime
 
 revision: str = "0015"
 down_revision: str | None = "0014"
@@ -77,6 +86,33 @@ def upgrade() -> None:
         )
     )
     op.add_column("outbox_event", sa.Column("detail", sa.JSON(), nullable=True))
+    op.add_column(
+        "agreement_review",
+        sa.Column("due_notice", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
+    op.add_column(
+        "agreement_review",
+        sa.Column("due_announced_at", UtcDateTime(timezone=True), nullable=True),
+    )
+    reviews = sa.table(
+        "agreement_review",
+        sa.column("agreement_id", sa.Uuid()),
+        sa.column("due_on", sa.Date()),
+        sa.column("recorded_at", sa.DateTime()),
+        sa.column("due_notice", sa.Boolean()),
+    )
+    agreements = sa.table("agreement", sa.column("id", sa.Uuid()), sa.column("status", sa.String()))
+    op.execute(
+        reviews.update()
+        .where(
+            reviews.c.recorded_at.is_(None),
+            reviews.c.due_on > dt.datetime.now(dt.UTC).date(),
+            reviews.c.agreement_id.in_(
+                sa.select(agreements.c.id).where(agreements.c.status == "active")
+            ),
+        )
+        .values(due_notice=True)
+    )
     # Dropped in place (SQLite 3.35 and PostgreSQL alike), not by batch mode's copy of the
     # table: dropping the old copy would cascade to the addressees just moved, and is refused
     # while deliveries refer to its events.
@@ -103,6 +139,8 @@ def downgrade() -> None:
     for column in ("addressee_id", "also_addressee_id"):
         op.add_column("outbox_event", sa.Column(column, sa.String(length=64), nullable=True))
     op.execute(sa.text("ALTER TABLE outbox_event DROP COLUMN detail"))
+    for column in ("due_announced_at", "due_notice"):
+        op.execute(sa.text(f"ALTER TABLE agreement_review DROP COLUMN {column}"))
     rows = bind.execute(
         sa.select(_ADDRESSEES.c.event_id, _ADDRESSEES.c.partner_id).order_by(
             _ADDRESSEES.c.event_id, _ADDRESSEES.c.partner_id
