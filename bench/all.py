@@ -81,6 +81,11 @@ BENCHES = (
     Bench(
         "bench_load", "L1-L4: real server processes under 8 and 50 clients", ("--duration", "10")
     ),
+    Bench(
+        "bench_agreements",
+        "agreements(first: 20) with 5,000 ÷ 50 agreements",
+        ("--large", "2000", "--repeats", "3"),
+    ),
 )
 
 #: A line that carries a figure: a ratio, a division sign, or an aim to compare with.

@@ -69,6 +69,14 @@ class WebhookEventType(StrEnum):
     AFTERCARE_FOLLOW_UP_SCHEDULED = "aftercare.follow_up_scheduled"
     AFTERCARE_FOLLOW_UP_OVERDUE = "aftercare.follow_up_overdue"
 
+    # Second-chance agreements, told to every party: proposed, in force, a review fallen due,
+    # a condition found broken at a review, closed.
+    AGREEMENT_PROPOSED = "agreement.proposed"
+    AGREEMENT_ACTIVATED = "agreement.activated"
+    AGREEMENT_REVIEW_DUE = "agreement.review_due"
+    AGREEMENT_CONDITION_BROKEN = "agreement.condition_broken"
+    AGREEMENT_CLOSED = "agreement.closed"
+
 
 class LogEventType(StrEnum):
     """The ``type`` of an event in the signed audit log, named ``<aggregate>.<what_happened>``.
@@ -275,8 +283,13 @@ class Event(Enum):
         _W.AFTERCARE_FOLLOW_UP_OVERDUE, "aftercareFollowUps", timed=True
     )
     AFTERCARE_FOLLOW_UP_DONE = _logged(_L.AFTERCARE_FOLLOW_UP_DONE, "aftercareFollowUps")
-    # Second-chance agreements: logged, not notified.
-    AGREEMENT_PROPOSED = _logged(
+    # Second-chance agreements. Proposed, activated and closed are logged, and told to every
+    # party organisation (addressed to each) and to whoever else may read the status; so are a
+    # review fallen due (announced on its day) and a condition found broken at a review, to
+    # those who may read the reviews. Their webhooks name the agreement (``agreementId``).
+    AGREEMENT_PROPOSED = _told_and_logged(
+        _W.AGREEMENT_PROPOSED,
+        "agreementStatus",
         _L.AGREEMENT_PROPOSED,
         "agreementStatus",
         "agreementKind",
@@ -288,9 +301,19 @@ class Event(Enum):
     AGREEMENT_CONSENT_RECORDED = _logged(
         _L.AGREEMENT_CONSENT_RECORDED, "agreementStatus", "agreementParties"
     )
-    AGREEMENT_ACTIVATED = _logged(_L.AGREEMENT_ACTIVATED, "agreementStatus", "agreementTerm")
+    AGREEMENT_ACTIVATED = _told_and_logged(
+        _W.AGREEMENT_ACTIVATED,
+        "agreementStatus",
+        _L.AGREEMENT_ACTIVATED,
+        "agreementStatus",
+        "agreementTerm",
+    )
+    AGREEMENT_REVIEW_DUE = _told(_W.AGREEMENT_REVIEW_DUE, "agreementReviews", timed=True)
     AGREEMENT_REVIEW_RECORDED = _logged(_L.AGREEMENT_REVIEW_RECORDED, "agreementReviews")
-    AGREEMENT_CLOSED = _logged(_L.AGREEMENT_CLOSED, "agreementStatus")
+    AGREEMENT_CONDITION_BROKEN = _told(_W.AGREEMENT_CONDITION_BROKEN, "agreementReviews")
+    AGREEMENT_CLOSED = _told_and_logged(
+        _W.AGREEMENT_CLOSED, "agreementStatus", _L.AGREEMENT_CLOSED, "agreementStatus"
+    )
     # Erasure of a household's personal data: logged with ids only. Its opening would be shown
     # to those who may read the case's phase; but an erased case is found by no one, so in
     # practice no one is shown it (the case's access report says it was erased).

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,8 @@ def record(
     payload: Mapping[str, object] | None = None,
     reveals: str | None = None,
     addressee: str | None = None,
-    also_addressee: str | None = None,
+    addressees: Iterable[str | None] = (),
+    detail: Mapping[str, str | int] | None = None,
     partner_signature: auditlog.PartnerSignature | None = None,
 ) -> None:
     """Record that ``event`` happened to the case ``case_id`` (None: to no case, as a policy
@@ -41,7 +42,10 @@ def record(
     ``payload`` (ids, codes, dates and hashes that name its aggregate: ``agreement``,
     ``inventory`` or ``policy``) and its ``case``. A notified event is written to the outbox,
     revealing its field (or ``reveals``, for an event whose field depends on what was
-    recorded), and addressed to ``addressee`` (and ``also_addressee``) as well, if named.
+    recorded), and addressed to every partner of ``addressees`` (``addressee``: one, the common
+    case; None entries are left out): each is told whatever its field policies say, as long as
+    it relates to the case. ``detail`` holds ids and codes its webhook passes on beyond the
+    case (``{"agreementId": ...}``).
 
     Raises:
         InvalidInputError: the log refuses the payload or the partner's signature.
@@ -70,6 +74,6 @@ def record(
             case_id,
             now,
             reveals=reveals,
-            addressee=addressee,
-            also_addressee=also_addressee,
+            addressees=(addressee, *addressees),
+            detail=detail,
         )

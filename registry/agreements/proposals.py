@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from policies import Permission
+from registry.agreements import notices
 from registry.agreements.service import OPEN_STATUSES, parse_enum, view
 from registry.agreements.text import text_sha256
 from registry.agreements.views import AgreementView
@@ -187,5 +188,7 @@ def propose(scope: RequestScope, draft: AgreementDraft) -> AgreementView:
             "reviewIntervalDays": draft.review_interval_days,
             "textSha256": text_sha256(agreement),
         },
+        addressees=notices.party_ids(agreement),
+        detail=notices.detail(agreement.id),
     )
     return view(scope, agreement, case, relation)

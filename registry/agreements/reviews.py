@@ -1,5 +1,6 @@
 """Reviewing second-chance agreements: Bureau Woonkans records a check per condition per
-review, and sees which reviews are due or overdue.
+review, and sees which reviews are due or overdue; the parties are told when a review falls due
+(``announce_due``) and when a recorded review finds a condition not met.
 
 Reviews are scheduled when an agreement becomes active (``agreements.review_dates``). Time is
 the request's clock, so "due" and "overdue" are tested by moving that clock, never by waiting.
@@ -8,13 +9,17 @@ the request's clock, so "due" and "overdue" are tested by moving that clock, nev
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from policies import Permission, Relation
+from registry.agreements import notices
 from registry.agreements.service import CLOSING_STATUSES, find, view
 from registry.agreements.text import checks_sha256
 from registry.agreements.views import AgreementView, DueReviewView
@@ -23,6 +28,7 @@ from registry.errors import ConflictError, InvalidInputError, NotFoundError
 from registry.events import Event
 from registry.lengths import max_length
 from registry.models import (
+    AgreementParty,
     AgreementReview,
     AgreementStatus,
     Case,
@@ -37,6 +43,8 @@ if TYPE_CHECKING:
 MAX_NOTE = max_length(ConditionCheck.note)
 #: How far ahead "due" may look at most.
 MAX_DUE_WITHIN_DAYS = 366
+#: How many fallen-due reviews one round announces at most (the rest in the next rounds).
+ANNOUNCE_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,16 @@ def record_review(
             "checksSha256": checks_sha256(agreement, number, made),
         },
     )
+    if not all(c.met for c in made):
+        # A condition not met: every party hears of it now, not at the next meeting.
+        record(
+            session,
+            Event.AGREEMENT_CONDITION_BROKEN,
+            agreement.case_id,
+            now,
+            addressees=notices.party_ids(agreement),
+            detail=notices.detail(agreement.id, number),
+        )
     return view(scope, agreement, case, relation)
 
 
@@ -165,3 +183,61 @@ def due_reviews(scope: RequestScope, within_days: int) -> list[DueReviewView]:
         if released is not None:
             due.append(released)
     return due
+
+
+def announce_due(session: Session, now: dt.datetime) -> int:
+    """Write an ``agreement.review_due`` event for every review of an active agreement that
+    fell due by ``now``'s day, is not recorded and was not announced yet; returns how many.
+
+    A compare-and-set on the review's ``due_announced_at`` (the "sent" marker) keeps two
+    workers from both announcing it: the one whose update takes the row announces it."""
+    found = session.execute(
+        select(AgreementReview.agreement_id, AgreementReview.number, SecondChanceAgreement.case_id)
+        .join(SecondChanceAgreement, SecondChanceAgreement.id == AgreementReview.agreement_id)
+        .where(
+            SecondChanceAgreement.status == AgreementStatus.ACTIVE,
+            AgreementReview.due_notice.is_(True),
+            AgreementReview.due_announced_at.is_(None),
+            AgreementReview.recorded_at.is_(None),
+            AgreementReview.due_on <= now.date(),
+        )
+        .order_by(AgreementReview.due_on, AgreementReview.agreement_id, AgreementReview.number)
+        .limit(ANNOUNCE_BATCH)
+    ).all()
+    if not found:
+        return 0
+    parties: dict[uuid.UUID, list[str | None]] = defaultdict(list)
+    for agreement_id, partner_id in session.execute(
+        select(AgreementParty.agreement_id, AgreementParty.partner_id)
+        .where(
+            AgreementParty.agreement_id.in_({a for a, _, _ in found}),
+            AgreementParty.partner_id.is_not(None),
+        )
+        .order_by(AgreementParty.agreement_id, AgreementParty.position)
+    ):
+        parties[agreement_id].append(partner_id)
+    announced = 0
+    for agreement_id, number, case_id in found:
+        taken = session.execute(
+            update(AgreementReview)
+            .where(
+                AgreementReview.agreement_id == agreement_id,
+                AgreementReview.number == number,
+                AgreementReview.due_announced_at.is_(None),
+            )
+            .values(due_announced_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            continue  # another worker announced it
+        record(
+            session,
+            Event.AGREEMENT_REVIEW_DUE,
+            case_id,
+            now,
+            addressees=parties[agreement_id],
+            detail=notices.detail(agreement_id, number),
+        )
+        announced += 1
+    session.flush()
+    return announced

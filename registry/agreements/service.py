@@ -14,11 +14,12 @@ import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from policies import Permission, Relation
 from registry import auditlog
+from registry.agreements import notices
 from registry.agreements.text import agreement_text, text_sha256
 from registry.agreements.views import AgreementView, last_checks
 from registry.auditlog import proofs
@@ -169,15 +170,17 @@ def list_agreements(
     requested: frozenset[str] | None,
 ) -> list[AgreementView]:
     """The newest agreements of the cases the caller relates to. A filter only matches
-    agreements whose filtered field the caller may read, so it cannot reveal a withheld value."""
+    agreements whose filtered field the caller may read, so it cannot reveal a withheld value.
+
+    Read in keyset batches of ``first`` (newest first, then by id), each with its parties,
+    conditions and reviews, until the page is full: the cost follows ``first``, not how many
+    agreements the caller relates to (the console's list of a corporation with thousands)."""
     if not 1 <= first <= MAX_LIST:
         raise InvalidInputError(f"first must be between 1 and {MAX_LIST}")
     stmt = (
         with_relation(select(Case), scope.principal.partner_id)
         .join(SecondChanceAgreement, SecondChanceAgreement.case_id == Case.id)
         .add_columns(SecondChanceAgreement)
-        .options(*_loaded())  # type: ignore[arg-type]
-        .order_by(SecondChanceAgreement.proposed_at.desc(), SecondChanceAgreement.id)
     )
     if case_id is not None:
         stmt = stmt.where(Case.id == cases.parse_case_id(case_id))
@@ -187,16 +190,35 @@ def list_agreements(
     if broken_only:
         needed.add("agreementReviews")
     views: list[AgreementView] = []
-    for case, rel, agreement in scope.session.execute(stmt):
-        relation = Relation(rel)
-        if not needed <= scope.disclosure.readable_of(case, relation):
-            continue
-        if broken_only and all(last_checks(agreement).values()):
-            continue
-        views.append(view(scope, agreement, case, relation, requested))
-        if len(views) == first:
-            break
-    return views
+    position: tuple[dt.datetime, uuid.UUID] | None = None
+    while True:
+        batch = stmt
+        if position is not None:
+            at, last = position
+            batch = batch.where(
+                or_(
+                    SecondChanceAgreement.proposed_at < at,
+                    and_(SecondChanceAgreement.proposed_at == at, SecondChanceAgreement.id > last),
+                )
+            )
+        batch = (
+            batch.order_by(SecondChanceAgreement.proposed_at.desc(), SecondChanceAgreement.id)
+            .limit(first)
+            .options(*_loaded())  # type: ignore[arg-type]
+        )
+        rows = scope.session.execute(batch).all()
+        for case, rel, agreement in rows:
+            position = (agreement.proposed_at, agreement.id)
+            relation = Relation(rel)
+            if not needed <= scope.disclosure.readable_of(case, relation):
+                continue
+            if broken_only and all(last_checks(agreement).values()):
+                continue
+            views.append(view(scope, agreement, case, relation, requested))
+            if len(views) == first:
+                return views
+        if len(rows) < first:
+            return views  # no more agreements
 
 
 def review_dates(start: dt.date, end: dt.date, interval_days: int) -> list[dt.date]:
@@ -228,7 +250,10 @@ def _activate_when_complete(
     agreement.activated_at = now
     dates = review_dates(agreement.term_start, agreement.term_end, agreement.review_interval_days)
     agreement.reviews = [
-        AgreementReview(agreement_id=agreement.id, number=number, due_on=due, checks=[])
+        # Each announced on its day (``notices.announce_due``).
+        AgreementReview(
+            agreement_id=agreement.id, number=number, due_on=due, checks=[], due_notice=True
+        )
         for number, due in enumerate(dates, start=1)
     ]
     session.flush()
@@ -243,6 +268,8 @@ def _activate_when_complete(
             "reviews": len(dates),
             "firstReviewOn": dates[0].isoformat(),
         },
+        addressees=notices.party_ids(agreement),
+        detail=notices.detail(agreement.id),
     )
 
 
@@ -356,5 +383,7 @@ def close(scope: RequestScope, agreement_id: str, outcome: AgreementStatus | str
         now,
         submitter=partner_id,
         payload={"agreement": str(agreement.id), "outcome": str(target)},
+        addressees=notices.party_ids(agreement),
+        detail=notices.detail(agreement.id),
     )
     return view(scope, agreement, case, relation)

@@ -104,7 +104,6 @@ def transfer(scope: RequestScope, case_id: str, to: str) -> CaseView:
         scope.now,
         submitter=me,
         payload={"from": previous, "to": to},
-        addressee=to,
-        also_addressee=previous,
+        addressees=(to, previous),
     )
     return scope.disclosure.case_view(case, relation, scope.selection)

@@ -72,8 +72,7 @@ def add_involvement(
         scope.now,
         submitter=scope.principal.partner_id,
         payload={"partner": partner_id, "role": str(role)},
-        addressee=partner_id,
-        also_addressee=case.coordinator_id,
+        addressees=(partner_id, case.coordinator_id),
     )
     return involvement
 
@@ -115,8 +114,7 @@ def release(scope: RequestScope, case_id: str, partner_id: str) -> CaseView:
         scope.now,
         submitter=scope.principal.partner_id,
         payload={"partner": partner_id},
-        addressee=partner_id,
-        also_addressee=case.coordinator_id,
+        addressees=(partner_id, case.coordinator_id),
     )
     return scope.disclosure.case_view(case, relation, scope.selection)
 

@@ -56,6 +56,7 @@ from registry.models.monitor import MonitorExportRecord
 from registry.models.notification import (
     DeliveryStatus,
     EventType,
+    OutboxAddressee,
     OutboxEvent,
     WebhookDelivery,
     WebhookSubscription,
@@ -127,6 +128,7 @@ __all__ = [
     "MonitorExportRecord",
     "MunicipalContact",
     "Municipality",
+    "OutboxAddressee",
     "OutboxEvent",
     "Partner",
     "PartnerKey",

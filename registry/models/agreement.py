@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Uuid,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -161,6 +162,12 @@ class AgreementReview(Base):
     due_on: Mapped[dt.date] = mapped_column(Date)
     recorded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     recorded_by: Mapped[str | None] = mapped_column(String(64))
+    #: Whether its falling due is announced (``agreement.review_due``): set for the reviews an
+    #: activation schedules. Reviews written otherwise (the demo's history, and those past due
+    #: when migration 0015 ran) are listed as due but not announced: no burst of stale notices.
+    due_notice: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: When a worker announced it fell due: the "sent" marker, set once by a compare-and-set.
+    due_announced_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     checks: Mapped[list[ConditionCheck]] = relationship(
         lazy="raise", order_by="ConditionCheck.condition_number", cascade="all, delete-orphan"
     )

@@ -8,7 +8,7 @@ import uuid
 from enum import StrEnum
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, UniqueConstraint, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.coltypes import Slug, Timestamp, UtcDateTime, UuidPk, utcnow
 from registry.db import Base
@@ -66,17 +66,36 @@ class OutboxEvent(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(Uuid(), index=True)
     #: The policy field whose change this event makes known (``evictionDate``, ``phase``, ...).
     reveals: Mapped[str] = mapped_column(String(64))
-    #: A partner the event is addressed to whatever the field policies say (an overdue action
-    #: item's assignee, to whom the item itself is released).
-    addressee_id: Mapped[str | None] = mapped_column(String(64))
-    #: A second such partner (a case's coordinator, told of who joins and leaves its case).
-    also_addressee_id: Mapped[str | None] = mapped_column(String(64))
+    #: Ids and codes beyond the case naming what the event is about (an agreement, a review's
+    #: number), passed on in the webhook's ``data``; NULL for most events. Never personal data.
+    detail: Mapped[dict[str, str | int] | None] = mapped_column(JSON)
     occurred_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     #: The W3C ``traceparent`` of the request that caused the event (NULL for a timed one):
     #: its webhooks continue that trace, so a partner can follow a change to its notices.
     traceparent: Mapped[str | None] = mapped_column(String(55))
     #: When a worker turned it into deliveries; NULL until then (the worker's to-do list).
     fanned_out_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), index=True)
+    #: Whom it is addressed to whatever the field policies say (read in bulk at fan-out).
+    addressees: Mapped[list[OutboxAddressee]] = relationship(
+        lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class OutboxAddressee(Base):
+    """A partner an outbox event is addressed to whatever the field policies say: an overdue
+    action item's assignee, a case's coordinator told of who joins its case, each party to an
+    agreement. Still only told while it relates to the case (the channel fails closed).
+
+    One row per (event, partner), as many as the event needs: an agreement has three or more
+    parties. No foreign key to the partner, like the event's case: what was sent is kept.
+    """
+
+    __tablename__ = "outbox_addressee"
+
+    event_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("outbox_event.id", ondelete="CASCADE"), primary_key=True
+    )
+    partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class WebhookSubscription(Base):

@@ -12,8 +12,9 @@
 - ``claims``: a worker leases due deliveries (safe with several workers), a fair share per
   subscription.
 - ``pinned``: one POST over a connection to the checked addresses, within a deadline.
-- ``announcers``: the timed events (overdue action items and municipal contacts) and who
-  announces each; the delivery worker runs them every round.
+- ``announcers``: the timed events (overdue action items, municipal contacts, signal replies
+  and shelter tasks; agreement reviews fallen due) and who announces each; the delivery worker
+  runs them every round.
 - ``delivery``: the worker that fans out, claims, posts thin webhooks concurrently (a slow
   receiver slows only itself) and records the results.
 """

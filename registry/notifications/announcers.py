@@ -17,6 +17,8 @@ from types import MappingProxyType
 from sqlalchemy.orm import Session
 
 from registry.aftercare import followups as aftercare_follow_ups
+
+from registry.agreements import reviews as agreement_reviews
 from registry.cases import annotations as case_annotations
 from registry.cases import signals as case_signals
 from registry.events import Event
@@ -38,5 +40,7 @@ ANNOUNCERS: Mapping[Event, Announcer] = MappingProxyType(
         # Addressed to the municipality: a household with no place arranged before its day.
         Event.SHELTER_TASK_OVERDUE: shelter_tasks.announce_overdue,
         Event.AFTERCARE_FOLLOW_UP_OVERDUE: aftercare_follow_ups.announce_overdue,
+        # Addressed to every party: a review of their agreement fell due today.
+        Event.AGREEMENT_REVIEW_DUE: agreement_reviews.announce_due,
     }
 )

@@ -49,12 +49,17 @@ class AttemptResult:
 
 
 def payload(delivery: ClaimedDelivery) -> bytes:
-    """The thin webhook body: type, time, event id and case id; no personal data. The
-    receiver fetches the case through the registry, which applies the policies."""
+    """The thin webhook body: type, time, event id and case id (and the ids and codes of the
+    event's detail, as an agreement's id); no personal data. The receiver fetches the case
+    through the registry, which applies the policies."""
     document = {
         "type": delivery.event_type,
         "timestamp": delivery.occurred_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
-        "data": {"eventId": delivery.webhook_id, "caseId": str(delivery.case_id)},
+        "data": {
+            **(delivery.detail or {}),
+            "eventId": delivery.webhook_id,
+            "caseId": str(delivery.case_id),
+        },
     }
     return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
 

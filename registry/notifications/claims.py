@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, or_, select, update
@@ -38,6 +39,8 @@ class ClaimedDelivery:
     attempts: int
     #: The trace of the request that caused the event, which each attempt continues.
     traceparent: str | None = None
+    #: Ids and codes beyond the case the webhook's ``data`` carries (an agreement's id).
+    detail: Mapping[str, str | int] | None = None
 
 
 def _lease_free(now: dt.datetime) -> ColumnElement[bool]:
@@ -136,6 +139,7 @@ def claim(
             secret=s.secret,
             attempts=d.attempts,
             traceparent=e.traceparent,
+            detail=e.detail,
         )
         for d, e, s in rows
     ]

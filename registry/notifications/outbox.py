@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -28,12 +29,22 @@ from registry.models import (
     Case,
     DeliveryStatus,
     MunicipalContact,
+    OutboxAddressee,
     OutboxEvent,
     Partner,
     ShelterTask,
     WebhookDelivery,
     WebhookSubscription,
 )
+
+#: The keys of a webhook's ``data`` the registry fills itself: an event's detail may not.
+_OWN_KEYS = frozenset({"eventId", "caseId"})
+
+
+def addressee_list(*partners: str | None) -> tuple[str, ...]:
+    """The partners named, each once, in the order named; None (no such partner, as a case
+    without a coordinator) is left out."""
+    return tuple(dict.fromkeys(p for p in partners if p is not None))
 
 
 def emit(
@@ -43,16 +54,19 @@ def emit(
     now: dt.datetime,
     *,
     reveals: str | None = None,
-    addressee: str | None = None,
-    also_addressee: str | None = None,
+    addressees: Iterable[str | None] = (),
+    detail: Mapping[str, str | int] | None = None,
 ) -> OutboxEvent:
     """Add a notified event to the caller's transaction: it exists exactly if the change
     commits. It reveals the event's field, or ``reveals`` for an event whose field depends on
-    what was recorded (an annotation's kind). Features call ``registry.recording.record``,
-    which also writes the event's log entry.
+    what was recorded (an annotation's kind). It is addressed to ``addressees`` (None entries
+    left out) whatever the field policies say, as long as they relate to the case; ``detail``
+    holds ids and codes the webhook passes on (``{"agreementId": ...}``). Features call
+    ``registry.recording.record``, which also writes the event's log entry.
 
     Raises:
-        ValueError: the event is not notified, or its field is not named exactly once: a bug.
+        ValueError: the event is not notified, its field is not named exactly once, or its
+            detail would overwrite the webhook's own keys: a bug.
     """
     if event.notified_as is None:
         raise ValueError(f"{event.name} is not told to partners")
@@ -61,16 +75,18 @@ def emit(
     field = reveals or event.reveals
     if field is None:
         raise ValueError(f"{event.name} reveals the field of what was recorded: name it")
+    if detail is not None and (clash := sorted(_OWN_KEYS & detail.keys())):
+        raise ValueError(f"{event.name}: the webhook fills {', '.join(clash)} itself")
     row = OutboxEvent(
         id=uuid.uuid4(),
         type=event.notified_as,
         case_id=case_id,
         reveals=field,
-        addressee_id=addressee,
-        also_addressee_id=also_addressee,
+        detail=dict(detail) if detail else None,
         occurred_at=now,
         traceparent=None if (trace := tracing.current()) is None else trace.traceparent,
     )
+    row.addressees = [OutboxAddressee(partner_id=p) for p in addressee_list(*addressees)]
     session.add(row)
     return row
 
@@ -124,6 +140,13 @@ def fan_out(session: Session, engine: PolicyEngine, now: dt.datetime, *, batch: 
         .order_by(WebhookSubscription.created_at, WebhookSubscription.id)
     ).all()
     kinds = {p.id: str(p.kind) for p in session.scalars(select(Partner))}
+    addressed: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for event_id, partner_id in session.execute(
+        select(OutboxAddressee.event_id, OutboxAddressee.partner_id).where(
+            OutboxAddressee.event_id.in_([e.id for e in events])
+        )
+    ):
+        addressed[event_id].add(partner_id)
     taken = 0
     for event in events:
         claimed = session.execute(
@@ -143,8 +166,9 @@ def fan_out(session: Session, engine: PolicyEngine, now: dt.datetime, *, batch: 
             if found is None or partner_id not in kinds:
                 continue
             case, relation = found
-            # Addressed to either of its addressees: the one this partner is, if it is one.
-            addressee = partner_id if partner_id == event.also_addressee_id else event.addressee_id
+            # Told whatever its field policies say if the event is addressed to it (it must
+            # still relate to the case: checked above).
+            addressee = partner_id if partner_id in addressed[event.id] else None
             if not may_be_told(
                 engine,
                 partner_id,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.events import Event
-from registry.models import AuditLogOpening, OutboxEvent, Phase
+from registry.models import AuditLogOpening, OutboxAddressee, OutboxEvent, Phase
 from registry.notifications import outbox
 from registry.recording import record
 from tests.arrange import case_in
@@ -45,11 +45,14 @@ def test_an_event_told_and_logged_under_two_names(
     with sessions.begin() as session:
         assert _counts(session) == (before[0] + 1, before[1] + 1)
         row = session.scalars(select(OutboxEvent).where(OutboxEvent.id.not_in(told_before))).one()
-        assert (row.type, row.case_id, row.reveals, row.addressee_id) == (
+        addressed = session.scalars(
+            select(OutboxAddressee.partner_id).where(OutboxAddressee.event_id == row.id)
+        ).all()
+        assert (row.type, row.case_id, row.reveals, addressed) == (
             "municipal_contact.requested",
             case_id,
             "municipalContact",
-            "gemeente-sittard-geleen",
+            ["gemeente-sittard-geleen"],
         )
         opening = session.scalars(
             select(AuditLogOpening.opening).order_by(AuditLogOpening.log_index.desc()).limit(1)

@@ -18,7 +18,9 @@ SUBSCRIBE = """mutation($url: String!, $types: [String!]!) {
   active } } }"""
 KNOWN = (
     "action_item.assigned, action_item.overdue, aftercare.follow_up_overdue, "
-    "aftercare.follow_up_scheduled, annotation.added, case.closed, "
+    "aftercare.follow_up_scheduled, agreement.activated, agreement.closed, "
+    "agreement.condition_broken, agreement.proposed, agreement.review_due, annotation.added, "
+    "case.closed, "
     "case.partner_involved, case.phase_changed, case.registered, case.signal_repeated, "
     "coordination.named, coordination.transferred, eviction.called_off, "
     "eviction.carried_out, eviction.scheduled, inventory.collected, inventory.disposed, "
