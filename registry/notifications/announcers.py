@@ -17,7 +17,6 @@ from types import MappingProxyType
 from sqlalchemy.orm import Session
 
 from registry.aftercare import followups as aftercare_follow_ups
-
 from registry.agreements import reviews as agreement_reviews
 from registry.cases import annotations as case_annotations
 from registry.cases import signals as case_signals
