@@ -32,6 +32,8 @@ from itertools import islice
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from policies import Permission, Relation
+from policies import Permission, Relation
 from registry import tracing
 from registry.access import accesslog
 from registry.access.disclosure import Disclosure
@@ -42,7 +44,7 @@ from registry.db import begin_writing
 from registry.errors import InvalidInputError, RegistryError
 from registry.events import Event
 from registry.imports.lines import ImportLine, LineError
-from registry.models import Case, Partner
+from registry.models import Case, Municipality, Partner
 from registry.recording import record
 from registry.request import RequestScope
 
@@ -111,12 +113,37 @@ def principal_of(session: Session, partner_id: str) -> Principal:
     )
 
 
+class _ImportScope(RequestScope):
+    """The scope of an import: one caller, one kind of step, many lines."""
+
+    def __init__(self, session: Session, principal: Principal, now: dt.datetime) -> None:
+        # The import reads no case field, so no policy is asked: the disclosure only records
+        # which cases the importer learnt the id of (its access-log records).
+        disclosure = Disclosure(policy_engine(), principal, today=now.date())
+        super().__init__(session, principal, disclosure, now)
+        self._permitted: set[tuple[Permission, Relation]] = set()
+        # Held for the session's life: its identity map keeps a row only while something
+        # refers to it, and every line looks its municipality up.
+        self._municipalities = session.scalars(select(Municipality)).all()
+
+    def require(
+        self,
+        permission: Permission,
+        relation: Relation,
+        what: str,
+        *,
+        refusal: str | None = None,
+    ) -> None:
+        """``RequestScope.require``, asked once per permission and relation: the answer
+        depends on nothing a line changes (only on the caller's kind), and asking the
+        policies is the dearest step of a line."""
+        if (permission, relation) not in self._permitted:
+            super().require(permission, relation, what, refusal=refusal)
+            self._permitted.add((permission, relation))
+
+
 def _scope(session: Session, principal: Principal, now: dt.datetime) -> RequestScope:
-    # The import reads no case field, so no policy is asked: the disclosure only records
-    # which cases the importer learnt the id of (its access-log records).
-    return RequestScope(
-        session, principal, Disclosure(policy_engine(), principal, today=now.date()), now
-    )
+    return _ImportScope(session, principal, now)
 
 
 def check(

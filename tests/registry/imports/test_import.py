@@ -233,7 +233,7 @@ def test_two_imports_of_overlapping_files_at_once_write_each_case_once(
     assert told == 360
 
 
-@pytest.mark.parametrize("name", ["caseload.jsonl"])
+@pytest.mark.parametrize("name", ["caseload.jsonl", "caseload.csv"])
 def test_the_documented_example_file_imports(
     database_url: str, sessions: sessionmaker[Session], name: str
 ) -> None:
