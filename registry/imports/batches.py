@@ -33,7 +33,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from policies import Permission, Relation
-from policies import Permission, Relation
 from registry import tracing
 from registry.access import accesslog
 from registry.access.disclosure import Disclosure
