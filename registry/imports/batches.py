@@ -43,7 +43,7 @@ from registry.db import begin_writing
 from registry.errors import InvalidInputError, RegistryError
 from registry.events import Event
 from registry.imports.lines import ImportLine, LineError
-from registry.models import Case, Municipality, Partner
+from registry.models import Case, Municipality, Partner, SignalReplyTerms
 from registry.recording import record
 from registry.request import RequestScope
 
@@ -122,8 +122,11 @@ class _ImportScope(RequestScope):
         super().__init__(session, principal, disclosure, now)
         self._permitted: set[tuple[Permission, Relation]] = set()
         # Held for the session's life: its identity map keeps a row only while something
-        # refers to it, and every line looks its municipality up.
-        self._municipalities = session.scalars(select(Municipality)).all()
+        # refers to it, and every line looks its municipality and its reply terms up.
+        self._held = [
+            *session.scalars(select(Municipality)).all(),
+            *session.scalars(select(SignalReplyTerms)).all(),
+        ]
 
     def require(
         self,
