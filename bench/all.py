@@ -70,6 +70,7 @@ BENCHES = (
     Bench(
         "bench_load", "L1-L4: real server processes under 8 and 50 clients", ("--duration", "10")
     ),
+    Bench("bench_import", "S2: import of N cases ÷ a raw COPY of its rows", ("--cases", "5000")),
 )
 
 #: A line that carries a figure: a ratio, a division sign, or an aim to compare with.

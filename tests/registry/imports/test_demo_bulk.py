@@ -1,5 +1,5 @@
-"""``ketenregister demo --cases N``: the demo's bulk cases go through the import path, with a
-progress bar on a terminal, and a second run adds only what is missing."""
+"""Progress on a terminal, and ``ketenregister demo --cases N``: the demo's bulk cases go
+through the import path with a progress bar, and a second run adds only what is missing."""
 
 from __future__ import annotations
 
@@ -68,3 +68,12 @@ def test_demo_cases_are_imported_with_a_progress_bar_and_once(tmp_path: Path) ->
     assert again.returncode == 0, again.stderr
     assert "0 bulk cases imported (42 were there already)" in again.stdout
     assert "%" not in again.stderr  # no bar drawn on a pipe
+
+
+def test_import_shows_its_progress_on_a_terminal(database_url: str, tmp_path: Path) -> None:
+    example = Path(__file__).parents[3] / "docs" / "examples" / "caseload.jsonl"
+    arguments = [COMMAND, "import", str(example), "--as", "zowonen", "--database-url", database_url]
+    status, shown = _on_a_terminal(arguments)
+    assert status == 0, shown
+    assert "checking lines" in shown and "importing cases" in shown and "100%" in shown
+    assert "imported 3 cases for zowonen" in shown
