@@ -86,6 +86,7 @@ BENCHES = (
         "agreements(first: 20) with 5,000 ÷ 50 agreements",
         ("--large", "2000", "--repeats", "3"),
     ),
+    Bench("bench_import", "S2: import of N cases ÷ a raw COPY of its rows", ("--cases", "5000")),
 )
 
 #: A line that carries a figure: a ratio, a division sign, or an aim to compare with.

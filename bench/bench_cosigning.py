@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import datetime as dt
 import statistics
 import sys
@@ -73,7 +72,7 @@ def run(url: str, folder: Path, rounds: int, entries: int) -> dict[str, float]:
         plain = create_app(settings, session_factory=sessions)
         configured = tuple((w.url, w.vkey) for w in witnesses)
         witnessed = create_app(
-            dataclasses.replace(settings, witnesses=configured), session_factory=sessions
+            settings.replace(witnesses=configured), session_factory=sessions
         )
 
         async def measure() -> tuple[list[float], list[float]]:

@@ -176,6 +176,23 @@ def register(scope: RequestScope, new: NewCase) -> CaseView:
     """Register a case as its owner. A rent-arrears case is the statutory early signal: its
     preconditions must all be met. A case of nuisance or fraud starts with the corporation's
     intervention, without arrears or early signal (``registry.cases.routes``)."""
+    case = registration(scope, new)
+    scope.session.add(case)
+    scope.session.flush()
+    record(scope.session, Event.CASE_REGISTERED, case.id, scope.now)
+    return scope.disclosure.case_view(case, Relation.OWNER, scope.selection)
+
+
+def registration(scope: RequestScope, new: NewCase, *, case_id: uuid.UUID | None = None) -> Case:
+    """The case ``register`` would add for ``new``, checked as it checks it, with its contact
+    and first signal, not yet added to the session; ``case_id`` gives it its id (a bulk
+    import's, derived from the owner's reference). A bulk import checks and builds each line
+    here, so that an imported case is exactly a registered one.
+
+    Raises:
+        NotAllowedError: the caller registers no cases, or not in this municipality.
+        InvalidInputError: ``new`` is not a case ``registerCase`` accepts.
+    """
     session, principal, now = scope.session, scope.principal, scope.now
     scope.require(
         Permission.CASE_REGISTER,
@@ -207,7 +224,7 @@ def register(scope: RequestScope, new: NewCase) -> CaseView:
     if new.early_signalled_on and not arrears:
         raise InvalidInputError(f"a case of the {route} route has no early signal")
     case = Case(
-        id=uuid.uuid4(),
+        id=case_id or uuid.uuid4(),
         municipality_code=new.municipality,
         owner_id=principal.partner_id,
         phase=START[route],
@@ -241,10 +258,7 @@ def register(scope: RequestScope, new: NewCase) -> CaseView:
             new.signal_source,
         )
         add_signal(session, case, signal, principal.partner_id, now, repeat=False)
-    session.add(case)
-    session.flush()
-    record(session, Event.CASE_REGISTERED, case.id, now)
-    return scope.disclosure.case_view(case, Relation.OWNER, scope.selection)
+    return case
 
 
 @dataclass(frozen=True)

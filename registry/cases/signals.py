@@ -66,10 +66,18 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return day
 
 
+#: Per session (``Session.info``): the municipalities found to have no terms of their own. A
+#: row found stays in the session; one not found would be asked for again by every case of a
+#: bulk import (``registry.imports``), a round trip each.
+_WITHOUT_TERMS = "signal_reply_terms_absent"
+
+
 def terms_of(session: Session, municipality: str) -> tuple[int, int]:
     """The covenant's reply terms in working days: (district team, offer of help)."""
-    terms = session.get(SignalReplyTerms, municipality)
+    without: set[str] = session.info.setdefault(_WITHOUT_TERMS, set())
+    terms = None if municipality in without else session.get(SignalReplyTerms, municipality)
     if terms is None:
+        without.add(municipality)
         return DEFAULT_DISTRICT_TEAM_DAYS, DEFAULT_HELP_OFFER_DAYS
     return terms.district_team_days, terms.help_offer_days
 
@@ -234,6 +242,7 @@ def set_terms(
     if terms is None:
         terms = SignalReplyTerms(municipality_code=municipality)
         scope.session.add(terms)
+        scope.session.info.get(_WITHOUT_TERMS, set()).discard(municipality)
     terms.district_team_days = district_team_days
     terms.help_offer_days = help_offer_days
     terms.set_by = scope.principal.partner_id

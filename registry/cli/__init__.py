@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from registry.cli import datakey, demo, log, monitor, partners, privacy, server, staff
+from registry.cli import datakey, demo, imports, log, monitor, partners, privacy, server, staff
 
 __all__ = ["main"]
 
@@ -20,6 +20,7 @@ for command in (
     server.serve,
     server.worker_command,
     demo.demo_command,
+    imports.import_command,
     log.log_group,
     partners.partner,
     staff.staff,

@@ -14,8 +14,10 @@ import click
 
 from registry.auditlog.signer import LogSigner
 from registry.cli.options import settings_from, worker_option
+from registry.cli.progress import progress_bar
 from registry.cli.server import serve_app
 from registry.db import make_engine, make_session_factory
+from registry.demo import bulk as demo_bulk
 from registry.demo import seed as demo
 from registry.demo import staff as demo_staff
 from registry.demo import witnesses as demo_witnesses
@@ -43,11 +45,20 @@ def _use_demo_data_key(data_dir: Path) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--reset", is_flag=True, help="Start again from an empty demo.")
 @click.option("--no-serve", is_flag=True, help="Set up the demo, print how to use it, and stop.")
+@click.option(
+    "--cases",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 10_000_000),
+    help="Bulk cases to add, shared among the four corporations, imported as "
+    "`ketenregister import` imports a file (a second run adds only what is missing).",
+)
 @worker_option
 def demo_command(
-    data_dir: Path, host: str, port: int, reset: bool, no_serve: bool, worker: bool
+    data_dir: Path, host: str, port: int, reset: bool, no_serve: bool, cases: int, worker: bool
 ) -> None:
-    """Set up and serve a demo registry: SQLite file, partners, policies, ~620 synthetic cases."""
+    """Set up and serve a demo registry: SQLite file, partners, policies, ~620 synthetic cases
+    (and --cases more)."""
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
     url = f"http://{host}:{port}"
@@ -73,13 +84,20 @@ def demo_command(
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     keys = data_dir / "keys"
+    sessions = make_session_factory(engine)
     try:
-        with make_session_factory(engine).begin() as session:
-            if demo.seed(session, history=True):
+        with sessions.begin() as session, progress_bar(demo.STEPS, "creating the demo") as step:
+            created = demo.seed(session, history=True, progress=step)
+            if created:
                 demo.write_keys(session, keys, registry_url=url, audience=settings.audience)
                 made = demo_staff.add_accounts(session, dt.datetime.now(dt.UTC))
                 _write_staff(data_dir / "staff.txt", made)
-                click.echo(f"demo registry created in {data_dir}")
+        if created:
+            click.echo(f"demo registry created in {data_dir}")
+        if cases:
+            with progress_bar(2 * cases, f"importing {cases:,} bulk cases") as advance:
+                added = demo_bulk.add(sessions, cases, dt.datetime.now(dt.UTC), progress=advance)
+            click.echo(f"{added:,} bulk cases imported ({cases - added:,} were there already)")
     finally:
         engine.dispose()  # the server it starts next has its own pool
     verifier_key = LogSigner.from_file(log_key).verifier_key

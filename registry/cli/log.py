@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -12,6 +11,7 @@ from registry.auditlog.sequencer import read_state
 from registry.auditlog.signer import LogKeyError, LogSigner
 from registry.auditlog.witnesses import WitnessConfigError, parse_witnesses
 from registry.cli.options import database_option, settings_from
+from registry.cli.progress import progress_bar
 from registry.config import DEFAULT_LOG_ORIGIN
 from registry.db import make_engine, make_session_factory
 from registry.errors import RegistryError
@@ -63,10 +63,10 @@ def log_verify(database_url: str | None) -> None:
     try:
         with make_session_factory(engine)() as session:
             size = read_state(session).size
-            # Shown only on a terminal (click hides a bar on a pipe), on stderr: the result line
-            # on stdout stays the one line a script reads.
-            with click.progressbar(length=size, label="checking entries", file=sys.stderr) as bar:
-                report = audit.verify_log(session, signer, witnesses, progress=bar.update)
+            # Shown only on a terminal, on stderr: the result line on stdout stays the one
+            # line a script reads.
+            with progress_bar(size, "checking entries") as advance:
+                report = audit.verify_log(session, signer, witnesses, progress=advance)
     except RegistryError as exc:
         raise click.ClickException(f"the log does not check out: {exc.message}") from None
     finally:

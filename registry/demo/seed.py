@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -20,7 +21,10 @@ from registry.demo.partners import MUNICIPALITIES, PARTNERS
 from registry.models import Partner
 from registry.partners import registration as partners
 
-__all__ = ["seed", "write_keys"]
+__all__ = ["STEPS", "seed", "write_keys"]
+
+#: The steps ``seed`` reports to its ``progress``.
+STEPS = 5
 
 
 def seed(
@@ -29,9 +33,11 @@ def seed(
     cases_per_municipality: int = 50,
     today: dt.date | None = None,
     history: bool = False,
+    progress: Callable[[int], None] = lambda _steps: None,
 ) -> bool:
     """Fill an empty database with the demo; returns False when it held partners already.
-    ``history`` adds the past year the eviction monitor shows (``demo.history``)."""
+    ``history`` adds the past year the eviction monitor shows (``demo.history``);
+    ``progress`` is told of each of the ``STEPS`` steps done."""
     if session.scalar(select(func.count()).select_from(Partner)):
         return False
     today = today or dt.date.today()
@@ -42,15 +48,20 @@ def seed(
         partners.add_partner(
             session, p.id, p.name, p.kind, p.municipalities, authority_for=p.authority_for
         )
+    progress(1)
     # The covenants date from the start of the demo's history; they are the log's first entries.
     covenant_day = dt.datetime(today.year - demo_agreements.FULL_YEARS, 1, 1, 9, tzinfo=dt.UTC)
     covenants.issue(session, covenant_day)
+    progress(1)
     cases.add(session, rng, today, cases_per_municipality=cases_per_municipality)
     session.flush()
+    progress(1)
     # A separate generator, so that adding agreements left the cases above as they were.
     demo_agreements.seed_agreements(session, random.Random(220), today)
+    progress(1)
     if history:
         demo_history.add(session, random.Random(demo_history.SEED))
+    progress(1)
     return True
 
 
