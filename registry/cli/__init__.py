@@ -26,5 +26,6 @@ for command in (
     monitor.monitor_command,
     privacy.erase_command,
     privacy.retention_group,
+    privacy.privacy_group,
 ):
     main.add_command(command)
