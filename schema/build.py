@@ -24,6 +24,7 @@ from schema.auditlog import AuditLogQuery
 from schema.cases import CaseMutation, CaseQuery
 from schema.coordination import CoordinationMutation, CoordinationQuery
 from schema.extensions import ConcealSchema, KnownValid, Validation
+from schema.household import HouseholdQuery
 from schema.inventory import InventoryMutation, InventoryQuery
 from schema.lifecycle import LifecycleMutation, LifecycleQuery
 from schema.meetings import MeetingMutation, MeetingQuery
@@ -54,6 +55,7 @@ Query = merge_types(
         ShelterQuery,
         MonitorQuery,
         PrivacyQuery,
+        HouseholdQuery,
     ),
 )
 Mutation = merge_types(

@@ -222,7 +222,7 @@ def _case_channels(call: Channels, sessions: sessionmaker[Session]) -> None:
         kind="mutation",
         signature=sig,
     )
-    call(
+    registered = call(
         "registerCase",
         "zowonen",
         "(input: $input) { id }",
@@ -231,6 +231,14 @@ def _case_channels(call: Channels, sessions: sessionmaker[Session]) -> None:
         kind="mutation",
         signature="($input: RegisterCaseInput!)",
     )
+    # The front desk finds it by its exact address ("Proefweg 1", "6131 AA").
+    found = call(
+        "casesAtAddress",
+        "gemeente-sittard-geleen",
+        '(postalCode: "6131 AA", houseNumber: 1) { id }',
+        case_id=registered["id"],
+    )
+    assert [c["id"] for c in found] == [registered["id"]]
 
 
 def _signal_and_coordination_channels(call: Channels, case_id: str) -> None:
@@ -564,6 +572,7 @@ CALLED = frozenset(
         "carryOutEviction",
         "case",
         "cases",
+        "casesAtAddress",
         "closeAgreement",
         "closeCase",
         "completeActionItem",
