@@ -3,13 +3,17 @@ part 6) and the household's access report across its cases (issue 16, part 5).""
 
 from __future__ import annotations
 
+import base64
 from typing import cast
 
 import strawberry
+from strawberry.scalars import JSON
 
-from registry.privacy import lookup
-from schema.context import Info, scope_of
+from registry.privacy import household, lookup, report_pdf
+from schema.context import Info, scope_of, selected_fields
+from schema.privacy import access_report_of
 from schema.types.case import Case
+from schema.types.privacy import HouseholdAccessReport
 
 
 @strawberry.type
@@ -34,3 +38,32 @@ class HouseholdQuery:
             scope_of(info), postal_code, house_number, house_number_addition
         )
         return cast(list[Case], found)
+
+    @strawberry.field(
+        description=(
+            "The household's access report across its cases, found by its registered name and "
+            "its home's exact address (owner or municipality: the cases you may read the "
+            "access report of). A household with none of those is NOT_FOUND, as a missing "
+            "case is. An erased case is no longer found this way; ask `accessReport` by its id."
+        )
+    )
+    def household_access_report(
+        self,
+        info: Info,
+        name: str,
+        postal_code: str,
+        house_number: int,
+        house_number_addition: str | None = None,
+    ) -> HouseholdAccessReport:
+        found = household.household_report(
+            scope_of(info), name, postal_code, house_number, house_number_addition
+        )
+        pdf = report_pdf.to_pdf(found) if "pdfBase64" in selected_fields(info) else None
+        return HouseholdAccessReport(
+            made_at=found.made_at,
+            requested_by=found.requested_by,
+            requested_by_actor=found.requested_by_actor,
+            cases=[access_report_of(r) for r in found.cases],
+            json=cast(JSON, found.as_json()),
+            pdf_base64=None if pdf is None else base64.b64encode(pdf).decode(),
+        )
