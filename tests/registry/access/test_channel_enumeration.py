@@ -39,6 +39,7 @@ CASE_DATA_TYPES = {
     "AccessLogEntry",
     "AccessExplanation",
     "DryRunField",
+    "HouseholdAccessReport",
 }
 
 #: Operations that match the rule above but reveal nothing the caller was not given already.
@@ -239,6 +240,14 @@ def _case_channels(call: Channels, sessions: sessionmaker[Session]) -> None:
         case_id=registered["id"],
     )
     assert [c["id"] for c in found] == [registered["id"]]
+    # And reports on its household ("Test Huishouden" there) across its cases.
+    reported = call(
+        "householdAccessReport",
+        "gemeente-sittard-geleen",
+        '(name: "Test Huishouden", postalCode: "6131 AA", houseNumber: 1) { cases { caseId } }',
+        case_id=registered["id"],
+    )
+    assert registered["id"] in [c["caseId"] for c in reported["cases"]]
 
 
 def _signal_and_coordination_channels(call: Channels, case_id: str) -> None:
@@ -579,6 +588,7 @@ CALLED = frozenset(
         "dryRunGrant",
         "eraseHousehold",
         "explainAccess",
+        "householdAccessReport",
         "inventory",
         "inventoryClocks",
         "involvePartner",
