@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from registry.access.principal import Principal
 from registry.tracing import trace_from_header
 from tests.arrange import NEW_CASE, REGISTER_CASE
-from tests.conftest import AppClient, GraphQL
+from tests.conftest import AppClient, Clock, GraphQL
 from tests.helpers import error_codes
 
 MUNICIPALITY, OWNER, WELFARE = "gemeente-sittard-geleen", "zowonen", "partners-in-welzijn"
@@ -36,11 +36,12 @@ def _register(gql: GraphQL, name: str, address: str, postal_code: str) -> str:
 
 
 @pytest.fixture
-def household(gql: GraphQL) -> tuple[str, str]:
+def household(gql: GraphQL, clock: Clock) -> tuple[str, str]:
     """Two cases of one household (registered a while apart, spelled a little differently),
     and two that are not its own: another household at its address, and a namesake elsewhere.
     Partners in Welzijn is involved in the first."""
     first = _register(gql, "Huis Houden", "Dubbelweg 5, Sittard", "6131 CD")
+    clock.advance(hours=1)
     second = _register(gql, "huis  houden", "Dubbelweg 5", "6131cd")
     _register(gql, "Andere Bewoner", "Dubbelweg 5", "6131 CD")
     _register(gql, "Huis Houden", "Dubbelweg 7", "6131 CD")
