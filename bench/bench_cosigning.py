@@ -71,9 +71,7 @@ def run(url: str, folder: Path, rounds: int, entries: int) -> dict[str, float]:
         policy = WitnessPolicy.of([w.vkey for w in witnesses])
         plain = create_app(settings, session_factory=sessions)
         configured = tuple((w.url, w.vkey) for w in witnesses)
-        witnessed = create_app(
-            settings.replace(witnesses=configured), session_factory=sessions
-        )
+        witnessed = create_app(settings.replace(witnesses=configured), session_factory=sessions)
 
         async def measure() -> tuple[list[float], list[float]]:
             signing, cosigning = [], []

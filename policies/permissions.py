@@ -29,6 +29,9 @@ class Permission(StrEnum):
     #: Erase the household's personal data (AVG art. 17): the owner or the municipality.
     CASE_ERASE = "case:case:erase"
     EXPLAIN_FOR_OTHER = "case:access:explain_other"
+    #: Find a case by its home's exact address (the front desk): the municipality, and an
+    #: involved partner; either only when the covenant releases it the address as well.
+    CASE_ADDRESS_LOOKUP = "case:address:lookup"
     GRANT_ISSUE = "policy:grant:issue"
     GRANT_DRY_RUN = "policy:grant:dryrun"
     RESTRICTION_ISSUE = "policy:restriction:issue"

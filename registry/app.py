@@ -46,7 +46,7 @@ from registry.notifications.delivery import DeliveryWorker
 from registry.notifications.targets import TargetPolicy
 from registry.privacy import retention
 from registry.request import RequestScope
-from registry.web import idempotency, metrics, probes
+from registry.web import exports, idempotency, metrics, probes
 from registry.web.checkpoints import CheckpointEndpoints
 from registry.web.endpoint import GraphQLEndpoint
 from registry.web.exchange import Answer, GraphQLRequest
@@ -317,6 +317,11 @@ def create_app(
             Route("/checkpoint", registry.checkpoints.checkpoint, methods=["GET"]),
             Route("/log/key", registry.checkpoints.log_key, methods=["GET"]),
             Route("/monitor.csv", registry.monitor_csv.handle, methods=["GET"]),
+            Route(
+                exports.PATH,
+                exports.Exports(registry.endpoint).household_access_report_pdf,
+                methods=["POST"],
+            ),
             console_mount(
                 Console(
                     sessions=registry.sessions,

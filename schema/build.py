@@ -26,6 +26,7 @@ from schema.cases import CaseMutation, CaseQuery
 from schema.completion import PlainCompletion
 from schema.coordination import CoordinationMutation, CoordinationQuery
 from schema.extensions import ConcealSchema, KnownValid, Validation
+from schema.household import HouseholdQuery
 from schema.inventory import InventoryMutation, InventoryQuery
 from schema.lifecycle import LifecycleMutation, LifecycleQuery
 from schema.meetings import MeetingMutation, MeetingQuery
@@ -57,6 +58,7 @@ Query = merge_types(
         AftercareQuery,
         MonitorQuery,
         PrivacyQuery,
+        HouseholdQuery,
     ),
 )
 Mutation = merge_types(

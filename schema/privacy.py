@@ -21,6 +21,29 @@ def _erasure(result: erasure.ErasureResult) -> Erasure:
     )
 
 
+def access_report_of(found: report.AccessReport) -> AccessReport:
+    """The GraphQL type of one case's access report."""
+    return AccessReport(
+        case_id=strawberry.ID(str(found.case_id)),
+        erased_at=found.erased_at,
+        recipients=[
+            AccessRecipient(
+                partner=r.partner,
+                actors=list(r.actors),
+                first_at=r.first_at,
+                last_at=r.last_at,
+                fields=list(r.fields),
+                purposes=list(r.purposes),
+                channels=list(r.channels),
+                requests=r.requests,
+            )
+            for r in found.recipients
+        ],
+        records=[access_log_entry(r) for r in found.records],
+        json=cast(JSON, found.as_json()),
+    )
+
+
 @strawberry.type
 class PrivacyQuery:
     @strawberry.field(
@@ -31,26 +54,7 @@ class PrivacyQuery:
         )
     )
     def access_report(self, info: Info, case_id: strawberry.ID) -> AccessReport:
-        found = report.report(scope_of(info), case_id)
-        return AccessReport(
-            case_id=strawberry.ID(str(found.case_id)),
-            erased_at=found.erased_at,
-            recipients=[
-                AccessRecipient(
-                    partner=r.partner,
-                    actors=list(r.actors),
-                    first_at=r.first_at,
-                    last_at=r.last_at,
-                    fields=list(r.fields),
-                    purposes=list(r.purposes),
-                    channels=list(r.channels),
-                    requests=r.requests,
-                )
-                for r in found.recipients
-            ],
-            records=[access_log_entry(r) for r in found.records],
-            json=cast(JSON, found.as_json()),
-        )
+        return access_report_of(report.report(scope_of(info), case_id))
 
 
 @strawberry.type

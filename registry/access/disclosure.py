@@ -456,6 +456,18 @@ class Disclosure:
         if of_another:
             record.disclosed.add(INVOLVEMENTS)
 
+    def found_by(self, case: Case, relation: Relation, reveals: frozenset[str]) -> bool:
+        """Whether this principal is shown that ``case`` matches a value it looked the case
+        up by (the front desk's exact address), which tells it the fields ``reveals``: only
+        when it may read every one of them. A release goes into the case's access-log record
+        as a disclosure of those fields. A refusal writes nothing: the caller reads its own
+        records (``myDisclosures``), so a record would tell it that some case lives there,
+        which is what answering like an address without a case keeps from it."""
+        if relation is Relation.NONE or not reveals <= self.readable_of(case, relation):
+            return False  # fail closed: no relation, or a field of the match withheld
+        self._record(case.id).disclosed |= reveals
+        return True
+
     def processed(self, case: Case) -> None:
         """Record that this request processed ``case`` without releasing a field of it (an
         access history read, for one): access-logged as ``identified``."""

@@ -28,5 +28,6 @@ for command in (
     privacy.erase_command,
     privacy.retention_group,
     datakey.data_key_group,
+    privacy.privacy_group,
 ):
     main.add_command(command)

@@ -1,5 +1,6 @@
 """``ketenregister erase`` and ``ketenregister retention run``: the operator erases a
-household's personal data, on request or when its retention period ended."""
+household's personal data, on request or when its retention period ended;
+``ketenregister privacy reindex`` (re)builds the blind indexes of stored contacts."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from registry.cli.options import database_option, settings_from
 from registry.db import begin_writing, make_engine, make_session_factory
 from registry.models import Case
 from registry.privacy import erasure, retention
+from registry.privacy.keys import DataKeyError
+from registry.privacy.reindex import reindex
 
 
 @click.command("erase")
@@ -68,3 +71,23 @@ def retention_run(dry_run: bool, database_url: str | None) -> None:
     for case_id in done.cases:
         click.echo(f"  {case_id}")
     click.echo(f"{verb} {done.access_log_records} access-log records past their period")
+
+
+@click.group("privacy")
+def privacy_group() -> None:
+    """The household's sealed data: its blind indexes."""
+
+
+@privacy_group.command("reindex")
+@database_option
+def reindex_command(database_url: str | None) -> None:
+    """Compute the address and identity indexes of every stored contact (after migration
+    0016, or when the data key changed); running it again, or twice at once, is safe."""
+    engine = make_engine(settings_from(database_url).database_url)
+    try:
+        done = reindex(make_session_factory(engine))
+    except DataKeyError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    click.echo(f"indexed {done.contacts} contacts; {done.changed} got new digests")

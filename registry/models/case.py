@@ -205,6 +205,12 @@ class CaseContact(Base):
     postal_code = SealedText[str]("sealed_postal_code", 16)
     phone = SealedText[str | None]("sealed_phone", 40)
     email = SealedText[str | None]("sealed_email", 200)
+    #: Keyed blind indexes (``registry.privacy.blind_index``): an HMAC of the exact address
+    #: (postal code, house number, addition) and of the household's identity (name at that
+    #: address), for the front desk's lookup and the household's report across its cases;
+    #: None when the address has no house number to index. Erased with the row.
+    address_index: Mapped[bytes | None] = mapped_column(LargeBinary(32), index=True)
+    identity_index: Mapped[bytes | None] = mapped_column(LargeBinary(32), index=True)
     case: Mapped[Case] = relationship(back_populates="contact", lazy="raise")
 
 

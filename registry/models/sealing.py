@@ -7,7 +7,8 @@ bytes. A value set is sealed when the session flushes (a new row's case may get 
 then); a value read is opened once per instance and kept.
 
 Nothing filters or sorts on these columns in SQL (checked when they were sealed: lists
-filter on municipality, phase, owner and eviction dates only), so no search index is kept.
+filter on municipality, phase, owner and eviction dates only); the exact lookups by address
+and identity go through keyed blind indexes instead (``registry.privacy.blind_index``).
 """
 
 from __future__ import annotations

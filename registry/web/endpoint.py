@@ -107,12 +107,12 @@ class GraphQLEndpoint:
             tracing.annotate(**{"http.response.status_code": response.status_code})
             return response
 
-    async def _answer(self, request: Request, trace: TraceContext) -> Response:
-        headers = {"traceparent": trace.traceparent}
-        read = await self._read(request, trace, headers)
-        if isinstance(read, Response):
-            return read
-        graphql_request = read
+    async def run(
+        self, graphql_request: GraphQLRequest, headers: dict[str, str]
+    ) -> Answer | Response:
+        """Execute ``graphql_request`` within the partner's rate and a request slot: its
+        answer, or the refusal to send instead (429, 503, or a masked 500). An export runs its
+        own fixed document through here, so it is limited and answered as /graphql is."""
         partner = issuer_hint(graphql_request.authorization)
         try:
             self.limits.check(partner)
@@ -120,7 +120,7 @@ class GraphQLEndpoint:
             headers["Retry-After"] = str(exc.retry_after)
             return self._refusal(429, exc.code, exc.message, headers)
         try:
-            answer = await self.slots.run(partner, self.execute, graphql_request)
+            return await self.slots.run(partner, self.execute, graphql_request)
         except NoSlotError:
             log.warning("no request slot free within %ss", self.slots.deadline)
             return self.unavailable(headers)
@@ -130,6 +130,15 @@ class GraphQLEndpoint:
                 return self.unavailable(headers)
             log.exception("request failed")
             return self._refusal(500, "INTERNAL_ERROR", self.masked, headers)
+
+    async def _answer(self, request: Request, trace: TraceContext) -> Response:
+        headers = {"traceparent": trace.traceparent}
+        read = await self._read(request, trace, headers)
+        if isinstance(read, Response):
+            return read
+        answer = await self.run(read, headers)
+        if isinstance(answer, Response):
+            return answer
         request.state.measured = (answer.operation, answer_code(answer))
         tracing.annotate(**{"graphql.operation.name": answer.operation})
         if answer.replayed:

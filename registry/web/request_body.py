@@ -51,6 +51,14 @@ async def read(request: Request, max_bytes: int) -> GraphQLBody:
     return GraphQLBody(document["query"], variables, operation_name)
 
 
+async def read_object(request: Request, max_bytes: int) -> dict[str, Any]:
+    """Read a body that must be one JSON object (an export's parameters), checked as above."""
+    document = _json_document(await _bytes(request, max_bytes))
+    if not isinstance(document, dict):
+        raise BadBodyError(400, "expected a JSON object")
+    return document
+
+
 async def _bytes(request: Request, limit: int) -> bytes:
     too_large = BadBodyError(413, f"request body over {limit} bytes")
     declared = request.headers.get("content-length")

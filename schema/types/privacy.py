@@ -47,3 +47,22 @@ class AccessReport:
     recipients: list[AccessRecipient]
     records: list[AccessLogEntry]
     json: JSON
+
+
+@strawberry.type(
+    description=(
+        "Who received the data of each case of one household (AVG art. 15), found by its name "
+        "and exact address: the cases you may read the access report of. `json` is the "
+        "export; `pdfBase64` the same report as a PDF (also served at "
+        "POST /exports/household-access-report.pdf)."
+    )
+)
+class HouseholdAccessReport:
+    made_at: dt.datetime
+    requested_by: str = strawberry.field(description="The organisation that asked for it.")
+    requested_by_actor: str | None = strawberry.field(
+        description="Its staff member, when known (always, through the console)."
+    )
+    cases: list[AccessReport] = strawberry.field(description="Oldest case first.")
+    json: JSON
+    pdf_base64: str | None = strawberry.field(description="A PDF, base64-encoded.")

@@ -41,6 +41,7 @@ CASE_DATA_TYPES = {
     "DryRunField",
     "AftercareContact",
     "FollowUp",
+    "HouseholdAccessReport",
 }
 
 #: Operations that match the rule above but reveal nothing the caller was not given already.
@@ -224,7 +225,7 @@ def _case_channels(call: Channels, sessions: sessionmaker[Session]) -> None:
         kind="mutation",
         signature=sig,
     )
-    call(
+    registered = call(
         "registerCase",
         "zowonen",
         "(input: $input) { id }",
@@ -233,6 +234,22 @@ def _case_channels(call: Channels, sessions: sessionmaker[Session]) -> None:
         kind="mutation",
         signature="($input: RegisterCaseInput!)",
     )
+    # The front desk finds it by its exact address ("Proefweg 1", "6131 AA").
+    found = call(
+        "casesAtAddress",
+        "gemeente-sittard-geleen",
+        '(postalCode: "6131 AA", houseNumber: 1) { id }',
+        case_id=registered["id"],
+    )
+    assert [c["id"] for c in found] == [registered["id"]]
+    # And reports on its household ("Test Huishouden" there) across its cases.
+    reported = call(
+        "householdAccessReport",
+        "gemeente-sittard-geleen",
+        '(name: "Test Huishouden", postalCode: "6131 AA", houseNumber: 1) { cases { caseId } }',
+        case_id=registered["id"],
+    )
+    assert registered["id"] in [c["caseId"] for c in reported["cases"]]
 
 
 def _signal_and_coordination_channels(call: Channels, case_id: str) -> None:
@@ -614,12 +631,14 @@ CALLED = frozenset(
         "carryOutEviction",
         "case",
         "cases",
+        "casesAtAddress",
         "closeAgreement",
         "closeCase",
         "completeActionItem",
         "dryRunGrant",
         "eraseHousehold",
         "explainAccess",
+        "householdAccessReport",
         "inventory",
         "inventoryClocks",
         "involvePartner",

@@ -25,6 +25,7 @@ from clients.verify import verify_checkpoint, verify_consistency, verify_inclusi
 from registry.cli import main as cli
 from registry.models import AftercareContact, Phase
 from registry.notifications.delivery import DeliveryWorker
+from registry.privacy.blind_index import ExactAddress, address_digest, identity_digest
 from tests.arrange import case_in
 from tests.conftest import DEMO_TODAY, LOG_ORIGIN, Clock, DemoKey, GraphQL
 from tests.helpers import error_codes
@@ -79,6 +80,12 @@ def _database_bytes(database_url: str) -> bytes:
     return dump.stdout
 
 
+def _holds(data: bytes, digest: bytes | None) -> bool:
+    """Whether ``data`` holds ``digest``: as stored bytes (SQLite) or as hex (``pg_dump``)."""
+    assert digest is not None
+    return digest in data or digest.hex().encode() in data
+
+
 def _signature(key: DemoKey, text: str) -> str:
     return base64.b64encode(load_private_key(key.private_key).sign(text.encode())).decode()
 
@@ -97,7 +104,8 @@ def test_an_erased_household_leaves_no_trace_and_every_proof_stands(
     values = {
         "name": f"{canary} Naam",
         "address": f"{canary}straat 1",
-        "postalCode": canary[-7:],
+        # A real postal code (the canary's own digits), so that the home is indexed.
+        "postalCode": f"{1000 + int(canary[-4:], 16) % 9000} KZ",
         "phone": f"06-{canary}",
         "email": f"{canary}@example.nl",
         "note": f"huisbezoek {canary} notitie",
@@ -253,7 +261,11 @@ def test_an_erased_household_leaves_no_trace_and_every_proof_stands(
     # Logged: every entry about the case, with its inclusion proof, as partners hold them.
     indexes = [*proposed["logIndexes"], *inventory["logIndexes"]]
     before = {i: _ok(gql(MUNICIPALITY, ENTRY, {"index": i}), "auditLogEntry") for i in indexes}
-    assert canary.encode() in _database_bytes(database_url)  # the canary is there to be found
+    home = ExactAddress.of(values["postalCode"], 1)
+    digests = [address_digest(home), identity_digest(values["name"], home)]
+    held = _database_bytes(database_url)
+    assert canary.encode() in held  # the canary is there to be found
+    assert all(_holds(held, d) for d in digests)  # and so is its blind index
 
     erased = _ok(
         gql(
@@ -271,6 +283,9 @@ def test_an_erased_household_leaves_no_trace_and_every_proof_stands(
     assert canary.encode() not in stored
     with sessions() as session:
         assert session.get(AftercareContact, uuid.UUID(case_id)) is None  # its row went too
+
+    for digest in digests:
+        assert not _holds(stored, digest)
 
     # The signed log still checks out in full, and every proof given out before stands.
     env = {"KETENREGISTER_LOG_KEY_FILE": str(log_key_file), "KETENREGISTER_LOG_ORIGIN": LOG_ORIGIN}
