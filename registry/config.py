@@ -91,6 +91,9 @@ class Settings:
     log_level: str = "info"
     #: The console's session cookie is sent over https only; off in the demo (plain http).
     console_secure_cookie: bool = True
+    #: The organisations' identity providers for console single sign-on: a TOML file of
+    #: ``[[provider]]`` tables (``registry.staff.oidc.load_providers``); none: passwords only.
+    console_oidc_file: str | None = None
     #: Retention periods in years (``registry.privacy.retention``: defaults argued there;
     #: shorter than a legal minimum is refused when the policy is built).
     retention_prevented_years: int = 2
@@ -131,6 +134,7 @@ class Settings:
                 )
             ),
             console_secure_cookie=_flag("KETENREGISTER_CONSOLE_SECURE_COOKIE", True),
+            console_oidc_file=os.environ.get("KETENREGISTER_CONSOLE_OIDC_FILE") or None,
             witnesses=_pairs(os.environ.get("KETENREGISTER_WITNESSES", "")),
             witness_timeout_seconds=_number(
                 "KETENREGISTER_WITNESS_TIMEOUT_SECONDS", cls.witness_timeout_seconds

@@ -160,6 +160,19 @@ ENGLISH: dict[str, str] = {
     "Beheer van het convenant": "Administering the covenant",
     "Zorg voor opgeslagen inboedel": "Care for stored goods",
     "Laden…": "Loading…",
+    "Inloggen via": "Log in with",
+    "Met inloggen via uw organisatie zijn gebruikersnaam, wachtwoord en code niet nodig; "
+    "kies wel het doel.": "Logging in with your organisation needs no username, password or "
+    "code; do choose the purpose.",
+    "Ingelogd": "Logged in",
+    "Verder naar de console": "Continue to the console",
+    "Inloggen via de identiteitsprovider is mislukt. Probeer het opnieuw.": "Logging in with "
+    "the identity provider failed. Please try again.",
+    "Aan deze identiteit is bij deze organisatie geen console-account gekoppeld. "
+    "Vraag de beheerder van uw organisatie om een account.": "No console account is linked to "
+    "this identity at this organisation. Ask your organisation's admin for an account.",
+    "De identiteitsprovider is nu niet bereikbaar. Probeer het later opnieuw.": "The identity "
+    "provider cannot be reached now. Please try again later.",
 }
 
 

@@ -12,6 +12,7 @@ from registry.console.gate import Gate
 from registry.console.monitor_pages import MonitorPages
 from registry.console.pages import CommonPages
 from registry.console.policy_pages import PolicyPages
+from registry.console.sso_gate import SsoGate
 from registry.console.staff_pages import StaffPages
 from registry.console.web import PREFIX, Console, Page, PageRequest, roles
 from registry.models import StaffRole
@@ -22,6 +23,7 @@ STATIC = Path(__file__).parent / "static"
 def console_mount(console: Console) -> Mount:
     """``/console`` with every page, the console's GraphQL endpoint and its static assets."""
     gate = Gate(console)
+    sso = SsoGate(console)
     common = CommonPages(console)
     monitor = MonitorPages(console)
     policies = PolicyPages(console)
@@ -51,6 +53,8 @@ def console_mount(console: Console) -> Mount:
         Route("/login", gate.login_page, methods=["GET"]),
         Route("/login", gate.login, methods=["POST"]),
         Route("/logout", gate.logout, methods=["POST"]),
+        Route("/sso/terug", sso.callback, methods=["GET"]),
+        Route("/sso/{provider}", sso.start, methods=["POST"]),
         Route("/taal", gate.language, methods=["GET"]),
         Route("/graphql", gate.graphql, methods=["POST"]),
         page("/", common.home),
