@@ -12,6 +12,7 @@ from registry.console.gate import Gate
 from registry.console.monitor_pages import MonitorPages
 from registry.console.pages import CommonPages
 from registry.console.policy_pages import PolicyPages
+from registry.console.report_pages import ReportPages
 from registry.console.sso_gate import SsoGate
 from registry.console.staff_pages import StaffPages
 from registry.console.web import PREFIX, Console, Page, PageRequest, roles
@@ -28,6 +29,7 @@ def console_mount(console: Console) -> Mount:
     monitor = MonitorPages(console)
     policies = PolicyPages(console)
     staff = StaffPages(console)
+    reports = ReportPages(console)
     officer = roles(StaffRole.POLICY_OFFICER)
     worker = roles(StaffRole.CASE_WORKER)
     woonkans = roles(StaffRole.MONITOR)
@@ -60,6 +62,8 @@ def console_mount(console: Console) -> Mount:
         page("/", common.home),
         page("/casussen/{case_id}", common.case),
         page("/casussen/{case_id}/notities", common.add_annotation, post=True),
+        page("/casussen/{case_id}/inzage", reports.page),
+        page("/casussen/{case_id}/inzage.json", reports.download),
         page("/werklijst", common.work, worker),
         page("/werklijst/contacten/{contact_id}", common.record_contact, worker, post=True),
         page("/afspraken", monitor.dashboard, woonkans),

@@ -4,9 +4,10 @@ organisation's identity provider (``POST /console/sso/<provider>``), which sends
 server-side session as a password login (timeouts, CSRF token, the purpose chosen on the
 login page).
 
-Why the callback answers with a page instead of a redirect: the browser arrives from the
-provider's site, and a redirect chain started on another site does not carry the session
-cookie (SameSite=Strict); a navigation started by the console's own page does. For the same
+Both steps answer with a page that moves on by itself, not a redirect: the console's CSP lets
+forms post to the console only (and browsers apply that to the redirects that follow), and a
+redirect chain that started on the provider's site would not carry the session cookie
+(SameSite=Strict), where a navigation started by the console's own page does. For the same
 reason the cookie of the login under way is SameSite=Lax: it must come back with the
 provider's redirect.
 """
@@ -17,7 +18,7 @@ import logging
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from registry.console import i18n
 from registry.console.gate import safe_next
@@ -75,7 +76,15 @@ class SsoGate:
         token = await run_in_threadpool(
             self._start, provider.name, asked, purpose, safe_next(fields.get("next"))
         )
-        response = RedirectResponse(asked.url, 303)
+        # A page that moves on, not a redirect: the console's CSP allows forms to post to
+        # itself only ("form-action 'self'"), and browsers hold a form's redirects to it.
+        response = self.console.render(
+            "continue.html",
+            self.console.language(request),
+            target=asked.url,
+            heading="Doorsturen naar uw organisatie",
+            link="Verder naar het inloggen bij uw organisatie",
+        )
         response.set_cookie(
             SSO_COOKIE,
             token,
@@ -134,7 +143,13 @@ class SsoGate:
             _log.warning("sso refused at %s: %s", provider.name, outcome)
             return self._refused(request, 403, NO_ACCOUNT)
         language = self.console.language(request)
-        response = self.console.render("continue.html", language, target=pending.next_path)
+        response = self.console.render(
+            "continue.html",
+            language,
+            target=pending.next_path,
+            heading="Ingelogd",
+            link="Verder naar de console",
+        )
         self.console.set_session_cookie(response, outcome)
         response.delete_cookie(SSO_COOKIE, path=f"{PREFIX}/sso")
         response.delete_cookie(LOGIN_CSRF_COOKIE, path=PREFIX)
