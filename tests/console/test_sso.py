@@ -315,6 +315,41 @@ def test_two_callbacks_of_one_login_at_once_open_one_session(
         assert member.oidc_subject == "sub-anna"
 
 
+def test_one_subject_s_first_logins_at_once_link_the_account_once(
+    browser, make_staff: MakeStaff, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(ANNA, SITTARD, StaffRole.CASE_WORKER)
+    consoles: list[Console] = [browser() for _ in range(3)]
+    callbacks = [sign_in_at_provider(start(c), "sub-anna") for c in consoles]
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(
+            pool.map(
+                lambda pair: pair[0].http.get(pair[1]).status_code,
+                zip(consoles, callbacks, strict=True),
+            )
+        )
+    assert answers == [200, 200, 200], "each browser's own login; the account linked once"
+    assert all(logged_in(c) for c in consoles)
+    with sessions() as session:
+        linked = session.scalars(
+            select(StaffMember).where(StaffMember.oidc_subject == "sub-anna")
+        ).all()
+    assert [m.username for m in linked] == [ANNA]
+
+
+def test_a_login_denied_at_the_provider_opens_nothing(browser, make_staff: MakeStaff) -> None:
+    make_staff(ANNA, SITTARD, StaffRole.CASE_WORKER)
+    console: Console = browser()
+    url = start(console)
+    with httpx.Client() as idp:
+        denied = idp.post(url, data={"action": "deny"}, follow_redirects=False)
+    back = urlsplit(denied.headers["location"])
+    assert "error=access_denied" in back.query
+    answer = console.http.get(f"{back.path}?{back.query}")
+    assert answer.status_code == 403 and REFUSED in answer.text
+    assert not logged_in(console)
+
+
 def test_an_unknown_provider_and_a_missing_csrf_token_are_refused(browser) -> None:
     console: Console = browser()
     page = console.http.get("/console/login")
