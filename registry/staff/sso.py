@@ -98,7 +98,9 @@ def take(session: Session, token: str | None, state: str, now: dt.datetime) -> P
         return None
     session.delete(row)
     session.flush()
-    if not secrets.compare_digest(row.state, state) or now - row.created_at > PENDING_FOR:
+    if not secrets.compare_digest(row.state.encode(), state.encode()) or (
+        now - row.created_at > PENDING_FOR
+    ):
         return None
     return Pending(
         row.provider, row.state, row.nonce, row.code_verifier, row.purpose, row.next_path
@@ -117,42 +119,57 @@ def _email(provider: Provider, claims: dict[str, Any]) -> str | None:
     return email
 
 
+def _linked(session: Session, issuer: str, subject: str) -> StaffMember | None:
+    return session.scalar(
+        select(StaffMember)
+        .where(StaffMember.oidc_issuer == issuer, StaffMember.oidc_subject == subject)
+        .with_for_update(of=StaffMember)
+    )
+
+
+def _link(
+    session: Session, provider: Provider, claims: dict[str, Any], subject: str
+) -> StaffMember | None:
+    """Link the pre-created account of the claims' e-mail address, if there is one."""
+    email = _email(provider, claims)
+    if email is None:
+        return None
+    member = session.scalar(
+        select(StaffMember)
+        .where(
+            StaffMember.username == email,
+            StaffMember.partner_id == provider.partner_id,
+            StaffMember.oidc_subject.is_(None),
+        )
+        .with_for_update(of=StaffMember)
+    )
+    if member is None:
+        return None
+    member.oidc_issuer, member.oidc_subject = provider.issuer, subject
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # this identity was linked to another account at the same moment
+        return None
+    return member
+
+
 def account_for(
     session: Session, provider: Provider, claims: dict[str, Any], now: dt.datetime
 ) -> StaffMember:
     """The staff account the verified ``claims`` open through ``provider``, linked on its
     first login; ``SsoRefusedError`` when they open none. Locks the account's row, so that
-    a first login linked twice at once links once."""
-    begin_writing(session)
-    issuer, subject = provider.issuer, str(claims["sub"])
-    member = session.scalar(
-        select(StaffMember)
-        .where(StaffMember.oidc_issuer == issuer, StaffMember.oidc_subject == subject)
-        .with_for_update(of=StaffMember)
+    one subject's first logins at once link it once."""
+    begin_writing(session)  # SQLite: its write lock stands in for the row lock
+    subject = str(claims["sub"])
+    # A first login that waited on the row lock may find it linked by the other: look again.
+    member = (
+        _linked(session, provider.issuer, subject)
+        or _link(session, provider, claims, subject)
+        or _linked(session, provider.issuer, subject)
     )
-    if member is None:
-        email = _email(provider, claims)
-        if email is None:
-            raise SsoRefusedError(UNKNOWN)
-        member = session.scalar(
-            select(StaffMember)
-            .where(
-                StaffMember.username == email,
-                StaffMember.partner_id == provider.partner_id,
-                StaffMember.oidc_subject.is_(None),
-            )
-            .with_for_update(of=StaffMember)
-        )
-        if member is None:
-            raise SsoRefusedError(UNKNOWN)
-        member.oidc_issuer, member.oidc_subject = issuer, subject
-        try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError:  # linked to another account at the same moment
-            raise SsoRefusedError(UNKNOWN) from None
-    if member.partner_id != provider.partner_id:
-        raise SsoRefusedError(UNKNOWN)  # another organisation's identity provider
+    if member is None or member.partner_id != provider.partner_id:
+        raise SsoRefusedError(UNKNOWN)  # unknown, or another organisation's account
     if member.disabled_at is not None:
         raise SsoRefusedError("this console account is disabled")
     if member.locked_until is not None and member.locked_until > now:
