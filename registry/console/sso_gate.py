@@ -73,9 +73,10 @@ class SsoGate:
         except oidc.OidcError as exc:
             _log.warning("sso: provider %s unreachable: %s", provider.name, exc)
             return self._refused(request, 502, UNREACHABLE)
-        token = await run_in_threadpool(
-            self._start, provider.name, asked, purpose, safe_next(fields.get("next"))
-        )
+        next_path = safe_next(fields.get("next"))
+        if len(next_path) > 255:  # kept in a column of that size; the home page will do
+            next_path = f"{PREFIX}/"
+        token = await run_in_threadpool(self._start, provider.name, asked, purpose, next_path)
         # A page that moves on, not a redirect: the console's CSP allows forms to post to
         # itself only ("form-action 'self'"), and browsers hold a form's redirects to it.
         response = self.console.render(
