@@ -46,6 +46,7 @@ from registry.notifications.delivery import DeliveryWorker
 from registry.notifications.targets import TargetPolicy
 from registry.privacy import retention
 from registry.request import RequestScope
+from registry.staff.oidc import load_providers
 from registry.web import exports, idempotency, metrics, probes
 from registry.web.checkpoints import CheckpointEndpoints
 from registry.web.endpoint import GraphQLEndpoint
@@ -328,6 +329,7 @@ def create_app(
                     clock=registry.clock,
                     run_graphql=registry.execute_as,
                     secure_cookie=registry.settings.console_secure_cookie,
+                    providers=load_providers(registry.settings.console_oidc_file),
                 )
             ),
         ],

@@ -159,6 +159,12 @@ class Settings(BaseSettings):
     console_secure_cookie: bool = _setting(
         True, "flag", "The console's session cookie goes over https only (off in the demo)."
     )
+    console_oidc_file: str | None = _setting(
+        None,
+        "path",
+        "TOML file of the organisations' identity providers for console single sign-on "
+        "(`[[provider]]` tables); unset: passwords only.",
+    )
     retention_prevented_years: int = _setting(
         2, "years", "Keep a case closed with the eviction prevented (legal minimum 1)."
     )

@@ -30,7 +30,7 @@ from registry.staff import sessions
 MAX_BODY = 64 * 1024
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Where to go after login: a console path only (no open redirect)."""
     if not target:
         return f"{PREFIX}/"
@@ -57,8 +57,9 @@ class Gate:
             status,
             csrf=token,
             error=error,
-            next=_safe_next(request.query_params.get("next")),
+            next=safe_next(request.query_params.get("next")),
             expired=request.query_params.get("expired") == "1",
+            providers=list(self.console.providers.values()),
         )
         self.console.login_csrf(response, token)
         return response
@@ -99,7 +100,7 @@ class Gate:
                 else _("Verkeerde gebruikersnaam, wachtwoord of code.")
             )
             return self._login_form(request, message, 401)
-        response = RedirectResponse(_safe_next(fields.get("next")), 303)
+        response = RedirectResponse(safe_next(fields.get("next")), 303)
         self.console.set_session_cookie(response, outcome)
         response.delete_cookie(LOGIN_CSRF_COOKIE, path=PREFIX)
         return response
@@ -138,7 +139,7 @@ class Gate:
     async def language(self, request: Request) -> Response:
         """GET /console/taal?lang=en&next=...: remember the language in a cookie."""
         chosen = i18n.pick(request.query_params.get("lang"))
-        response = RedirectResponse(_safe_next(request.query_params.get("next")), 303)
+        response = RedirectResponse(safe_next(request.query_params.get("next")), 303)
         response.set_cookie(
             LANGUAGE_COOKIE,
             chosen,

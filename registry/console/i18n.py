@@ -160,6 +160,44 @@ ENGLISH: dict[str, str] = {
     "Beheer van het convenant": "Administering the covenant",
     "Zorg voor opgeslagen inboedel": "Care for stored goods",
     "Laden…": "Loading…",
+    "Inloggen via": "Log in with",
+    "Met inloggen via uw organisatie zijn gebruikersnaam, wachtwoord en code niet nodig; "
+    "kies wel het doel.": "Logging in with your organisation needs no username, password or "
+    "code; do choose the purpose.",
+    "Ingelogd": "Logged in",
+    "Verder naar de console": "Continue to the console",
+    "Doorsturen naar uw organisatie": "Sending you to your organisation",
+    "Verder naar het inloggen bij uw organisatie": "Continue to log in at your organisation",
+    "Inloggen via de identiteitsprovider is mislukt. Probeer het opnieuw.": "Logging in with "
+    "the identity provider failed. Please try again.",
+    "Aan deze identiteit is bij deze organisatie geen console-account gekoppeld. "
+    "Vraag de beheerder van uw organisatie om een account.": "No console account is linked to "
+    "this identity at this organisation. Ask your organisation's admin for an account.",
+    "De identiteitsprovider is nu niet bereikbaar. Probeer het later opnieuw.": "The identity "
+    "provider cannot be reached now. Please try again later.",
+    "Inzagerapport": "Access report",
+    "casus": "case",
+    "Wie de gegevens van dit huishouden heeft ontvangen: wanneer, welke velden, voor welk doel, "
+    "via welk kanaal en door welke medewerker.": "Who received this household's data: when, "
+    "which fields, for which purpose, through which channel and by which staff member.",
+    "De gegevens van dit huishouden zijn gewist op": "This household's data was erased on",
+    "Download als JSON": "Download as JSON",
+    "Per organisatie": "Per organisation",
+    "Organisatie": "Organisation",
+    "Eerste keer": "First time",
+    "Laatste keer": "Last time",
+    "Doelen": "Purposes",
+    "Kanalen": "Channels",
+    "Verzoeken": "Requests",
+    "Alle verzoeken": "Every request",
+    "Wanneer (UTC)": "When (UTC)",
+    "Medewerker": "Staff member",
+    "Ontvangen velden": "Fields received",
+    "Doel": "Purpose",
+    "Kanaal": "Channel",
+    "Er is geen casus met dit nummer die u mag inzien.": "There is no case with this number "
+    "that you may see.",
+    "Wie zag deze gegevens? Inzagerapport": "Who saw this data? Access report",
 }
 
 

@@ -12,6 +12,8 @@ from registry.console.gate import Gate
 from registry.console.monitor_pages import MonitorPages
 from registry.console.pages import CommonPages
 from registry.console.policy_pages import PolicyPages
+from registry.console.report_pages import ReportPages
+from registry.console.sso_gate import SsoGate
 from registry.console.staff_pages import StaffPages
 from registry.console.web import PREFIX, Console, Page, PageRequest, roles
 from registry.models import StaffRole
@@ -22,10 +24,12 @@ STATIC = Path(__file__).parent / "static"
 def console_mount(console: Console) -> Mount:
     """``/console`` with every page, the console's GraphQL endpoint and its static assets."""
     gate = Gate(console)
+    sso = SsoGate(console)
     common = CommonPages(console)
     monitor = MonitorPages(console)
     policies = PolicyPages(console)
     staff = StaffPages(console)
+    reports = ReportPages(console)
     officer = roles(StaffRole.POLICY_OFFICER)
     worker = roles(StaffRole.CASE_WORKER)
     woonkans = roles(StaffRole.MONITOR)
@@ -51,11 +55,15 @@ def console_mount(console: Console) -> Mount:
         Route("/login", gate.login_page, methods=["GET"]),
         Route("/login", gate.login, methods=["POST"]),
         Route("/logout", gate.logout, methods=["POST"]),
+        Route("/sso/terug", sso.callback, methods=["GET"]),
+        Route("/sso/{provider}", sso.start, methods=["POST"]),
         Route("/taal", gate.language, methods=["GET"]),
         Route("/graphql", gate.graphql, methods=["POST"]),
         page("/", common.home),
         page("/casussen/{case_id}", common.case),
         page("/casussen/{case_id}/notities", common.add_annotation, post=True),
+        page("/casussen/{case_id}/inzage", reports.page),
+        page("/casussen/{case_id}/inzage.json", reports.download),
         page("/werklijst", common.work, worker),
         page("/werklijst/contacten/{contact_id}", common.record_contact, worker, post=True),
         page("/afspraken", monitor.dashboard, woonkans),

@@ -29,6 +29,7 @@ from registry.console import i18n
 from registry.console.acting import ROLE_NAMES, Acting, Operations, RunGraphQL
 from registry.models import StaffRole
 from registry.staff import sessions as staff_sessions
+from registry.staff.oidc import Provider
 
 SESSION_COOKIE = "kr_console"
 LOGIN_CSRF_COOKIE = "kr_console_login"
@@ -95,8 +96,11 @@ class Console:
         clock: Clock,
         run_graphql: RunGraphQL,
         secure_cookie: bool,
+        providers: Mapping[str, Provider] | None = None,
     ) -> None:
         self.sessions = sessions
+        #: Identity providers for single sign-on, by name (none: password login only).
+        self.providers: Mapping[str, Provider] = providers or {}
         self.clock = clock
         self.run_graphql = run_graphql
         self.secure_cookie = secure_cookie

@@ -78,7 +78,7 @@ from registry.models.signal import (
     SignalReplyTerms,
     SignalSource,
 )
-from registry.models.staff import StaffMember, StaffRole, StaffSession
+from registry.models.staff import StaffMember, StaffRole, StaffSession, StaffSsoLogin
 
 __all__ = [
     "AccessLogRecord",
@@ -152,6 +152,7 @@ __all__ = [
     "StaffMember",
     "StaffRole",
     "StaffSession",
+    "StaffSsoLogin",
     "StoredInventory",
     "UsedTokenId",
     "WebhookDelivery",

@@ -28,7 +28,11 @@ class StaffMember(Base):
     everything the person does in the console; the person is the acting person in the logs."""
 
     __tablename__ = "staff_member"
-    __table_args__ = (UniqueConstraint("username"),)
+    __table_args__ = (
+        UniqueConstraint("username"),
+        # One identity at one identity provider is one account (single sign-on).
+        UniqueConstraint("oidc_issuer", "oidc_subject"),
+    )
 
     id: Mapped[UuidPk]
     partner_id: Mapped[Slug] = mapped_column(ForeignKey("partner.id"), index=True)
@@ -46,6 +50,10 @@ class StaffMember(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[Timestamp]
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    #: The identity provider's ``iss`` and ``sub`` this account is linked to (single sign-on);
+    #: None until its first login through the organisation's identity provider.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
     partner: Mapped[Partner] = relationship(lazy="joined", innerjoin=True)
 
 
@@ -67,3 +75,23 @@ class StaffSession(Base):
     last_seen_at: Mapped[Timestamp]
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     staff: Mapped[StaffMember] = relationship(lazy="joined", innerjoin=True)
+
+
+class StaffSsoLogin(Base):
+    """A single sign-on login under way: sent to the identity provider, not yet back. The
+    browser holds a random token in a cookie (its SHA-256 is kept here), so that a callback
+    is accepted only in the browser that started it, once, and only for a few minutes."""
+
+    __tablename__ = "staff_sso_login"
+
+    id: Mapped[UuidPk]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The configured provider's name (settings), not a foreign key: providers live in a file.
+    provider: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(128))
+    nonce: Mapped[str] = mapped_column(String(128))
+    #: PKCE (RFC 7636): sent with the code; the provider saw only its S256 challenge.
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    purpose: Mapped[str] = mapped_column(String(64))
+    next_path: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[Timestamp]

@@ -10,7 +10,7 @@ Compatible with the previous release: it only adds tables. The new involvement r
 plain strings.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-03
 """
 
@@ -24,7 +24,7 @@ from alembic import op
 from registry.coltypes import UtcDateTime
 
 revision: str = "0018"
-down_revision: str | None = "0016"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
