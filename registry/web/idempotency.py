@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLError, OperationType, parse
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
 from graphql.utilities import get_operation_ast
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
@@ -126,15 +126,30 @@ def forget_expired(session: Session, now: dt.datetime, retention: dt.timedelta) 
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def is_mutation(request: GraphQLRequest, max_tokens: int) -> bool:
-    """Whether the operation to run is a mutation (only those are kept for retries: a query
-    is safe to repeat, and its answer is not stored)."""
+def _operation(request: GraphQLRequest, max_tokens: int) -> OperationDefinitionNode | None:
+    """The operation ``request`` runs, parsed; None when the document does not parse (execution
+    reports what is wrong with it)."""
     try:
         document = parse(request.query, max_tokens=max_tokens)
     except (GraphQLError, RecursionError):
-        return False  # execution reports what is wrong with the document
-    operation = get_operation_ast(document, request.operation_name)
-    return operation is not None and operation.operation is OperationType.MUTATION
+        return None
+    return get_operation_ast(document, request.operation_name)
+
+
+def channel(operation: OperationDefinitionNode | None, operation_name: str | None) -> str:
+    """What the access log names as the channel of a request: the schema's root fields the
+    operation asks (``case``, ``explainAccess,accessHistory``), by their names in the schema
+    and never by the partner's aliases, then the client's operation name in brackets. A
+    household's access report shows through which operations its data went; the operation
+    name alone is whatever the client chose, or nothing."""
+    fields: list[str] = []
+    if operation is not None:
+        for selection in operation.selection_set.selections:
+            name = selection.name.value if isinstance(selection, FieldNode) else "(fragment)"
+            if name not in fields:
+                fields.append(name)
+    named = f" ({operation_name})" if operation_name else ""
+    return (",".join(fields) or "anonymous") + named
 
 
 def execute_once(
@@ -157,9 +172,10 @@ def execute_once(
     the registry's error body (``error_body(code, message)``) and not committed: nothing was
     done, and the token may be sent again.
     """
-    operation = request.operation_name or "anonymous"
+    parsed = _operation(request, max_tokens)
+    operation = channel(parsed, request.operation_name)
     key = request.idempotency_key
-    if key is not None and not is_mutation(request, max_tokens):
+    if key is not None and not (parsed is not None and parsed.operation is OperationType.MUTATION):
         key = None
     if key is not None:
         print_ = fingerprint(request.query, request.variables, request.operation_name)

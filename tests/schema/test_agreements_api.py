@@ -559,7 +559,7 @@ def test_agreement_fields_are_released_as_the_policies_allow_and_logged(
             select(AccessLogRecord)
             .where(
                 AccessLogRecord.partner_id == "bureau-woonkans",
-                AccessLogRecord.operation == "anonymous",
+                AccessLogRecord.operation == "agreement",
             )
             .order_by(AccessLogRecord.occurred_at.desc())
         ).first()

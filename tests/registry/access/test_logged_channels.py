@@ -3,12 +3,16 @@ writes an access-log record, which the case's history (and the caller's own) the
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from registry.models import AccessLogRecord
 from tests.arrange import involved_case
-from tests.conftest import GraphQL
+from tests.conftest import AppClient, GraphQL
 
 HISTORY = """query History($id: ID!) {
   accessHistory(caseId: $id) { partner operation fieldsDisclosed outcome } }"""
@@ -71,3 +75,32 @@ def test_reading_a_cases_access_history_is_itself_in_the_history(
     second = gql("zowonen", HISTORY, {"id": case_id})["data"]["accessHistory"]
     (read,) = _by(second, "zowonen")
     assert (read["fieldsDisclosed"], read["outcome"]) == ([], "identified")
+
+
+def test_the_channel_is_the_operations_root_fields_never_an_alias(
+    client: AppClient, token_for: Callable[..., str], sessions: sessionmaker[Session]
+) -> None:
+    case_id = involved_case(sessions, "partners-in-welzijn", "zowonen")
+    for operation_name, query in (
+        (None, "query($id: ID!) { mine: case(id: $id) { phase } }"),
+        (
+            "Overview",
+            "query Overview($id: ID!) { case(id: $id) { phase } accessHistory(caseId: $id) "
+            "{ outcome } }",
+        ),
+    ):
+        response = client.post(
+            "/graphql",
+            json={"query": query, "variables": {"id": case_id}, "operationName": operation_name},
+            headers={"Authorization": f"Bearer {token_for('zowonen')}"},
+        )
+        assert not response.json().get("errors")
+    with sessions() as session:
+        channels = session.scalars(
+            select(AccessLogRecord.operation)
+            .where(AccessLogRecord.case_id == uuid.UUID(case_id))
+            .order_by(AccessLogRecord.occurred_at, AccessLogRecord.operation)
+        ).all()
+    # The alias ``mine`` is the partner's own text; the schema's field is ``case``.
+    assert "case" in channels and "case,accessHistory (Overview)" in channels
+    assert not any("mine" in c or c == "anonymous" for c in channels)

@@ -41,7 +41,7 @@ def test_a_retry_under_the_same_key_gets_the_same_answer_and_does_nothing_again(
             )
         ).all()
     # The retry disclosed the case again, and is logged as such.
-    assert sorted(logged) == ["anonymous", "anonymous (retry)"]
+    assert sorted(logged) == ["registerCase", "registerCase (retry)"]
 
 
 def test_without_a_key_each_request_does_the_work(
