@@ -82,8 +82,8 @@ def test_the_report_covers_every_case_of_the_household_as_the_requests_were_made
     assert one[WELFARE]["actors"] == ["medewerker-9"]
     assert one[WELFARE]["purposes"] == ["schuldhulpverlening"]
     assert {"phase", "contactName"} <= set(one[WELFARE]["fields"])
-    # The channel is the operation's name the client sent; these tests send none.
-    assert one[WELFARE]["channels"] == ["anonymous"] and one[WELFARE]["requests"] == 1
+    # The channel is the operation's root field (the client sent no operation name).
+    assert one[WELFARE]["channels"] == ["case"] and one[WELFARE]["requests"] == 1
     # The second: registered by ZOwonen, read by the municipality's consulent.
     assert set(two) == {OWNER, MUNICIPALITY}
     assert two[MUNICIPALITY]["actors"] == ["consulent-1"]
