@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -133,8 +133,8 @@ email_domains = ["zaanstad.nl"]
     with pytest.MonkeyPatch.context() as env:
         env.setenv("TEST_ZAANSTAD_OIDC_SECRET", "zaanstad-secret")
         assert set(load_providers(str(config))) == {"sittard-geleen", "zaanstad"}
-    return replace(
-        settings, console_secure_cookie=False, introspection=True, console_oidc_file=str(config)
+    return settings.replace(
+        console_secure_cookie=False, introspection=True, console_oidc_file=str(config)
     )
 
 
