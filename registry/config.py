@@ -12,7 +12,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import limits
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "KETENREGISTER_"
@@ -54,8 +61,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
-        # An empty variable means "not set": the default applies, as it always did.
-        env_ignore_empty=True,
+        # An empty variable means "not set" (the default applies, as it always did), except
+        # where empty is a value of its own (``_EMPTY_IS_A_VALUE``): see ``_empty_is_unset``.
+        env_ignore_empty=False,
         frozen=True,
         validate_by_name=True,
         validate_default=True,
@@ -180,6 +188,17 @@ class Settings(BaseSettings):
 
     _parse_witnesses = field_validator("witnesses", mode="before")(_pairs)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_unset(cls, values: Any) -> Any:
+        """An empty value is no value, and the default applies, except for the rate limit,
+        where empty means none (as the deployment guide has always said)."""
+        if not isinstance(values, dict):
+            return values
+        return {
+            key: value for key, value in values.items() if value != "" or key in _EMPTY_IS_A_VALUE
+        }
+
     @field_validator("log_format", "log_level", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
@@ -210,6 +229,10 @@ class Settings(BaseSettings):
             return type(self).model_validate({**values, **changes})
         except ValidationError as exc:
             raise SettingsError(describe(exc)) from None
+
+
+#: Settings whose empty value means something (none) rather than "not set".
+_EMPTY_IS_A_VALUE = frozenset({"rate_limit"})
 
 
 def env_name(field: str) -> str:

@@ -61,6 +61,16 @@ def test_the_defaults_are_production_s(environment: Callable[..., Settings]) -> 
     assert settings.rate_limit == "50/second;1500/minute"
 
 
+def test_an_empty_variable_is_unset_but_an_empty_rate_limit_is_none(
+    environment: Callable[..., Settings],
+) -> None:
+    settings = environment(
+        KETENREGISTER_MAX_COST="", KETENREGISTER_LOG_KEY_FILE="", KETENREGISTER_RATE_LIMIT=""
+    )
+    assert (settings.max_cost, settings.log_key_file) == (3000, None)  # the defaults
+    assert settings.rate_limit == ""  # no rate limit: what the deployment guide says empty is
+
+
 def test_the_variables_keep_their_names(environment: Callable[..., Settings]) -> None:
     settings = environment(
         KETENREGISTER_DATABASE_URL="sqlite:///elsewhere.sqlite3",
@@ -68,7 +78,7 @@ def test_the_variables_keep_their_names(environment: Callable[..., Settings]) ->
         KETENREGISTER_CONSOLE_SECURE_COOKIE="0",
         KETENREGISTER_MAX_CONCURRENT_REQUESTS="3",
         KETENREGISTER_QUEUE_TIMEOUT_SECONDS="0.5",
-        KETENREGISTER_RATE_LIMIT="",  # empty: not set, the default applies
+        KETENREGISTER_RATE_LIMIT="10/second",
         KETENREGISTER_LOG_FORMAT="Console",
         KETENREGISTER_LOG_KEY_FILE="/keys/log.key",
         KETENREGISTER_WITNESSES="https://w1.test k1,\nhttps://w2.test k2",
@@ -79,7 +89,7 @@ def test_the_variables_keep_their_names(environment: Callable[..., Settings]) ->
     assert not settings.console_secure_cookie
     assert settings.max_concurrent_requests == 3
     assert settings.queue_timeout_seconds == 0.5
-    assert settings.rate_limit == "50/second;1500/minute"
+    assert settings.rate_limit == "10/second"
     assert settings.log_format == "console"
     assert settings.log_key_file == "/keys/log.key"
     assert settings.witnesses == (("https://w1.test", "k1"), ("https://w2.test", "k2"))

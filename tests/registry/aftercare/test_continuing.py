@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.models import Involvement, OutboxEvent
+from registry.models import Involvement, OutboxAddressee, OutboxEvent
 from tests.arrange import evicted_case
 from tests.conftest import DEMO_TODAY, Clock, GraphQL
 from tests.helpers import error_codes
@@ -65,9 +65,11 @@ def test_a_partner_named_in_a_follow_up_keeps_the_closed_case_in_view(
             )
         ).all()
         told = session.scalars(
-            select(OutboxEvent.type).where(
+            select(OutboxEvent.type)
+            .join(OutboxAddressee, OutboxAddressee.event_id == OutboxEvent.id)
+            .where(
                 OutboxEvent.case_id == uuid.UUID(continued),
-                OutboxEvent.addressee_id == DISTRICT_TEAM,
+                OutboxAddressee.partner_id == DISTRICT_TEAM,
             )
         ).all()
     assert roles == ["aftercare"]

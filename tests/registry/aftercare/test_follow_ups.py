@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.aftercare import followups
-from registry.models import AftercareFollowUp, AuditLogEntry, OutboxEvent, Phase
+from registry.models import AftercareFollowUp, AuditLogEntry, OutboxAddressee, OutboxEvent, Phase
 from tests.arrange import case_in, evicted_case
 from tests.conftest import DEMO_TODAY, Clock, GraphQL
 from tests.helpers import error_codes
@@ -87,7 +87,9 @@ def test_follow_ups_from_scheduling_to_done_on_the_clock(
     assert soon["overdue"] is False and soon["outcome"] is None
     with sessions() as session:
         told = session.scalars(
-            select(OutboxEvent.addressee_id).where(
+            select(OutboxAddressee.partner_id)
+            .join(OutboxEvent, OutboxEvent.id == OutboxAddressee.event_id)
+            .where(
                 OutboxEvent.case_id == uuid.UUID(case_id),
                 OutboxEvent.type == "aftercare.follow_up_scheduled",
             )
@@ -109,9 +111,9 @@ def test_follow_ups_from_scheduling_to_done_on_the_clock(
     with sessions.begin() as session:
         assert followups.announce_overdue(session, clock.now) == 0
         announced = session.scalars(
-            select(OutboxEvent.addressee_id).where(
-                OutboxEvent.type == "aftercare.follow_up_overdue"
-            )
+            select(OutboxAddressee.partner_id)
+            .join(OutboxEvent, OutboxEvent.id == OutboxAddressee.event_id)
+            .where(OutboxEvent.type == "aftercare.follow_up_overdue")
         ).all()
     assert announced == [DISTRICT_TEAM]
 
