@@ -15,6 +15,7 @@ Only mutations are kept: a query is safe to repeat, and its answer is not stored
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -126,14 +127,18 @@ def forget_expired(session: Session, now: dt.datetime, retention: dt.timedelta) 
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _operation(request: GraphQLRequest, max_tokens: int) -> OperationDefinitionNode | None:
-    """The operation ``request`` runs, parsed; None when the document does not parse (execution
+@functools.lru_cache(maxsize=512)
+def shape(query: str, operation_name: str | None, max_tokens: int) -> tuple[bool, str]:
+    """Whether the operation a document runs is a mutation, and its ``channel``. Parsed once
+    per document text: partner systems send the same few documents over and over, and this
+    is asked on every request (a document that does not parse is no mutation; execution
     reports what is wrong with it)."""
     try:
-        document = parse(request.query, max_tokens=max_tokens)
+        operation = get_operation_ast(parse(query, max_tokens=max_tokens), operation_name)
     except (GraphQLError, RecursionError):
-        return None
-    return get_operation_ast(document, request.operation_name)
+        operation = None
+    mutation = operation is not None and operation.operation is OperationType.MUTATION
+    return mutation, channel(operation, operation_name)
 
 
 def channel(operation: OperationDefinitionNode | None, operation_name: str | None) -> str:
@@ -172,11 +177,8 @@ def execute_once(
     the registry's error body (``error_body(code, message)``) and not committed: nothing was
     done, and the token may be sent again.
     """
-    parsed = _operation(request, max_tokens)
-    operation = channel(parsed, request.operation_name)
-    key = request.idempotency_key
-    if key is not None and not (parsed is not None and parsed.operation is OperationType.MUTATION):
-        key = None
+    mutation, operation = shape(request.query, request.operation_name, max_tokens)
+    key = request.idempotency_key if mutation else None
     if key is not None:
         print_ = fingerprint(request.query, request.variables, request.operation_name)
         try:
