@@ -39,6 +39,7 @@ from registry.aftercare.views import (
 from registry.agreements.fields import AGREEMENT_FIELDS
 from registry.agreements.views import AgreementView, DueReviewView
 from registry.cases.fields import ANNOTATION_KIND_FIELDS, CASE_FIELDS
+from registry.cases.records import CaseLike
 from registry.cases.views import ActionItemView, AnnotationView, CaseView
 from registry.events import LOG_EVENT_FIELDS
 from registry.inventory.fields import INVENTORY_FIELDS, MUNICIPAL_CONTACT, InventoryReading
@@ -210,7 +211,7 @@ class Disclosure:
             )
         return fields
 
-    def readable_of(self, case: Case, relation: Relation) -> frozenset[str]:
+    def readable_of(self, case: CaseLike, relation: Relation) -> frozenset[str]:
         """The fields this principal may read of ``case``, in its phase."""
         roles: tuple[str, ...] = ()
         if relation is Relation.INVOLVED and self._roles_of and self.engine.uses_roles:
@@ -227,10 +228,11 @@ class Disclosure:
         )
 
     def case_view(
-        self, case: Case, relation: Relation, requested: frozenset[str] | None = None
+        self, case: CaseLike, relation: Relation, requested: frozenset[str] | None = None
     ) -> CaseView:
         """The case as this principal may see it; ``requested`` limits what is read and logged
-        to the fields the caller asked for (None: all fields)."""
+        to the fields the caller asked for (None: all fields). ``case`` is an entity, or a
+        list's plain record (``registry.cases.records``): both are read by the same readers."""
         withheld, values = self._release(CASE_FIELDS, case, None, case, relation, requested)
         return CaseView(str(case.id), str(relation), withheld, values)
 
@@ -239,7 +241,7 @@ class Disclosure:
         fields: ReleasedFields[Row, Extra],
         row: Row,
         extra: Extra,
-        case: Case,
+        case: CaseLike,
         relation: Relation,
         requested: frozenset[str] | None,
     ) -> tuple[list[str], dict[str, Any]]:

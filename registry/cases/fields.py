@@ -18,6 +18,7 @@ from registry.access.fields import (
     attribute,
     in_group,
 )
+from registry.cases.records import CaseLike
 from registry.cases.views import (
     CollectionPauseView,
     EarlySignalChecksView,
@@ -25,7 +26,7 @@ from registry.cases.views import (
     InvolvementView,
     SignalView,
 )
-from registry.models import Annotation, AnnotationKind, Case
+from registry.models import Annotation, AnnotationKind
 
 # Short names for the groups, so that each declaration below stays readable on a few lines.
 IDENTITY = FieldGroup.IDENTITY
@@ -36,14 +37,14 @@ AFTERCARE = FieldGroup.AFTERCARE
 SECOND_CHANCE = FieldGroup.SECOND_CHANCE
 
 
-def _contact(attr: str) -> Reader[Case, None]:
-    def read(case: Case, _: None) -> Any:
+def _contact(attr: str) -> Reader[CaseLike, None]:
+    def read(case: CaseLike, _: None) -> Any:
         return getattr(case.contact, attr) if case.contact is not None else None
 
     return read
 
 
-def _involvements(case: Case, _: None) -> list[InvolvementView]:
+def _involvements(case: CaseLike, _: None) -> list[InvolvementView]:
     return [
         InvolvementView(i.partner_id, i.role, i.since)
         for i in case.involvements
@@ -51,7 +52,7 @@ def _involvements(case: Case, _: None) -> list[InvolvementView]:
     ]
 
 
-def _contacts(case: Case, _: None) -> list[InvolvementContactView]:
+def _contacts(case: CaseLike, _: None) -> list[InvolvementContactView]:
     return [
         InvolvementContactView(
             i.partner_id, i.role, i.contact_name, i.contact_phone, i.contact_email
@@ -61,7 +62,7 @@ def _contacts(case: Case, _: None) -> list[InvolvementContactView]:
     ]
 
 
-def _signals(case: Case, _: None) -> list[SignalView]:
+def _signals(case: CaseLike, _: None) -> list[SignalView]:
     return [
         SignalView(
             s.signalled_on,
@@ -78,14 +79,14 @@ def _signals(case: Case, _: None) -> list[SignalView]:
     ]
 
 
-def _pauses(case: Case, _: None) -> list[CollectionPauseView]:
+def _pauses(case: CaseLike, _: None) -> list[CollectionPauseView]:
     return [
         CollectionPauseView(p.paused_from, p.paused_until, p.reason, p.recorded_by)
         for p in case.collection_pauses
     ]
 
 
-def _checks(case: Case, _: None) -> EarlySignalChecksView:
+def _checks(case: CaseLike, _: None) -> EarlySignalChecksView:
     return EarlySignalChecksView(
         case.contact_attempted,
         case.debt_help_referred,
@@ -96,7 +97,7 @@ def _checks(case: Case, _: None) -> EarlySignalChecksView:
 
 #: The shared case record, then identity and contact details (kept apart: the contact row is
 #: loaded only when one of them may be released).
-CASE_FIELDS: ReleasedFields[Case, None] = ReleasedFields(
+CASE_FIELDS: ReleasedFields[CaseLike, None] = ReleasedFields(
     attribute(
         "municipality",
         "the municipality the case belongs to",

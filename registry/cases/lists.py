@@ -24,17 +24,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, and_, literal, select, true, tuple_
-from sqlalchemy.orm import InstrumentedAttribute, aliased, selectinload
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import Select
 
 from policies import UNNAMED, Relation
-from registry.cases import cursors
+from registry.cases import cursors, records
 from registry.cases.fields import (
     CONTACT_FIELDS,
     INVOLVEMENT_FIELDS,
     PAUSE_FIELD,
     SIGNAL_FIELD,
 )
+from registry.cases.records import CaseRecord
 from registry.cases.views import CaseView
 from registry.errors import InvalidInputError
 from registry.models import Case, Involvement, Municipality, Phase
@@ -171,7 +172,6 @@ def _page_statement(
     case_filter: CaseFilter,
     position: tuple[dt.datetime, object] | None,
     limit: int,
-    requested: frozenset[str] | None,
 ) -> Select:  # type: ignore[type-arg]
     # Each branch stops after a page, read in index order; the union is ordered once more.
     parts = []
@@ -193,23 +193,8 @@ def _page_statement(
         .limit(limit)
         .subquery()
     )
-    listed = aliased(Case)
-    stmt = (
-        select(listed, page.c.relation)
-        .join(page, page.c.id == listed.id)
-        .order_by(listed.registered_at, listed.id)
-    )
-    # Load related rows only when the caller asked for fields that live there: explicit
-    # loading, so a list never lazy-loads per row (the relationships raise if it would).
-    if requested is None or requested & INVOLVEMENT_FIELDS:
-        stmt = stmt.options(selectinload(listed.involvements))
-    if requested is None or requested & CONTACT_FIELDS:
-        stmt = stmt.options(selectinload(listed.contact))
-    if requested is None or SIGNAL_FIELD in requested:
-        stmt = stmt.options(selectinload(listed.signals))
-    if requested is None or PAUSE_FIELD in requested:
-        stmt = stmt.options(selectinload(listed.collection_pauses))
-    return stmt
+    # Plain rows, not entities: a list changes nothing (``registry.cases.records``).
+    return records.page_statement(page)
 
 
 def list_cases(
@@ -232,23 +217,33 @@ def list_cases(
     branches = _branches(scope, case_filter, authority_for)
     filtered = case_filter.fields_used()
     position = cursors.decode(after) if after else None
-    views: list[CaseView] = []
-    last: Case | None = None
+    chosen: list[tuple[CaseRecord, Relation]] = []
     has_next = False
     while branches:
-        stmt = _page_statement(branches, case_filter, position, first + 1, requested)
+        stmt = _page_statement(branches, case_filter, position, first + 1)
         rows = session.execute(stmt).all()
-        for case, rel in rows:
+        for case, rel in records.cases(rows):
             relation = Relation(rel)
             position = (case.registered_at, case.id)
             if not filtered <= disclosure.readable_of(case, relation):
                 continue  # it matched on a field the caller may not read: not a match
-            if len(views) == first:
+            if len(chosen) == first:
                 has_next = True
                 break
-            views.append(disclosure.case_view(case, relation, requested))
-            last = case
+            chosen.append((case, relation))
         if has_next or len(rows) <= first:
             break
+    # Related rows only of the cases released, and only when the caller asked for fields
+    # that live there: one query per kind and page, never one per case.
+    records.load_related(
+        session,
+        [case for case, _ in chosen],
+        involvements=requested is None or bool(requested & INVOLVEMENT_FIELDS),
+        contact=requested is None or bool(requested & CONTACT_FIELDS),
+        signals=requested is None or SIGNAL_FIELD in requested,
+        pauses=requested is None or PAUSE_FIELD in requested,
+    )
+    views = [disclosure.case_view(case, relation, requested) for case, relation in chosen]
+    last = chosen[-1][0] if chosen else None
     end_cursor = cursors.encode(last.registered_at, last.id) if last else None
     return CasePage(views, end_cursor, has_next)

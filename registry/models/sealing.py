@@ -82,6 +82,14 @@ class SealedText(Generic[T]):
         opened[self.name] = (sealed, plain)
         return plain
 
+    def open_with(self, cipher: CaseCipher, sealed: bytes | None) -> T:
+        """The plain text of ``sealed``, a value of this attribute's column read without the
+        ORM (a list's plain rows), opened with its case's ``cipher`` (``case_cipher``)."""
+        if sealed is None:
+            return None  # type: ignore[return-value]  # only a nullable column holds None
+        plain: T = cipher.open(self.column, sealed)
+        return plain
+
     def __set__(self, obj: object, value: T) -> None:
         obj.__dict__.setdefault(_PENDING, {})[self.name] = value
         if object_session(obj) is not None:
@@ -161,6 +169,18 @@ def cipher_of(obj: object, *, create: bool) -> CaseCipher:
     else:
         key = kek.unwrap(case.id, case.data_key)
     cipher = ciphers[case.id] = CaseCipher(case.id, key)
+    return cipher
+
+
+def case_cipher(session: Session, case_id: uuid.UUID, data_key: bytes | None) -> CaseCipher:
+    """The cipher of case ``case_id``, whose wrapped data key is ``data_key``, for values read
+    without the ORM: unwrapped once per session, in the cache ``cipher_of`` keeps."""
+    ciphers: dict[uuid.UUID, CaseCipher] = session.info.setdefault(_CIPHERS, {})
+    cipher = ciphers.get(case_id)
+    if cipher is None:
+        if data_key is None:
+            raise DataKeyError(f"case {case_id} has no data key")
+        cipher = ciphers[case_id] = CaseCipher(case_id, current().unwrap(case_id, data_key))
     return cipher
 
 
