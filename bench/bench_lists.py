@@ -44,6 +44,7 @@ from registry.access import accesslog
 from registry.access.disclosure import Disclosure
 from registry.access.policystore import active_rows, policy_engine
 from registry.access.principal import Principal
+from registry.access.roles import InvolvementRoles
 from registry.auditlog.signer import LogSigner
 from registry.cases import lists as case_lists
 from registry.cli import server
@@ -174,7 +175,9 @@ def _registry(sessions, schema, engine, size: int, contact: bool) -> float:  # t
         principal = Principal(
             listing.PARTNER, "bailiff", frozenset(), None, listing.PURPOSE, trace_from_header(None)
         )
-        disclosure = Disclosure(engine, principal, today=dt.date.today())
+        # The partner's roles as the server reads them, for the policies that name a role.
+        roles = InvolvementRoles(session, principal.partner_id)
+        disclosure = Disclosure(engine, principal, today=dt.date.today(), roles_of=roles)
         scope = RequestScope(session, principal, disclosure, dt.datetime.now(dt.UTC))
         document = (WITH_CONTACT if contact else RECORD) % size
         result = schema.execute_sync(document, context_value=scope)

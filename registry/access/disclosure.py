@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic
+from typing import Any, Generic, Protocol
 
 from policies import NO_PURPOSE, AccessKey, PolicyEngine, Relation
 from registry.access.fields import Extra, Reader, ReleasedFields, Row
@@ -61,8 +61,18 @@ from registry.models import (
 from registry.shelter.fields import SHELTER_TASK
 from registry.shelter.views import ShelterTaskView, task_view
 
-#: The roles a partner holds in a case it is involved in (``registry.access.roles``).
-RolesOf = Callable[[uuid.UUID], tuple[str, ...]]
+
+class RolesOf(Protocol):
+    """The roles a partner holds in a case it is involved in (``registry.access.roles``)."""
+
+    def __call__(self, case_id: uuid.UUID) -> tuple[str, ...]:
+        """The roles in one case (sorted; empty when none)."""
+        ...
+
+    def prefetch(self, case_ids: Collection[uuid.UUID]) -> None:
+        """Read the roles in these cases at once (a page of a list), before they are asked."""
+        ...
+
 
 ALL_CASE_FIELDS = CASE_FIELDS.names
 CASE_CONFERENCE_FIELD = ANNOTATION_KIND_FIELDS[AnnotationKind.CASE_CONFERENCE]
@@ -210,6 +220,13 @@ class Disclosure:
                 *(self._decided(relation, municipality, owner, str(p), ()) for p in Phase)
             )
         return fields
+
+    def expect(self, involved: Collection[uuid.UUID]) -> None:
+        """Say which cases a list's page is about to decide that the principal is involved
+        in, so that its roles in them are read in one query for the page (only when some
+        policy names a role), not for its whole caseload."""
+        if self._roles_of is not None and self.engine.uses_roles and involved:
+            self._roles_of.prefetch(involved)
 
     def readable_of(self, case: CaseLike, relation: Relation) -> frozenset[str]:
         """The fields this principal may read of ``case``, in its phase."""

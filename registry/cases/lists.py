@@ -222,7 +222,9 @@ def list_cases(
     while branches:
         stmt = _page_statement(branches, case_filter, position, first + 1)
         rows = session.execute(stmt).all()
-        for case, rel in records.cases(rows):
+        batch = records.cases(rows)
+        disclosure.expect([case.id for case, rel in batch if rel == Relation.INVOLVED])
+        for case, rel in batch:
             relation = Relation(rel)
             position = (case.registered_at, case.id)
             if not filtered <= disclosure.readable_of(case, relation):

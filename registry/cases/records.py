@@ -146,16 +146,16 @@ def load_related(
         # Released involvements are read by no case field: only the current ones are loaded.
         table = Involvement.__table__
         current = table.c.released_at.is_(None)
-        for case_id, rows_of in _related(session, table, ids, (table.c.since,), current):
+        for case_id, rows_of in _related(session, table, ids, (table.c.since, table.c.id), current):
             by_id[case_id].involvements = rows_of
     if signals:
         table = CaseSignal.__table__
-        order = (table.c.signalled_on, table.c.recorded_at)
+        order = (table.c.signalled_on, table.c.recorded_at, table.c.id)
         for case_id, rows_of in _related(session, table, ids, order):
             by_id[case_id].signals = rows_of
     if pauses:
         table = CollectionPause.__table__
-        for case_id, rows_of in _related(session, table, ids, (table.c.paused_from,)):
+        for case_id, rows_of in _related(session, table, ids, (table.c.paused_from, table.c.id)):
             by_id[case_id].collection_pauses = rows_of
     if contact:
         _contacts(session, by_id)

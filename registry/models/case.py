@@ -172,15 +172,19 @@ class Case(Base):
     contact: Mapped[CaseContact | None] = relationship(
         back_populates="case", lazy="raise", uselist=False
     )
+    # Each related list ends its order with the row's id: rows of the same time come in the
+    # same order however they are read (a list's plain rows, ``registry.cases.records``, and
+    # these relationships must answer alike, and a database's plan may otherwise differ).
     involvements: Mapped[list[Involvement]] = relationship(
-        back_populates="case", lazy="raise", order_by="Involvement.since"
+        back_populates="case", lazy="raise", order_by="[Involvement.since, Involvement.id]"
     )
     #: Every early signal, first to last (``registry.cases.signals``).
     signals: Mapped[list[CaseSignal]] = relationship(
-        lazy="raise", order_by="[CaseSignal.signalled_on, CaseSignal.recorded_at]"
+        lazy="raise",
+        order_by="[CaseSignal.signalled_on, CaseSignal.recorded_at, CaseSignal.id]",
     )
     collection_pauses: Mapped[list[CollectionPause]] = relationship(
-        lazy="raise", order_by="CollectionPause.paused_from"
+        lazy="raise", order_by="[CollectionPause.paused_from, CollectionPause.id]"
     )
 
 
