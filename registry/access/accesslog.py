@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from policies import Permission
@@ -86,8 +86,10 @@ def _insert(
         for case_id, disclosed, withheld in released
     ]
     if rows:
-        # One multi-row INSERT: a list of 10,000 cases costs one statement, not 10,000.
-        session.execute(insert(AccessLogRecord), rows)
+        # One multi-row INSERT: a list of 10,000 cases costs one statement, not 10,000. Into
+        # the table itself: the ORM's bulk insert adds nothing here (no entity, no event) but
+        # its bookkeeping per row, about a third of the statement's time.
+        session.execute(insert(cast(Table, AccessLogRecord.__table__)), rows)
     return len(rows)
 
 
