@@ -165,11 +165,13 @@ def _related(
     session: Session, table: Any, ids: list[uuid.UUID], order: Iterable[Any], *where: Any
 ) -> Iterable[tuple[uuid.UUID, list[Row[Any]]]]:
     """The rows of ``table`` of these cases, grouped by case, each case's in ``order`` (the
-    order of its ORM relationship)."""
+    order of its ORM relationship). Without their own ids, which no case field reads (a
+    page's rows cost their conversion)."""
+    columns = [c for c in table.c if c.name != "id"]
     grouped: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
     for start in range(0, len(ids), _CHUNK):
         stmt = (
-            select(table)
+            select(*columns)
             .where(table.c.case_id.in_(ids[start : start + _CHUNK]), *where)
             .order_by(*order)
         )
