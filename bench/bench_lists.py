@@ -10,6 +10,9 @@ values), built into the same JSON and ``json.dumps``-ed. The figure is the regis
 
     .venv/bin/python bench/bench_lists.py [--cases 10000] [--repeats 5]
 
+The in-process run gives the disclosure the partner's involvement roles as the server does
+(``registry.access.roles``), so the policies that name a role cost what they cost served.
+
 Each is measured with the garbage collector as Python leaves it and as ``ketenregister serve``
 tunes it (``registry.cli.server.tune_collector``), floor and registry alike.
 
