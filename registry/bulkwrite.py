@@ -18,6 +18,7 @@ any insert; a row that breaks one aborts the transaction, whole.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -30,8 +31,6 @@ from registry.db import Base
 
 #: Fewer rows than this go as an ``INSERT``: for a handful, COPY's extra round trips cost more.
 COPY_FROM = 64
-
-_Processor = Callable[[Any], Any] | None
 
 
 def insert_rows(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -46,31 +45,50 @@ def insert_rows(session: Session, model: type[Base], rows: Sequence[Mapping[str,
     if connection.dialect.name != "postgresql" or len(rows) < COPY_FROM:
         session.execute(insert(table), list(rows))
         return
-    statement, prepared = _copy_plan(table, connection.dialect, frozenset(rows[0]))
+    plan = _copy_plan(table, connection.dialect, tuple(rows[0]))
     driver = connection.connection.driver_connection
     assert driver is not None  # an open session's connection has one
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+    with driver.cursor() as cursor, cursor.copy(plan.statement) as copy:
         for row in rows:
-            copy.write_row([prepare(row) for prepare in prepared])
+            values = [row[key] for key in plan.given]
+            values += [default() for default in plan.defaults]
+            for at, process in plan.processors:
+                if values[at] is not None:
+                    values[at] = process(values[at])
+            copy.write_row(values)
+
+
+@dataclass(frozen=True)
+class _CopyPlan:
+    statement: str
+    #: The keys the rows give, in the statement's order; then the defaults of the columns
+    #: they leave out that have a Python-side default, in order.
+    given: tuple[str, ...]
+    defaults: tuple[Callable[[], Any], ...]
+    #: (position, bind processing) of the columns whose type processes a value bound.
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
 
 
 @cache
-def _copy_plan(
-    table: Table, dialect: Dialect, keys: frozenset[str]
-) -> tuple[str, list[Callable[[Mapping[str, Any]], Any]]]:
-    # Once per table, engine and shape of row: the statement, and per column how a row's
-    # value is found (or defaulted) and bound. As an INSERT would, it names the columns the
+def _copy_plan(table: Table, dialect: Dialect, keys: tuple[str, ...]) -> _CopyPlan:
+    # Once per table, engine and shape of row. As an INSERT would, it names the columns the
     # rows give and those with a Python-side default; the others get the database's default.
-    columns = [c for c in table.columns if c.key in keys or _python_default(c)]
+    given = [c for c in table.columns if c.key in keys]
+    defaulted = [c for c in table.columns if c.key not in keys and _python_default(c)]
+    columns = given + defaulted
     preparer = dialect.identifier_preparer
     statement = "COPY {} ({}) FROM STDIN".format(
         preparer.format_table(table), ", ".join(preparer.quote(c.name) for c in columns)
     )
-    prepared = [
-        _value_of(c.key, c.type.dialect_impl(dialect).bind_processor(dialect), _default_of(c))
-        for c in columns
+    processors = [
+        (at, c.type.dialect_impl(dialect).bind_processor(dialect)) for at, c in enumerate(columns)
     ]
-    return statement, prepared
+    return _CopyPlan(
+        statement,
+        tuple(c.key for c in given),
+        tuple(_default_of(c) for c in defaulted),
+        tuple((at, process) for at, process in processors if process is not None),
+    )
 
 
 def _python_default(column: Column[Any]) -> bool:
@@ -86,13 +104,3 @@ def _default_of(column: Column[Any]) -> Callable[[], Any]:
         produce = default.arg  # SQLAlchemy wraps a callable to take the execution context
         return lambda: produce(None)  # type: ignore[arg-type]  # the defaults here take none
     return lambda: None
-
-
-def _value_of(
-    key: str, process: _Processor, default: Callable[[], Any]
-) -> Callable[[Mapping[str, Any]], Any]:
-    def value(row: Mapping[str, Any]) -> Any:
-        found = row[key] if key in row else default()
-        return found if process is None or found is None else process(found)
-
-    return value

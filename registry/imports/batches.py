@@ -27,12 +27,13 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import islice
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from policies import Permission, Relation
+from policies import Permission, PolicyEngine, Relation
 from registry import tracing
 from registry.access import accesslog
 from registry.access.disclosure import Disclosure
@@ -121,7 +122,7 @@ class _ImportScope(RequestScope):
     def __init__(self, session: Session, principal: Principal, now: dt.datetime) -> None:
         # The import reads no case field, so no policy is asked: the disclosure only records
         # which cases the importer learnt the id of (its access-log records).
-        disclosure = Disclosure(policy_engine(), principal, today=now.date())
+        disclosure = Disclosure(_engine(), principal, today=now.date())
         super().__init__(session, principal, disclosure, now)
         self._permitted: set[tuple[Permission, Relation]] = set()
         # Held for the session's life: its identity map keeps a row only while something
@@ -145,6 +146,12 @@ class _ImportScope(RequestScope):
         if (permission, relation) not in self._permitted:
             super().require(permission, relation, what, refusal=refusal)
             self._permitted.add((permission, relation))
+
+
+@cache
+def _engine() -> PolicyEngine:
+    # Built once: every batch's scope would build the same engine of the built-in rows anew.
+    return policy_engine()
 
 
 def _scope(session: Session, principal: Principal, now: dt.datetime) -> RequestScope:
