@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -77,3 +77,18 @@ def record(
             addressees=(addressee, *addressees),
             detail=detail,
         )
+
+
+def record_each(
+    session: Session, event: Event, case_ids: Sequence[uuid.UUID], now: dt.datetime
+) -> None:
+    """``record`` of ``event`` for each case of ``case_ids`` at ``now``, addressed to no one
+    in particular: the notifications written many per statement (a bulk import's cases).
+
+    Raises:
+        ValueError: ``event`` goes into the signed log, one entry at a time: call ``record``.
+    """
+    if event.logged_as is not None:
+        raise ValueError(f"{event.name} goes into the signed log: record it case by case")
+    if event.notified_as is not None:
+        outbox.emit_each(session, event, case_ids, now)

@@ -487,10 +487,11 @@ class Disclosure:
         self._record(case.id).disclosed |= reveals
         return True
 
-    def processed(self, case: Case) -> None:
-        """Record that this request processed ``case`` without releasing a field of it (an
-        access history read, for one): access-logged as ``identified``."""
-        self._record(case.id)
+    def processed(self, case: Case | uuid.UUID) -> None:
+        """Record that this request processed ``case`` (or the case of this id) without
+        releasing a field of it (an access history read, for one): access-logged as
+        ``identified``."""
+        self._record(case if isinstance(case, uuid.UUID) else case.id)
 
     def log_opening(self, case: Case | None, relation: Relation, event_type: str) -> bool:
         """Whether this principal is shown the event of a signed-log entry about ``case``: only

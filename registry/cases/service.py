@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -27,7 +27,7 @@ from registry.cases.fields import (
 )
 from registry.cases.relations import with_relation
 from registry.cases.routes import START, Route, route_of
-from registry.cases.signals import NewSignal, add_signal
+from registry.cases.signals import NewSignal, signal_row
 from registry.cases.views import CaseView
 from registry.errors import InvalidInputError, NotAllowedError, NotFoundError
 from registry.events import Event
@@ -35,6 +35,7 @@ from registry.lengths import check_length
 from registry.models import (
     Case,
     CaseContact,
+    CaseSignal,
     HouseholdComposition,
     Municipality,
     Reason,
@@ -185,9 +186,39 @@ def register(scope: RequestScope, new: NewCase) -> CaseView:
 
 def registration(scope: RequestScope, new: NewCase, *, case_id: uuid.UUID | None = None) -> Case:
     """The case ``register`` would add for ``new``, checked as it checks it, with its contact
-    and first signal, not yet added to the session; ``case_id`` gives it its id (a bulk
-    import's, derived from the owner's reference). A bulk import checks and builds each line
-    here, so that an imported case is exactly a registered one.
+    and first signal, not yet added to the session; ``case_id`` gives it its id.
+
+    Raises:
+        NotAllowedError: the caller registers no cases, or not in this municipality.
+        InvalidInputError: ``new`` is not a case ``registerCase`` accepts.
+    """
+    rows = registration_rows(scope, new, case_id=case_id)
+    case = Case(**rows.case)
+    case.contact = CaseContact(**rows.contact)
+    case.involvements = []
+    case.collection_pauses = []
+    case.signals = [] if rows.signal is None else [CaseSignal(**rows.signal)]
+    return case
+
+
+@dataclass(frozen=True)
+class CaseRows:
+    """A registration checked and built as rows, keyed by their models' attribute names."""
+
+    case: dict[str, Any]
+    #: The household's contact details in plain text: sealed when written.
+    contact: dict[str, Any]
+    #: The first early signal with its reply clocks; None off the rent-arrears route.
+    signal: dict[str, Any] | None
+
+
+def registration_rows(
+    scope: RequestScope, new: NewCase, *, case_id: uuid.UUID | None = None
+) -> CaseRows:
+    """``new`` checked as ``registerCase`` checks it, and the rows of the case it adds: the one
+    place both ``registration`` (which makes them the session's objects) and a bulk import
+    (``registry.imports``, which writes the rows as they are, ``case_id`` derived from the
+    owner's reference) take a new case from, so an imported case is exactly a registered one.
 
     Raises:
         NotAllowedError: the caller registers no cases, or not in this municipality.
@@ -223,42 +254,46 @@ def registration(scope: RequestScope, new: NewCase, *, case_id: uuid.UUID | None
         raise InvalidInputError("earlySignalledOn lies in the future")
     if new.early_signalled_on and not arrears:
         raise InvalidInputError(f"a case of the {route} route has no early signal")
-    case = Case(
-        id=case_id or uuid.uuid4(),
-        municipality_code=new.municipality,
-        owner_id=principal.partner_id,
-        phase=START[route],
-        reasons=sorted({str(r) for r in new.reasons}),
-        household_composition=new.household_composition,
-        children_involved=new.children_involved,
-        arrears_amount=new.arrears_amount,
-        arrears_months=new.arrears_months,
+    case_id = case_id or uuid.uuid4()
+    early_signalled_on = (new.early_signalled_on or scope.today) if arrears else None
+    case = {
+        "id": case_id,
+        "municipality_code": new.municipality,
+        "owner_id": principal.partner_id,
+        "phase": START[route],
+        "reasons": sorted({str(r) for r in new.reasons}),
+        "household_composition": new.household_composition,
+        "children_involved": new.children_involved,
+        "arrears_amount": new.arrears_amount,
+        "arrears_months": new.arrears_months,
         # Checked above for the early signal; recorded as given on the other routes.
-        contact_attempted=new.contact_attempted,
-        debt_help_referred=new.debt_help_referred,
-        reminder_sent=new.reminder_sent,
-        tenant_did_not_object=new.tenant_did_not_object,
-        early_signalled_on=(new.early_signalled_on or scope.today) if arrears else None,
-        registered_at=now,
-        updated_at=now,
-    )
-    case.contact = CaseContact(
-        **{f.name: getattr(new.contact, f.name) for f in fields(new.contact)}
-    )
-    case.involvements = []
-    case.signals = []
-    case.collection_pauses = []
+        "contact_attempted": new.contact_attempted,
+        "debt_help_referred": new.debt_help_referred,
+        "reminder_sent": new.reminder_sent,
+        "tenant_did_not_object": new.tenant_did_not_object,
+        "early_signalled_on": early_signalled_on,
+        "registered_at": now,
+        "updated_at": now,
+    }
+    contact = {
+        "case_id": case_id,
+        **{f.name: getattr(new.contact, f.name) for f in fields(new.contact)},
+    }
+    signal = None
     if arrears:
         assert new.arrears_amount is not None and new.arrears_months is not None  # checked
+        assert early_signalled_on is not None
         months = new.signal_arrears_months
-        signal = NewSignal(
-            case.early_signalled_on or scope.today,
+        first = NewSignal(
+            early_signalled_on,
             months if months is not None else Decimal(new.arrears_months),
             new.arrears_amount,
             new.signal_source,
         )
-        add_signal(session, case, signal, principal.partner_id, now, repeat=False)
-    return case
+        signal = signal_row(
+            session, case_id, new.municipality, first, principal.partner_id, now, repeat=False
+        )
+    return CaseRows(case, contact, signal)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -109,23 +109,40 @@ def add_signal(
     session: Session, case: Case, new: NewSignal, by: str, now: dt.datetime, *, repeat: bool
 ) -> CaseSignal:
     """Record a signal of ``case`` (loaded with its signals) and start its reply clocks."""
-    _check(new, now.date())
-    team_days, help_days = terms_of(session, case.municipality_code)
     signal = CaseSignal(
-        id=uuid.uuid4(),
-        case_id=case.id,
-        signalled_on=new.signalled_on,
-        arrears_months=new.arrears_months,
-        arrears_amount=new.arrears_amount,
-        source=new.source,
-        repeat=repeat,
-        recorded_by=by,
-        recorded_at=now,
-        district_team_due_on=add_working_days(new.signalled_on, team_days),
-        help_offer_due_on=add_working_days(new.signalled_on, help_days),
+        **signal_row(session, case.id, case.municipality_code, new, by, now, repeat=repeat)
     )
     case.signals.append(signal)
     return signal
+
+
+def signal_row(
+    session: Session,
+    case_id: uuid.UUID,
+    municipality: str,
+    new: NewSignal,
+    by: str,
+    now: dt.datetime,
+    *,
+    repeat: bool,
+) -> dict[str, Any]:
+    """The checked values of a signal's row, its reply clocks set by the municipality's
+    terms: what ``add_signal`` adds, and what a bulk import writes as it is."""
+    _check(new, now.date())
+    team_days, help_days = terms_of(session, municipality)
+    return {
+        "id": uuid.uuid4(),
+        "case_id": case_id,
+        "signalled_on": new.signalled_on,
+        "arrears_months": new.arrears_months,
+        "arrears_amount": new.arrears_amount,
+        "source": new.source,
+        "repeat": repeat,
+        "recorded_by": by,
+        "recorded_at": now,
+        "district_team_due_on": add_working_days(new.signalled_on, team_days),
+        "help_offer_due_on": add_working_days(new.signalled_on, help_days),
+    }
 
 
 def signal_again(scope: RequestScope, case_id: str, new: NewSignal) -> CaseView:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from policies import PolicyEngine, Relation
 from registry import tracing
 from registry.access.disclosure import may_be_told
 from registry.access.principal import DEFAULT_PURPOSE
+from registry.bulkwrite import insert_rows
 from registry.cases import service as cases
 from registry.errors import NotFoundError
 from registry.events import Event
@@ -68,6 +70,41 @@ def emit(
         ValueError: the event is not notified, its field is not named exactly once, or its
             detail would overwrite the webhook's own keys: a bug.
     """
+    row = OutboxEvent(**event_row(event, case_id, now, reveals=reveals, detail=detail))
+    row.addressees = [OutboxAddressee(partner_id=p) for p in addressee_list(*addressees)]
+    session.add(row)
+    return row
+
+
+def emit_each(
+    session: Session,
+    event: Event,
+    case_ids: Sequence[uuid.UUID],
+    now: dt.datetime,
+    *,
+    addressees: Iterable[str | None] = (),
+) -> None:
+    """``emit`` for each case of ``case_ids`` (a bulk import's new cases), written many rows
+    per statement (``registry.bulkwrite``)."""
+    rows = [event_row(event, case_id, now) for case_id in case_ids]
+    insert_rows(session, OutboxEvent, rows)
+    told = addressee_list(*addressees)
+    insert_rows(
+        session,
+        OutboxAddressee,
+        [{"event_id": row["id"], "partner_id": p} for row in rows for p in told],
+    )
+
+
+def event_row(
+    event: Event,
+    case_id: uuid.UUID,
+    now: dt.datetime,
+    *,
+    reveals: str | None = None,
+    detail: Mapping[str, str | int] | None = None,
+) -> dict[str, Any]:
+    """The outbox row of ``event`` about ``case_id`` (see ``emit``)."""
     if event.notified_as is None:
         raise ValueError(f"{event.name} is not told to partners")
     if reveals is not None and event.reveals is not None:
@@ -77,18 +114,15 @@ def emit(
         raise ValueError(f"{event.name} reveals the field of what was recorded: name it")
     if detail is not None and (clash := sorted(_OWN_KEYS & detail.keys())):
         raise ValueError(f"{event.name}: the webhook fills {', '.join(clash)} itself")
-    row = OutboxEvent(
-        id=uuid.uuid4(),
-        type=event.notified_as,
-        case_id=case_id,
-        reveals=field,
-        detail=dict(detail) if detail else None,
-        occurred_at=now,
-        traceparent=None if (trace := tracing.current()) is None else trace.traceparent,
-    )
-    row.addressees = [OutboxAddressee(partner_id=p) for p in addressee_list(*addressees)]
-    session.add(row)
-    return row
+    return {
+        "id": uuid.uuid4(),
+        "type": event.notified_as,
+        "case_id": case_id,
+        "reveals": field,
+        "detail": dict(detail) if detail else None,
+        "occurred_at": now,
+        "traceparent": None if (trace := tracing.current()) is None else trace.traceparent,
+    }
 
 
 def claim_overdue_announcement(

@@ -157,13 +157,20 @@ def identity_digest(
 
 def index_contact(contact: CaseContact) -> bool:
     """Set ``contact``'s digests from its current values; whether they changed."""
-    exact = address_of(contact.address, contact.postal_code)
-    address = None if exact is None else address_digest(exact)
-    identity = None if exact is None else identity_digest(contact.name, exact)
+    address, identity = digests(contact.name, contact.address, contact.postal_code)
     changed = (contact.address_index, contact.identity_index) != (address, identity)
     if changed:
         contact.address_index, contact.identity_index = address, identity
     return changed
+
+
+def digests(name: str, address: str, postal_code: str) -> tuple[bytes | None, bytes | None]:
+    """The address and identity digests of a contact with these values (None for a home that
+    is not indexed): what ``index_contact`` sets, and what a bulk write stores as it is."""
+    exact = address_of(address, postal_code)
+    if exact is None:
+        return None, None
+    return address_digest(exact), identity_digest(name, exact)
 
 
 def _inputs_changed(obj: Any) -> bool:
