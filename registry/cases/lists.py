@@ -23,8 +23,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, and_, literal, select, true, tuple_
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import Select
 
 from policies import UNNAMED, Relation
@@ -117,11 +127,33 @@ def _may_match(
     return column.in_(allowed) if allowed else None
 
 
+def _involved_in(session: Session, partner_id: str, page: int) -> ColumnElement[bool]:
+    """The cases ``partner_id`` is involved in, as a condition shaped for the database.
+
+    PostgreSQL plans ``id IN (its involvements)`` as a semi-join that the keyset bounds
+    (checked by ``tests/registry/cases/test_lists.py``). SQLite instead looks every involved
+    case up and sorts them all, each page: 23 ms a page for a partner in 10,000 cases. For
+    such a partner a correlated ``EXISTS``, read in the registration index's order and stopped
+    after a page, takes 1 ms; but for a partner in few cases it scans the whole table (11 ms
+    for one in 258 of 10,000, where ``IN`` takes 0.6 ms). So on SQLite the partner's number of
+    involvements decides: ``EXISTS`` probes about ``page × cases ÷ involvements`` rows before a
+    page is full, ``IN`` reads ``involvements`` rows, and the cheaper is taken.
+    """
+    mine = and_(Involvement.partner_id == partner_id, Involvement.released_at.is_(None))
+    if session.get_bind().dialect.name == "sqlite":
+        involvements = session.scalar(select(func.count()).select_from(Involvement).where(mine))
+        # SQLite keeps its largest rowid at hand: the number of cases, less none deleted.
+        cases = session.scalar(select(func.max(literal_column("rowid"))).select_from(Case)) or 0
+        if involvements and page * cases < involvements * involvements:
+            return exists().where(Involvement.case_id == Case.id, mine)
+    return Case.id.in_(select(Involvement.case_id).where(mine))
+
+
 def _branches(
-    scope: RequestScope, case_filter: CaseFilter, authority_for: list[str]
+    scope: RequestScope, case_filter: CaseFilter, authority_for: list[str], page: int
 ) -> list[tuple[Relation, ColumnElement[bool]]]:
     """Each relation's cases, as a condition, leaving out the relations whose cases cannot
-    match the filter."""
+    match the filter; ``page``: how many rows a page reads."""
     me = scope.principal.partner_id
     filtered = case_filter.fields_used()
     named_municipalities, named_owners = scope.disclosure.engine.named()
@@ -157,11 +189,7 @@ def _branches(
             # The strongest relation wins: the municipality's own cases as owner are above.
             where = and_(Case.municipality_code == municipality, Case.owner_id != me, theirs)
             branches.append((Relation.MUNICIPALITY, where))
-    involved = Case.id.in_(
-        select(Involvement.case_id).where(
-            Involvement.partner_id == me, Involvement.released_at.is_(None)
-        )
-    )
+    involved = _involved_in(scope.session, me, page)
     where = and_(involved, Case.owner_id != me, Case.municipality_code.not_in(authority_for))
     branches.append((Relation.INVOLVED, where))
     return branches
@@ -214,7 +242,7 @@ def list_cases(
             .order_by(Municipality.code)
         )
     )
-    branches = _branches(scope, case_filter, authority_for)
+    branches = _branches(scope, case_filter, authority_for, first + 1)
     filtered = case_filter.fields_used()
     position = cursors.decode(after) if after else None
     chosen: list[tuple[CaseRecord, Relation]] = []

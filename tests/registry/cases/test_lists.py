@@ -17,8 +17,8 @@ from registry.access.policystore import active_rows
 from registry.access.vocabulary import VOCABULARY
 from registry.cases.relations import with_relation
 from registry.demo.seed import PARTNERS
-from registry.models import Case
-from tests.conftest import PG_URL, GraphQL
+from registry.models import Case, Involvement, InvolvementRole
+from tests.conftest import PG_URL, Clock, GraphQL
 from tests.helpers import access_key
 from tests.scale import copy_cases
 
@@ -147,3 +147,47 @@ def test_a_list_page_is_read_by_an_index_range_at_scale(
             assert re.search(index, plan), plan
             # No subplan over every involvement of the partner per row (the old CASE EXISTS).
             assert "SubPlan" not in plan, plan
+
+
+SIZED = """query($first: Int!, $after: String) { cases(first: $first, after: $after) {
+    nodes { id } pageInfo { endCursor hasNextPage } } }"""
+
+
+def _paged(gql: GraphQL, partner: str, first: int) -> list[str]:
+    ids: list[str] = []
+    after = None
+    while True:
+        page = gql(partner, SIZED, {"first": first, "after": after})["data"]["cases"]
+        ids += [n["id"] for n in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return ids
+        after = page["pageInfo"]["endCursor"]
+
+
+def test_a_partner_in_every_case_lists_them_all_in_small_and_large_pages(
+    gql: GraphQL, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    # A bailiff involved in every case (released from some of them again): on SQLite, small
+    # pages read its cases by EXISTS and large ones by IN (``lists._involved_in``); the two
+    # must list the same cases, in the same order, as a case-by-case check allows.
+    bailiff = "flanderijn"
+    now = clock()
+    with sessions.begin() as session:
+        cases = session.scalars(select(Case.id).order_by(Case.id)).all()
+        for n, case_id in enumerate(cases):
+            session.add(
+                Involvement(
+                    case_id=case_id,
+                    partner_id=bailiff,
+                    role=InvolvementRole.BAILIFF,
+                    since=now,
+                    involved_by="gemeente-zaanstad",
+                    released_at=now if n % 7 == 0 else None,
+                )
+            )
+    with sessions() as session:
+        engine = PolicyEngine(VOCABULARY, active_rows(session))
+        expected, _ = _allowed(session, engine, bailiff, "bailiff", None)
+    assert len(expected) > len(cases) // 2  # the bailiff sees most of them
+    assert _paged(gql, bailiff, 3) == expected
+    assert _paged(gql, bailiff, 500) == expected
