@@ -7,6 +7,7 @@ history, ... No caller writes ``if partner.kind == ...``: it asks ``permits``.
 
 from __future__ import annotations
 
+import threading
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -83,9 +84,19 @@ def _enforcer() -> casbin.Enforcer:
     return casbin.Enforcer(str(_HERE / "permissions.conf"), str(_HERE / "permissions.csv"))
 
 
+#: Casbin's enforcer is not made to be called from several threads at once. One of five
+#: concurrent approvals of a grant was once refused as "only a municipality approves grants",
+#: which only a failure inside the enforcer, read below as a refusal, explains.
+_DECIDING = threading.Lock()
+
+
+@cache
 def permits(kind: str, relation: str, permission: Permission) -> bool:
-    """Whether a partner of ``kind`` with ``relation`` to the case (or ``"none"``) may act."""
-    try:
-        return bool(_enforcer().enforce(kind, relation, str(permission)))
-    except Exception:
-        return False
+    """Whether a partner of ``kind`` with ``relation`` to the case (or ``"none"``) may act.
+    Decided once per question (the permissions file does not change while running), one
+    question at a time."""
+    with _DECIDING:
+        try:
+            return bool(_enforcer().enforce(kind, relation, str(permission)))
+        except Exception:
+            return False
